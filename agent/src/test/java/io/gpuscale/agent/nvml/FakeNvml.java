@@ -1,0 +1,155 @@
+package io.gpuscale.agent.nvml;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * The test controls of the NVML stand-in ({@code src/test/native/fake_nvml.c}), loaded from the
+ * same file the source under test loads, so both see one library state.
+ */
+final class FakeNvml {
+    static final int NOT_SUPPORTED = 3;
+    static final int NO_PERMISSION = 4;
+    static final int DRIVER_NOT_LOADED = 9;
+    static final int FUNCTION_NOT_FOUND = 13;
+    static final int GPU_IS_LOST = 15;
+    static final int UNKNOWN = 999;
+    static final long GIB = 1L << 30;
+    static final long MIB = 1L << 20;
+
+    /** The fakenvml_* exports, mapped by interface (plain test code, no need for speed). */
+    interface Controls extends Library {
+        void fakenvml_reset(int gpus);
+
+        int fakenvml_set(int gpu, String field, long value);
+
+        int fakenvml_set_string(int gpu, String field, String value);
+
+        int fakenvml_force(String function, int gpu, int code);
+
+        void fakenvml_set_lost(int gpu, int lost);
+
+        int fakenvml_add_process(int gpu, int pid, long usedMemory);
+
+        void fakenvml_clear_processes(int gpu);
+
+        int fakenvml_add_sample(int gpu, int pid, long timestamp, int sm, int mem, int enc, int dec);
+
+        long fakenvml_last_seen(int gpu);
+
+        long fakenvml_calls(String function, int gpu);
+
+        int fakenvml_init_count();
+
+        int fakenvml_shutdown_count();
+
+        int fakenvml_init_refs();
+    }
+
+    private final String path;
+    private final Controls c;
+
+    private FakeNvml(String path) {
+        this.path = path;
+        this.c = Native.load(path, Controls.class);
+    }
+
+    /** The modern driver's library, reset to {@code gpus} GPUs. */
+    static FakeNvml modern(int gpus) {
+        return load(dir().resolve("libnvidia-ml.so.1"), gpus);
+    }
+
+    /** The old driver's library (no _v2 memory, no _v2/_v3 processes, no ClocksEventReasons). */
+    static FakeNvml legacy(int gpus) {
+        return load(dir().resolve("legacy").resolve("libnvidia-ml.so.1"), gpus);
+    }
+
+    static Path dir() {
+        String dir = System.getProperty("fake.nvml.dir");
+        Path p = dir != null ? Paths.get(dir) : Paths.get("target", "native");
+        if (!Files.isRegularFile(p.resolve("libnvidia-ml.so.1"))) {
+            throw new IllegalStateException("no fake NVML in " + p.toAbsolutePath()
+                    + ": run the tests through Maven (it builds src/test/native) or set -Dfake.nvml.dir");
+        }
+        return p.toAbsolutePath();
+    }
+
+    private static FakeNvml load(Path file, int gpus) {
+        FakeNvml fake = new FakeNvml(file.toString());
+        fake.c.fakenvml_reset(gpus);
+        return fake;
+    }
+
+    String path() {
+        return path;
+    }
+
+    FakeNvml set(int gpu, String field, long value) {
+        check(c.fakenvml_set(gpu, field, value), field);
+        return this;
+    }
+
+    FakeNvml setString(int gpu, String field, String value) {
+        check(c.fakenvml_set_string(gpu, field, value), field);
+        return this;
+    }
+
+    /** Makes {@code function} return {@code code} on one GPU, or on all with -1; 0 restores it. */
+    FakeNvml force(String function, int gpu, int code) {
+        check(c.fakenvml_force(function, gpu, code), function);
+        return this;
+    }
+
+    FakeNvml lost(int gpu, boolean lost) {
+        c.fakenvml_set_lost(gpu, lost ? 1 : 0);
+        return this;
+    }
+
+    FakeNvml addProcess(int gpu, long pid, long usedMemory) {
+        check(c.fakenvml_add_process(gpu, (int) pid, usedMemory), "process");
+        return this;
+    }
+
+    FakeNvml addSample(int gpu, long pid, long timestampMicros, int sm, int mem, int enc, int dec) {
+        check(c.fakenvml_add_sample(gpu, (int) pid, timestampMicros, sm, mem, enc, dec), "sample");
+        return this;
+    }
+
+    /** The lastSeenTimeStamp of the GPU's latest per-process utilization query. */
+    long lastSeen(int gpu) {
+        return c.fakenvml_last_seen(gpu);
+    }
+
+    long calls(String function, int gpu) {
+        long n = c.fakenvml_calls(function, gpu);
+        if (n < 0) {
+            throw new IllegalArgumentException("the fake does not export " + function);
+        }
+        return n;
+    }
+
+    long calls(String function) {
+        return calls(function, -1);
+    }
+
+    int inits() {
+        return c.fakenvml_init_count();
+    }
+
+    int shutdowns() {
+        return c.fakenvml_shutdown_count();
+    }
+
+    int initRefs() {
+        return c.fakenvml_init_refs();
+    }
+
+    private static void check(int rc, String what) {
+        if (rc != 0) {
+            throw new IllegalArgumentException("the fake rejected " + what);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.gpuscale.agent.nvml;
+
+import static io.gpuscale.agent.gpu.GpuField.CLOCK_EVENT_REASONS;
+import static io.gpuscale.agent.gpu.GpuField.COMPUTE_PROCESSES;
+import static io.gpuscale.agent.gpu.GpuField.MEMORY_FREE_BYTES;
+import static io.gpuscale.agent.gpu.GpuField.MEMORY_RESERVED_BYTES;
+import static io.gpuscale.agent.gpu.GpuField.MEMORY_TOTAL_BYTES;
+import static io.gpuscale.agent.gpu.GpuField.MEMORY_USED_BYTES;
+import static io.gpuscale.agent.gpu.GpuField.POWER_USAGE_MILLIWATTS;
+import static io.gpuscale.agent.nvml.FakeNvml.GIB;
+import static io.gpuscale.agent.nvml.FakeNvml.MIB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpuscale.agent.gpu.GpuProcess;
+import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.gpu.GpuSourceException;
+import io.gpuscale.agent.gpu.NodeReading;
+import io.gpuscale.agent.gpu.ProcessUtilization;
+import io.gpuscale.agent.gpu.SourceError;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An old driver (R470) lacks the _v2 memory and _v2/_v3 process symbols and ClocksEventReasons.
+ * The binding is rebound to its library in this JVM, which also shows that a source can move from
+ * one library to another once the first is released.
+ */
+class NvmlGpuSourceLegacyDriverTest {
+    private final ManualClock clock = new ManualClock();
+    private NvmlGpuSource legacy;
+    private NvmlGpuSource modern;
+
+    @AfterEach
+    void closeSources() {
+        if (legacy != null) {
+            legacy.close();
+        }
+        if (modern != null) {
+            modern.close();
+        }
+    }
+
+    @Test
+    void oldDriverReadsMemoryAndProcessesThroughTheV1Functions() throws Exception {
+        FakeNvml fake = FakeNvml.legacy(2);
+        fake.set(0, "memory_total", 24 * GIB).set(0, "memory_reserved", 434 * MIB).set(0, "memory_used", 3 * GIB)
+                .set(0, "clock_event_reasons", 0x20)
+                .addProcess(0, 4242, 3 * GIB).addProcess(0, 4343, -1L)
+                .addSample(0, 4242, 5_000, 70, 30, 0, 0);
+        legacy = new NvmlGpuSource(fake.path(), clock);
+        legacy.open();
+
+        NodeReading first = legacy.read();
+        NodeReading second = legacy.read();
+
+        GpuSample gpu = first.gpus().get(0);
+        assertThat(gpu.up()).isTrue();
+        assertThat(gpu.value(MEMORY_TOTAL_BYTES)).isEqualTo(24 * GIB);
+        assertThat(gpu.value(MEMORY_FREE_BYTES)).isEqualTo(24 * GIB - 3 * GIB - 434 * MIB);
+        assertThat(gpu.value(MEMORY_USED_BYTES)).as("v1 used includes reserved").isEqualTo(3 * GIB + 434 * MIB);
+        assertThat(gpu.has(MEMORY_RESERVED_BYTES)).isFalse();
+        assertThat(gpu.supports(MEMORY_RESERVED_BYTES)).isFalse();
+        assertThat(gpu.value(CLOCK_EVENT_REASONS)).isEqualTo(0x20);
+        assertThat(gpu.value(COMPUTE_PROCESSES)).isEqualTo(2);
+        assertThat(gpu.processes()).containsExactly(
+                new GpuProcess(4242, 3 * GIB, -1, -1), new GpuProcess(4343, -1, -1, -1));
+        assertThat(gpu.processUtilization()).containsExactly(new ProcessUtilization(4242, 5_000, 70, 30, 0, 0));
+        assertThat(second.gpus().get(0).processUtilization()).isEmpty();
+        assertThat(fake.lastSeen(0)).isEqualTo(5_000);
+        assertThat(first.errors()).as("every missing symbol has a fallback").containsExactlyInAnyOrder(
+                new SourceError("nvmlDeviceGetMigMode", "NOT_SUPPORTED", 0),
+                new SourceError("nvmlDeviceGetMigMode", "NOT_SUPPORTED", 1));
+        assertThat(second.errors()).isEmpty();
+        assertThat(fake.calls("nvmlDeviceGetMemoryInfo", 0)).isEqualTo(2);
+        assertThat(fake.calls("nvmlDeviceGetComputeRunningProcesses", 0)).isPositive();
+        assertThat(fake.calls("nvmlDeviceGetCurrentClocksThrottleReasons", 0)).isEqualTo(2);
+        assertThat(fake.calls("nvmlDeviceGetProcessUtilization", 0)).isEqualTo(2);
+    }
+
+    @Test
+    void anotherLibraryIsRefusedWhileOneIsInUseAndBoundOnceReleased() throws Exception {
+        FakeNvml old = FakeNvml.legacy(2);
+        legacy = new NvmlGpuSource(old.path(), clock);
+        legacy.open();
+        FakeNvml current = FakeNvml.modern(2);
+        modern = new NvmlGpuSource(current.path(), clock);
+
+        assertThatThrownBy(modern::open)
+                .isInstanceOfSatisfying(GpuSourceException.class,
+                        e -> assertThat(e.code()).isEqualTo("LIBRARY_IN_USE"));
+
+        legacy.close();
+        modern.open();
+        GpuSample gpu = modern.read().gpus().get(0);
+        assertThat(gpu.has(MEMORY_RESERVED_BYTES)).isTrue();
+        assertThat(gpu.has(POWER_USAGE_MILLIWATTS)).isTrue();
+        assertThat(current.calls("nvmlDeviceGetMemoryInfo_v2", 0)).isEqualTo(1);
+        assertThat(old.shutdowns()).isEqualTo(1);
+        assertThat(old.initRefs()).isZero();
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the NVML stand-in for the tests, under the only name real drivers ship:
+#   OUT/libnvidia-ml.so.1         a modern driver (R550+)
+#   OUT/legacy/libnvidia-ml.so.1  an old driver (R470): no _v2 memory, no _v2/_v3 processes,
+#                                 no ClocksEventReasons, no ProcessesUtilizationInfo
+# Usage: build.sh OUT
+set -euo pipefail
+
+out=${1:?usage: build.sh OUT}
+src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/fake_nvml.c"
+cc=${CC:-gcc}
+flags=(-shared -fPIC -O2 -Wall -Wextra -Werror -std=c11 -fvisibility=hidden -Wl,-soname,libnvidia-ml.so.1 -Wl,-Bsymbolic)
+
+mkdir -p "$out/legacy"
+"$cc" "${flags[@]}" -o "$out/libnvidia-ml.so.1" "$src"
+"$cc" "${flags[@]}" -DFAKE_NVML_LEGACY -o "$out/legacy/libnvidia-ml.so.1" "$src"
