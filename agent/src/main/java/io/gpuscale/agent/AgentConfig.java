@@ -1,0 +1,126 @@
+package io.gpuscale.agent;
+
+import io.gpuscale.agent.sim.SimGpu;
+import io.gpuscale.agent.sim.SimSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The agent's whole configuration, validated once at start. Defaults live here and nowhere else.
+ *
+ * @param listenHost address to bind, e.g. {@code 0.0.0.0}
+ * @param listenPort TCP port, 0 for any free one
+ * @param source where GPU readings come from
+ * @param nodeName Kubernetes node name, put on every series
+ * @param interval time between samples
+ * @param nvmlLibrary file name or path of the NVML library
+ */
+public record AgentConfig(
+        String listenHost,
+        int listenPort,
+        Source source,
+        String nodeName,
+        Duration interval,
+        String nvmlLibrary) {
+
+    public static final String DEFAULT_LISTEN = "0.0.0.0:9410";
+    public static final String DEFAULT_SOURCE = "nvml";
+    public static final String DEFAULT_INTERVAL = "1s";
+    public static final String DEFAULT_NVML_LIBRARY = "libnvidia-ml.so.1";
+    static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    static final Duration MAX_INTERVAL = Duration.ofMinutes(5);
+
+    public AgentConfig {
+        Objects.requireNonNull(listenHost);
+        Objects.requireNonNull(source);
+        Objects.requireNonNull(nodeName);
+        Objects.requireNonNull(interval);
+        Objects.requireNonNull(nvmlLibrary);
+    }
+
+    /** Where readings come from: the driver, or simulated GPUs. */
+    public sealed interface Source {
+        String kind();
+    }
+
+    public record Nvml() implements Source {
+        @Override
+        public String kind() {
+            return "nvml";
+        }
+    }
+
+    public record Sim(List<SimGpu> gpus) implements Source {
+        public Sim {
+            gpus = List.copyOf(gpus);
+        }
+
+        @Override
+        public String kind() {
+            return "sim";
+        }
+    }
+
+    /** {@code nvml}, {@code sim} or {@code sim:PROFILE[xCOUNT][@PATTERN],...}. */
+    public static Source parseSource(String text) {
+        if (text.equals("nvml")) {
+            return new Nvml();
+        }
+        if (text.equals("sim")) {
+            return new Sim(SimSpec.parse(SimSpec.DEFAULT));
+        }
+        if (text.startsWith("sim:")) {
+            return new Sim(SimSpec.parse(text.substring(4)));
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a source (use nvml, sim, or sim:PROFILE,...)");
+    }
+
+    /** {@code HOST:PORT}, {@code :PORT} or {@code [IPv6]:PORT}. */
+    public static HostPort parseListen(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT (e.g. 0.0.0.0:9410 or :9410)");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty()) {
+            host = "0.0.0.0";
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' has no valid port (0-65535)");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range (0-65535)");
+        }
+        return new HostPort(host, port);
+    }
+
+    public static Duration parseInterval(String text) {
+        Duration d = DurationParser.parse(text);
+        if (d.compareTo(MIN_INTERVAL) < 0 || d.compareTo(MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException("interval " + text + " is out of range (100ms to 5m)");
+        }
+        return d;
+    }
+
+    /** A node name must be a DNS subdomain, as Kubernetes requires of Node objects. */
+    public static String checkNodeName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "no node name: pass --node-name or set NODE_NAME (the DaemonSet sets it from spec.nodeName)");
+        }
+        if (name.length() > 253 || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+            throw new IllegalArgumentException("'" + name + "' is not a valid node name (lower-case DNS subdomain)");
+        }
+        return name;
+    }
+
+    public record HostPort(String host, int port) {
+    }
+}

@@ -1,0 +1,168 @@
+package io.gpuscale.agent;
+
+import java.io.PrintWriter;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar gpuscale-agent.jar}: the node agent's entry point. */
+@Command(name = "gpuscale-agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
+        sortOptions = false,
+        description = "Reads GPU telemetry through NVML and serves it as Prometheus metrics.")
+public final class AgentMain implements Callable<Integer> {
+    static {
+        Logging.install(); // before anything touches java.util.logging
+    }
+
+    private static final Logger LOG = System.getLogger(AgentMain.class.getName());
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = AgentConfig.DEFAULT_LISTEN,
+            description = "Address to serve /metrics, /healthz and /readyz on (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--source", paramLabel = "nvml|sim[:PROFILE,...]", defaultValue = AgentConfig.DEFAULT_SOURCE,
+            description = "Where readings come from: the NVIDIA driver (nvml), or simulated GPUs, "
+                    + "e.g. sim:rtx4090,rtx3060 or sim:h100x8@ramp:5m (default: ${DEFAULT-VALUE}).")
+    String source;
+
+    @Option(names = "--node-name", paramLabel = "NAME",
+            description = "Kubernetes node name for the node label (default: $NODE_NAME, else the host name).")
+    String nodeName;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = AgentConfig.DEFAULT_INTERVAL,
+            description = "Time between samples, 100ms to 5m (default: ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Option(names = "--nvml-library", paramLabel = "PATH", defaultValue = AgentConfig.DEFAULT_NVML_LIBRARY,
+            description = "NVML library to load, a file name on the loader path or a full path "
+                    + "(default: ${DEFAULT-VALUE}, as the driver installs it).")
+    String nvmlLibrary;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+            description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the agent until it is stopped; returns the exit code. */
+    static int run(String[] args) {
+        return run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    }
+
+    static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new AgentMain());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setParameterExceptionHandler(AgentMain::usageError);
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                return usageError(new CommandLine.ParameterException(c, e.getMessage()), args);
+            }
+            throw e;
+        });
+        return cmd.execute(args);
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("gpuscale-agent: " + e.getMessage() + " (see --help)");
+        err.flush();
+        return 2;
+    }
+
+    /** Builds the validated configuration; throws IllegalArgumentException with one clear line. */
+    AgentConfig config() {
+        AgentConfig.HostPort hp = wrap("--listen", () -> AgentConfig.parseListen(listen));
+        AgentConfig.Source src = wrap("--source", () -> AgentConfig.parseSource(source));
+        Duration every = wrap("--interval", () -> AgentConfig.parseInterval(interval));
+        String node = wrap("--node-name", () -> AgentConfig.checkNodeName(resolveNodeName()));
+        wrap("--log-level", () -> Logging.level(logLevel));
+        if (nvmlLibrary.isBlank()) {
+            throw new IllegalArgumentException("--nvml-library: must not be empty");
+        }
+        return new AgentConfig(hp.host(), hp.port(), src, node, every, nvmlLibrary);
+    }
+
+    private String resolveNodeName() {
+        if (nodeName != null) {
+            return nodeName;
+        }
+        String env = System.getenv("NODE_NAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static <T> T wrap(String flag, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid value for " + flag + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig config = config();
+        Logging.configure(Logging.level(logLevel));
+        Agent agent;
+        try {
+            agent = Agent.start(config);
+        } catch (Agent.ListenException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("gpuscale-agent: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+            Logging.shutDown();
+        }, "gpuscale-shutdown"));
+        String shown = config.listenHost().equals("0.0.0.0") ? "localhost" : config.listenHost();
+        LOG.log(Level.INFO, "gpuscale agent serving: node={0} source={1} interval={2} "
+                + "metrics=http://{3}:{4,number,#}/metrics ready=http://{3}:{4,number,#}/readyz",
+                config.nodeName(), describe(config.source()), DurationParser.format(config.interval()), shown,
+                agent.port());
+        stopped.await();
+        return 0;
+    }
+
+    private static String describe(AgentConfig.Source source) {
+        if (source instanceof AgentConfig.Sim sim) {
+            StringBuilder sb = new StringBuilder("sim[");
+            for (int i = 0; i < sim.gpus().size(); i++) {
+                sb.append(i == 0 ? "" : ",").append(sim.gpus().get(i).profile().key());
+            }
+            return sb.append(']').toString();
+        }
+        return source.kind();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = AgentMain.class.getPackage().getImplementationVersion();
+            return new String[] {"gpuscale-agent " + (v == null ? "dev" : v)};
+        }
+    }
+}

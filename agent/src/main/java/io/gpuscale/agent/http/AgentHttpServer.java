@@ -1,0 +1,136 @@
+package io.gpuscale.agent.http;
+
+import io.gpuscale.agent.metrics.ExpositionFormat;
+import io.gpuscale.agent.sample.Readiness;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The agent's HTTP edge: {@code /metrics} serves the bytes rendered for the latest snapshot,
+ * {@code /healthz} says the process is alive, {@code /readyz} says whether samples are flowing.
+ * No request ever reaches the driver.
+ */
+public final class AgentHttpServer implements AutoCloseable {
+    private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
+    private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
+    private static final CharSequence[] CONTENT_TYPES = {
+        HttpHeaders.createOptimized(ExpositionFormat.PROMETHEUS_TEXT.contentType()),
+        HttpHeaders.createOptimized(ExpositionFormat.OPENMETRICS.contentType()),
+    };
+
+    private final Vertx vertx;
+    private final Supplier<Published> published;
+    private final Clock clock;
+    private final Duration interval;
+    private HttpServer server;
+
+    public AgentHttpServer(Vertx vertx, Supplier<Published> published, Clock clock, Duration interval) {
+        this.vertx = vertx;
+        this.published = published;
+        this.clock = clock;
+        this.interval = interval;
+    }
+
+    /** Binds and starts serving; returns the bound port (useful with port 0). */
+    public int start(String host, int port) throws Exception {
+        Router router = Router.router(vertx);
+        router.route("/metrics").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::metrics);
+        router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::healthz);
+        router.route("/readyz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::readyz);
+        router.route("/").method(HttpMethod.GET).handler(this::index);
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setCompressionSupported(false) // bodies are gzipped once per snapshot, not per request
+                .setIdleTimeout(120)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setMaxInitialLineLength(4096)
+                .setMaxHeaderSize(8192);
+        server = vertx.createHttpServer(options).requestHandler(router)
+                .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return server.actualPort();
+    }
+
+    private void metrics(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        ExpositionFormat format = ExpositionFormat.negotiate(req.getHeader(HttpHeaders.ACCEPT));
+        boolean gzip = acceptsGzip(req.getHeader(HttpHeaders.ACCEPT_ENCODING));
+        HttpServerResponse resp = ctx.response();
+        resp.putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPES[format.ordinal()]);
+        if (gzip) {
+            resp.putHeader(HttpHeaders.CONTENT_ENCODING, GZIP);
+        }
+        if (req.method() == HttpMethod.HEAD) {
+            resp.end();
+        } else {
+            resp.end(published.get().body(format, gzip));
+        }
+    }
+
+    /** Whether {@code Accept-Encoding} allows gzip: listed (or {@code *}) with a non-zero q. */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String part : acceptEncoding.split(",")) {
+            String[] params = part.split(";");
+            String coding = params[0].trim();
+            if (coding.equalsIgnoreCase("gzip") || coding.equals("*")) {
+                return quality(params) > 0;
+            }
+        }
+        return false;
+    }
+
+    private static double quality(String[] params) {
+        for (int i = 1; i < params.length; i++) {
+            String p = params[i].trim();
+            if (p.startsWith("q=") || p.startsWith("Q=")) {
+                try {
+                    return Double.parseDouble(p.substring(2));
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 1;
+    }
+
+    private void healthz(RoutingContext ctx) {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN).end("ok\n");
+    }
+
+    private void readyz(RoutingContext ctx) {
+        Readiness r = Readiness.of(published.get().snapshot(), clock.millis(), interval);
+        ctx.response().setStatusCode(r.ready() ? 200 : 503)
+                .putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
+                .end(r.reason() + "\n");
+    }
+
+    private void index(RoutingContext ctx) {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
+                .end("gpuscale agent\n  /metrics  Prometheus metrics\n  /healthz  liveness\n  /readyz   readiness\n");
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            try {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

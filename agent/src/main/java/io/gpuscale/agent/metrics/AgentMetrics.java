@@ -1,0 +1,101 @@
+package io.gpuscale.agent.metrics;
+
+import io.gpuscale.agent.gpu.SourceError;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The agent's own health, as Micrometer meters: how long a sample takes, which driver calls fail
+ * and how, when the last sample was taken, whether the GPU source is up. Rendered with the GPU
+ * series into one exposition.
+ */
+public final class AgentMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry;
+    private final Timer sampleDuration;
+    private final ConcurrentHashMap<SourceError, Counter> errors = new ConcurrentHashMap<>();
+    private final AtomicLong lastSampleMillis = new AtomicLong();
+    private final AtomicLong sourceUp = new AtomicLong();
+    private final AtomicLong sourceOpenFailures = new AtomicLong();
+    private final Counter openFailures;
+    private final JvmGcMetrics gcMetrics;
+
+    public AgentMetrics(String sourceKind) {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Names promtool's linter rejects ("_ns" unit, "_count" on a gauge); the rest of the binders' set stays.
+        registry.config().meterFilter(MeterFilter.deny(id ->
+                id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
+        this.sampleDuration = Timer.builder("gpuscale.agent.sample.duration")
+                .description("Time to read every GPU and build the node snapshot.")
+                .publishPercentileHistogram(false)
+                .register(registry);
+        Gauge.builder("gpuscale.agent.last.sample.timestamp", lastSampleMillis, v -> v.get() / 1000.0)
+                .description("When the last sample was taken, seconds since the epoch.")
+                .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("gpuscale.agent.source.up", sourceUp, AtomicLong::get)
+                .description("1 when the GPU source (NVML or the simulation) delivered the last sample.")
+                .tag("source", sourceKind)
+                .register(registry);
+        this.openFailures = Counter.builder("gpuscale.agent.source.open.failures")
+                .description("Failed attempts to load or initialize the GPU source.")
+                .tag("source", sourceKind)
+                .register(registry);
+        Gauge.builder("gpuscale.agent.source.open.failures.current", sourceOpenFailures, AtomicLong::get)
+                .description("Consecutive failed attempts to open the GPU source; 0 once it is open.")
+                .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public void sampleTaken(long timestampMillis, Duration took, boolean up) {
+        sampleDuration.record(took.toNanos(), TimeUnit.NANOSECONDS);
+        lastSampleMillis.set(timestampMillis);
+        sourceUp.set(up ? 1 : 0);
+    }
+
+    public void sourceOpenFailed() {
+        openFailures.increment();
+        sourceOpenFailures.incrementAndGet();
+    }
+
+    public void sourceOpened() {
+        sourceOpenFailures.set(0);
+    }
+
+    /** Counts a failed driver call by function and return code. */
+    public void error(SourceError error) {
+        SourceError key = new SourceError(error.function(), error.code(), -1);
+        errors.computeIfAbsent(key, k -> Counter.builder("gpuscale.agent.nvml.errors")
+                .description("Failed driver calls, by function and return code.")
+                .tag("function", k.function())
+                .tag("code", k.code())
+                .register(registry)).increment();
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,249 @@
+package io.gpuscale.agent.metrics;
+
+import io.gpuscale.agent.gpu.ClockEventReason;
+import io.gpuscale.agent.gpu.DriverInfo;
+import io.gpuscale.agent.gpu.GpuField;
+import io.gpuscale.agent.gpu.GpuIdentity;
+import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.sample.NodeSnapshot;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a node snapshot's GPU series in the Prometheus text format or OpenMetrics. Pure: bytes
+ * out of a snapshot in, no I/O. Each GPU's label block is encoded once and reused for as long as
+ * the GPU keeps its identity, and values are written as exact decimals from the driver's integer
+ * units, so a render costs little more than copying bytes.
+ *
+ * <p>Not thread-safe: one writer per sampler thread.
+ */
+public final class GpuExpositionWriter {
+
+    /** A gauge or counter read straight from one {@link GpuField}, scaled to its base unit. */
+    private record FieldFamily(String name, boolean counter, String help, GpuField field, int exponent) {
+    }
+
+    private static final List<FieldFamily> FIELD_FAMILIES = List.of(
+            new FieldFamily("nvidia_gpu_utilization_percent", false,
+                    "Percent of time over the past sample period during which one or more kernels ran on the GPU (0-100).",
+                    GpuField.UTILIZATION_GPU_PERCENT, 0),
+            new FieldFamily("nvidia_gpu_memory_copy_utilization_percent", false,
+                    "Percent of time over the past sample period during which device memory was read or written (0-100).",
+                    GpuField.UTILIZATION_MEMORY_PERCENT, 0),
+            new FieldFamily("nvidia_gpu_encoder_utilization_percent", false,
+                    "Video encoder utilization (0-100).", GpuField.UTILIZATION_ENCODER_PERCENT, 0),
+            new FieldFamily("nvidia_gpu_decoder_utilization_percent", false,
+                    "Video decoder utilization (0-100).", GpuField.UTILIZATION_DECODER_PERCENT, 0),
+            new FieldFamily("nvidia_gpu_memory_total_bytes", false,
+                    "Total device memory.", GpuField.MEMORY_TOTAL_BYTES, 0),
+            new FieldFamily("nvidia_gpu_memory_used_bytes", false,
+                    "Device memory allocated by processes (excludes driver-reserved memory where the driver reports it apart).",
+                    GpuField.MEMORY_USED_BYTES, 0),
+            new FieldFamily("nvidia_gpu_memory_free_bytes", false,
+                    "Device memory free for allocation.", GpuField.MEMORY_FREE_BYTES, 0),
+            new FieldFamily("nvidia_gpu_memory_reserved_bytes", false,
+                    "Device memory reserved by the driver and firmware.", GpuField.MEMORY_RESERVED_BYTES, 0),
+            new FieldFamily("nvidia_gpu_temperature_celsius", false,
+                    "GPU die temperature.", GpuField.TEMPERATURE_CELSIUS, 0),
+            new FieldFamily("nvidia_gpu_power_usage_watts", false,
+                    "Power draw of the board (one-second average on Ampere and newer).",
+                    GpuField.POWER_USAGE_MILLIWATTS, -3),
+            new FieldFamily("nvidia_gpu_power_limit_watts", false,
+                    "Enforced power limit, after every limiter.", GpuField.POWER_LIMIT_MILLIWATTS, -3),
+            new FieldFamily("nvidia_gpu_energy_joules_total", true,
+                    "Energy consumed since the driver was loaded; resets when it is reloaded.",
+                    GpuField.ENERGY_MILLIJOULES, -3),
+            new FieldFamily("nvidia_gpu_fan_speed_percent", false,
+                    "Intended fan speed relative to the fan's rated speed; may exceed 100.",
+                    GpuField.FAN_SPEED_PERCENT, 0),
+            new FieldFamily("nvidia_gpu_mig_mode_enabled", false,
+                    "1 when MIG mode is enabled, 0 when disabled.", GpuField.MIG_MODE_ENABLED, 0),
+            new FieldFamily("nvidia_gpu_compute_processes", false,
+                    "Compute processes holding a context on the GPU.", GpuField.COMPUTE_PROCESSES, 0));
+
+    private static final GpuField[] CLOCK_FIELDS = {GpuField.SM_CLOCK_MHZ, GpuField.MEMORY_CLOCK_MHZ};
+    private static final String[] CLOCK_NAMES = {"sm", "memory"};
+    private static final ClockEventReason[] REASONS = ClockEventReason.values();
+    private static final GpuField[] FIELDS = GpuField.all();
+
+    private final byte[] nodeLabel;
+    private final Map<GpuIdentity, byte[]> gpuLabels = new HashMap<>();
+    private final Map<GpuIdentity, byte[]> infoLabels = new HashMap<>();
+    private DriverInfo infoDriver = DriverInfo.UNKNOWN;
+
+    public GpuExpositionWriter(String node) {
+        this.nodeLabel = ("node=\"" + escape(node) + "\"").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes every GPU family of the snapshot; families with no series are left out. */
+    void write(NodeSnapshot snapshot, ExpositionFormat format, ExpositionBuffer out) {
+        boolean om = format == ExpositionFormat.OPENMETRICS;
+        List<GpuSample> gpus = snapshot.gpus();
+        if (!snapshot.driver().equals(infoDriver)) {
+            infoLabels.clear();
+            infoDriver = snapshot.driver();
+        }
+
+        header(out, om, "nvidia_gpu_devices", false, "GPUs NVML reports on this node.");
+        out.ascii("nvidia_gpu_devices{");
+        out.append(nodeLabel);
+        out.ascii("} ");
+        out.decimal(gpus.size());
+        out.append('\n');
+        if (gpus.isEmpty()) {
+            return;
+        }
+
+        header(out, om, "nvidia_gpu_info", false,
+                "Identity of a GPU and its driver; the value is always 1.");
+        for (GpuSample g : gpus) {
+            out.ascii("nvidia_gpu_info{");
+            out.append(infoLabels.computeIfAbsent(g.identity(), this::encodeInfoLabels));
+            out.ascii("} 1\n");
+        }
+
+        header(out, om, "nvidia_gpu_up", false,
+                "1 when the GPU answered the last sample, 0 when it is lost or failing.");
+        for (GpuSample g : gpus) {
+            series(out, "nvidia_gpu_up", g);
+            out.ascii("} ");
+            out.append(g.up() ? '1' : '0');
+            out.append('\n');
+        }
+
+        for (FieldFamily f : FIELD_FAMILIES) {
+            if (!anyHas(gpus, f.field())) {
+                continue;
+            }
+            header(out, om, f.name(), f.counter(), f.help());
+            for (GpuSample g : gpus) {
+                if (g.has(f.field())) {
+                    series(out, f.name(), g);
+                    out.ascii("} ");
+                    out.scaled(g.value(f.field()), f.exponent());
+                    out.append('\n');
+                }
+            }
+        }
+
+        if (anyHas(gpus, GpuField.SM_CLOCK_MHZ) || anyHas(gpus, GpuField.MEMORY_CLOCK_MHZ)) {
+            header(out, om, "nvidia_gpu_clock_hertz", false, "Current clock speed of the GPU's SMs and memory.");
+            for (GpuSample g : gpus) {
+                for (int c = 0; c < CLOCK_FIELDS.length; c++) {
+                    if (g.has(CLOCK_FIELDS[c])) {
+                        series(out, "nvidia_gpu_clock_hertz", g);
+                        out.ascii(",clock=\"");
+                        out.ascii(CLOCK_NAMES[c]);
+                        out.ascii("\"} ");
+                        out.scaled(g.value(CLOCK_FIELDS[c]), 6);
+                        out.append('\n');
+                    }
+                }
+            }
+        }
+
+        if (anyHas(gpus, GpuField.CLOCK_EVENT_REASONS)) {
+            header(out, om, "nvidia_gpu_clock_event_reason_active", false,
+                    "1 while this reason holds the clocks below their maximum (formerly throttle reasons).");
+            for (GpuSample g : gpus) {
+                if (g.has(GpuField.CLOCK_EVENT_REASONS)) {
+                    long reasons = g.value(GpuField.CLOCK_EVENT_REASONS);
+                    for (ClockEventReason r : REASONS) {
+                        series(out, "nvidia_gpu_clock_event_reason_active", g);
+                        out.ascii(",reason=\"");
+                        out.ascii(r.label());
+                        out.ascii("\"} ");
+                        out.append(r.activeIn(reasons) ? '1' : '0');
+                        out.append('\n');
+                    }
+                }
+            }
+        }
+
+        header(out, om, "nvidia_gpu_field_supported", false,
+                "1 when the GPU and driver provide this reading, 0 when they reported it NOT_SUPPORTED.");
+        for (GpuSample g : gpus) {
+            for (GpuField f : FIELDS) {
+                series(out, "nvidia_gpu_field_supported", g);
+                out.ascii(",field=\"");
+                out.ascii(f.key());
+                out.ascii("\"} ");
+                out.append(g.supports(f) ? '1' : '0');
+                out.append('\n');
+            }
+        }
+    }
+
+    private static boolean anyHas(List<GpuSample> gpus, GpuField field) {
+        for (GpuSample g : gpus) {
+            if (g.has(field)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writes {@code name{node="..",gpu="..",uuid=".."} without the closing brace. */
+    private void series(ExpositionBuffer out, String name, GpuSample g) {
+        out.ascii(name);
+        out.append('{');
+        out.append(gpuLabels.computeIfAbsent(g.identity(), this::encodeGpuLabels));
+    }
+
+    private static void header(ExpositionBuffer out, boolean om, String name, boolean counter, String help) {
+        String family = om && counter ? name.substring(0, name.length() - "_total".length()) : name;
+        out.ascii("# HELP ");
+        out.ascii(family);
+        out.append(' ');
+        out.ascii(help);
+        out.ascii("\n# TYPE ");
+        out.ascii(family);
+        out.ascii(counter ? " counter\n" : " gauge\n");
+    }
+
+    private byte[] encodeGpuLabels(GpuIdentity id) {
+        if (gpuLabels.size() > 1024) {
+            gpuLabels.clear(); // identities churn only on re-enumeration; never grow without bound
+        }
+        String labels = new String(nodeLabel, StandardCharsets.UTF_8)
+                + ",gpu=\"" + id.index() + "\",uuid=\"" + escape(id.uuid()) + "\"";
+        return labels.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] encodeInfoLabels(GpuIdentity id) {
+        if (infoLabels.size() > 1024) {
+            infoLabels.clear();
+        }
+        DriverInfo d = infoDriver;
+        String labels = new String(encodeGpuLabels(id), StandardCharsets.UTF_8)
+                + ",model=\"" + escape(id.model())
+                + "\",brand=\"" + escape(id.brand())
+                + "\",pci_bus_id=\"" + escape(id.pciBusId())
+                + "\",minor_number=\"" + (id.minorNumber() < 0 ? "" : Integer.toString(id.minorNumber()))
+                + "\",compute_capability=\"" + escape(id.computeCapability())
+                + "\",driver_version=\"" + escape(d.driverVersion())
+                + "\",nvml_version=\"" + escape(d.nvmlVersion())
+                + "\",cuda_driver_version=\"" + escape(d.cudaDriverVersion()) + "\"";
+        return labels.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Label value escaping shared by both formats: backslash, double quote and newline. */
+    static String escape(String value) {
+        if (value.indexOf('\\') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0) {
+            return value;
+        }
+        StringBuilder sb = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '"' -> sb.append("\\\"");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,34 @@
+package io.gpuscale.agent.sample;
+
+import io.gpuscale.agent.gpu.DriverInfo;
+import io.gpuscale.agent.gpu.GpuSample;
+import java.util.List;
+
+/**
+ * Everything the agent knows about its node at one instant. Immutable; the sampler builds one
+ * per interval and swaps it in atomically, and every request reads only the latest one.
+ *
+ * @param generation increases by one with every sample, from 1
+ * @param timestampMillis when the sample was taken, epoch milliseconds
+ * @param node the Kubernetes node name
+ * @param source whether the GPU source could be read, and why not
+ * @param driver versions of the driver stack (unknown while the source is down)
+ * @param gpus one sample per GPU, in index order (empty while the source is down)
+ */
+public record NodeSnapshot(
+        long generation,
+        long timestampMillis,
+        String node,
+        SourceStatus source,
+        DriverInfo driver,
+        List<GpuSample> gpus) {
+
+    public NodeSnapshot {
+        gpus = List.copyOf(gpus);
+    }
+
+    /** The snapshot before the first sample: nothing known, source not yet opened. */
+    public static NodeSnapshot initial(String node, String sourceKind) {
+        return new NodeSnapshot(0, 0, node, SourceStatus.starting(sourceKind), DriverInfo.UNKNOWN, List.of());
+    }
+}

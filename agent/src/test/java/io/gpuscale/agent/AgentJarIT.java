@@ -1,0 +1,118 @@
+package io.gpuscale.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.agent.testing.Http;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shaded jar as a user runs it: {@code java -jar gpuscale-agent.jar ...}. */
+class AgentJarIT {
+    @TempDir
+    Path dir;
+
+    private Process start(Path log, String... flags) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-jar", System.getProperty("agent.jar")));
+        cmd.addAll(List.of(flags));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void missingLibraryLogsOneClearLineAndKeepsServingItsOwnMetrics() throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("agent.log");
+        Process agent = start(log, "--source", "nvml", "--nvml-library", dir.resolve("libnvidia-ml.so.1").toString(),
+                "--listen", "127.0.0.1:" + port, "--node-name", "gpu-node-1", "--interval", "200ms");
+        try {
+            String base = "http://127.0.0.1:" + port;
+            HttpResponse<byte[]> ready = Eventually.await(Duration.ofSeconds(30), "the agent to answer",
+                    () -> Http.get(base + "/readyz"));
+            Eventually.await(Duration.ofSeconds(10), "a first sample",
+                    () -> Http.text(Http.get(base + "/readyz")).contains("LIBRARY_NOT_FOUND") ? 1 : null);
+            ready = Http.get(base + "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(Http.get(base + "/healthz").statusCode()).isEqualTo(200);
+            String metrics = Http.text(Http.get(base + "/metrics"));
+            assertThat(metrics).contains("nvidia_gpu_devices{node=\"gpu-node-1\"} 0")
+                    .contains("gpuscale_agent_source_up{source=\"nvml\"} 0")
+                    .contains("gpuscale_agent_sample_duration_seconds_count");
+            // Retries keep failing for a while: still exactly one line about it.
+            Eventually.await(Duration.ofSeconds(10), "a few retries", () -> Http.text(Http.get(base + "/metrics"))
+                    .contains("gpuscale_agent_source_open_failures_total{source=\"nvml\"} 3") ? 1 : null);
+        } finally {
+            agent.destroy();
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        String out = Files.readString(log);
+        assertThat(out.lines().filter(l -> l.contains("LIBRARY_NOT_FOUND"))).hasSize(1);
+        assertThat(out).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(out).contains("GPU source released");
+    }
+
+    @Test
+    void badFlagExitsWithCode2AndNoStackTrace() throws Exception {
+        Path log = dir.resolve("bad.log");
+        Process agent = start(log, "--interval", "fast");
+        assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(agent.exitValue()).isEqualTo(2);
+        String out = Files.readString(log);
+        assertThat(out).isEqualTo("gpuscale-agent: invalid value for --interval: 'fast' is not a duration "
+                + "(use a number with ms, s, m or h, e.g. 500ms, 1s, 2m) (see --help)\n");
+    }
+
+    @Test
+    void portInUseIsOneClearLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path log = dir.resolve("busy.log");
+            Process agent = start(log, "--source", "sim", "--listen", "127.0.0.1:" + taken.getLocalPort(),
+                    "--node-name", "n1");
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(agent.exitValue()).isEqualTo(1);
+            String out = Files.readString(log);
+            assertThat(out).contains("gpuscale-agent: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            assertThat(out).doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void realBindingServesTheFakeDriversGpus() throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("nvml.log");
+        Process agent = start(log, "--source", "nvml",
+                "--nvml-library", Path.of(System.getProperty("fake.nvml.dir"), "libnvidia-ml.so.1").toString(),
+                "--listen", "127.0.0.1:" + port, "--node-name", "gpu-node-1", "--interval", "200ms");
+        try {
+            String base = "http://127.0.0.1:" + port;
+            String metrics = Eventually.await(Duration.ofSeconds(30), "GPU series", () -> {
+                String m = Http.text(Http.get(base + "/metrics"));
+                return m.contains("nvidia_gpu_utilization_percent{") ? m : null;
+            });
+            assertThat(metrics).contains("model=\"NVIDIA GeForce RTX 4090\"")
+                    .contains("model=\"NVIDIA GeForce RTX 3060\"")
+                    .contains("nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\"");
+            assertThat(Http.get(base + "/readyz").statusCode()).isEqualTo(200);
+        } finally {
+            agent.destroy();
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(log)).contains("GPU source released").doesNotContain("\tat ");
+    }
+}

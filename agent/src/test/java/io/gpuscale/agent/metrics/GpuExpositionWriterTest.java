@@ -1,0 +1,102 @@
+package io.gpuscale.agent.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuscale.agent.gpu.DriverInfo;
+import io.gpuscale.agent.gpu.GpuIdentity;
+import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.sample.SourceStatus;
+import io.gpuscale.agent.testing.Gpus;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GpuExpositionWriterTest {
+    private static final DriverInfo DRIVER = new DriverInfo("580.95.05", "13.580.95.05", "13.0");
+
+    private static String render(NodeSnapshot s, ExpositionFormat format) {
+        ExpositionBuffer buf = new ExpositionBuffer(1024);
+        new GpuExpositionWriter(s.node()).write(s, format, buf);
+        return new String(buf.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    private static NodeSnapshot snapshot(GpuSample... gpus) {
+        return new NodeSnapshot(1, 1_000, "gpu-node-1", SourceStatus.up("nvml"), DRIVER, List.of(gpus));
+    }
+
+    @Test
+    void seedMetricNameCarriesNodeGpuAndUuid() {
+        String text = render(snapshot(Gpus.busy(0, 73)), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains("# TYPE nvidia_gpu_utilization_percent gauge\n")
+                .contains("nvidia_gpu_utilization_percent{node=\"gpu-node-1\",gpu=\"0\","
+                        + "uuid=\"GPU-00000000-0000-0000-0000-000000000000\"} 73\n");
+    }
+
+    @Test
+    void valuesAreConvertedToBaseUnits() {
+        String text = render(snapshot(Gpus.busy(0, 73)), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains("nvidia_gpu_power_usage_watts{node=\"gpu-node-1\",gpu=\"0\","
+                        + "uuid=\"GPU-00000000-0000-0000-0000-000000000000\"} 312.456\n")
+                .contains("} 1234567.89\n")
+                .contains(",clock=\"sm\"} 2520000000\n")
+                .contains("nvidia_gpu_memory_used_bytes{node=\"gpu-node-1\",gpu=\"0\","
+                        + "uuid=\"GPU-00000000-0000-0000-0000-000000000000\"} 1073741824\n");
+    }
+
+    @Test
+    void clockEventReasonsAreDecodedIntoOneSeriesEach() {
+        String text = render(snapshot(Gpus.busy(0, 73)), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains(",reason=\"sw_power_cap\"} 1\n").contains(",reason=\"gpu_idle\"} 0\n");
+    }
+
+    @Test
+    void absentAndUnsupportedFieldsLeaveNoSeriesButAreListed() {
+        String text = render(snapshot(Gpus.busy(0, 73)), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).doesNotContain("nvidia_gpu_fan_speed_percent").doesNotContain("nvidia_gpu_mig_mode_enabled");
+        assertThat(text).contains(",field=\"mig_mode\"} 0\n").contains(",field=\"fan_speed\"} 1\n");
+    }
+
+    @Test
+    void lostGpuKeepsInfoAndUpZeroButNoReadings() {
+        String text = render(snapshot(Gpus.busy(0, 73), Gpus.lost(1)), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains("nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\","
+                + "uuid=\"GPU-00000000-0000-0000-0000-000000000001\"} 0\n");
+        assertThat(text).contains("nvidia_gpu_info{node=\"gpu-node-1\",gpu=\"1\"");
+        assertThat(text.lines().filter(l -> l.startsWith("nvidia_gpu_utilization_percent{"))).hasSize(1);
+        assertThat(text).contains("nvidia_gpu_devices{node=\"gpu-node-1\"} 2\n");
+    }
+
+    @Test
+    void infoCarriesIdentityAndDriverVersions() {
+        String text = render(snapshot(Gpus.busy(0, 73)), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains("model=\"NVIDIA GeForce RTX 4090\",brand=\"geforce\",pci_bus_id=\"00000000:01:00.0\","
+                + "minor_number=\"0\",compute_capability=\"8.9\",driver_version=\"580.95.05\","
+                + "nvml_version=\"13.580.95.05\",cuda_driver_version=\"13.0\"} 1\n");
+    }
+
+    @Test
+    void openMetricsNamesCounterFamiliesWithoutTotal() {
+        String om = render(snapshot(Gpus.busy(0, 73)), ExpositionFormat.OPENMETRICS);
+        assertThat(om).contains("# TYPE nvidia_gpu_energy_joules counter\n")
+                .contains("\nnvidia_gpu_energy_joules_total{");
+        String text = render(snapshot(Gpus.busy(0, 73)), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains("# TYPE nvidia_gpu_energy_joules_total counter\n");
+    }
+
+    @Test
+    void labelValuesAreEscaped() {
+        GpuIdentity odd = new GpuIdentity(0, "GPU-x", "Model \"Q\"\\2\nX", "", "", -1, "");
+        String text = render(snapshot(GpuSample.builder(odd).build()), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains("model=\"Model \\\"Q\\\"\\\\2\\nX\"");
+        assertThat(text).contains("minor_number=\"\"");
+    }
+
+    @Test
+    void nodeWithoutGpusStillSaysHowManyItHas() {
+        String text = render(new NodeSnapshot(1, 1, "n", SourceStatus.down("nvml", "LIBRARY_NOT_FOUND", "x"),
+                DriverInfo.UNKNOWN, List.of()), ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).isEqualTo("# HELP nvidia_gpu_devices GPUs NVML reports on this node.\n"
+                + "# TYPE nvidia_gpu_devices gauge\nnvidia_gpu_devices{node=\"n\"} 0\n");
+    }
+}
