@@ -2,6 +2,7 @@ package io.gpuscale.agent;
 
 import java.util.Locale;
 import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -69,8 +70,10 @@ public final class Logging {
     }
 
     static void configure(Level level) {
-        LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
         ConsoleHandler handler = new ConsoleHandler();
         handler.setFormatter(new SimpleFormatter());
         handler.setLevel(level);
