@@ -781,6 +781,11 @@ EXPORT int fakenvml_gpu_count(void) {
     return gpu_count;
 }
 
+/* Changes how many GPUs NVML enumerates, keeping every GPU's state (a GPU leaving the bus). */
+EXPORT void fakenvml_set_count(int n) {
+    if (n >= 0 && n <= MAX_GPUS) gpu_count = n;
+}
+
 /* Sets a scripted value (see FIELDS); returns 0, or -1 for an unknown field or GPU. */
 EXPORT int fakenvml_set(int gpu, const char *field, unsigned long long value) {
     if (gpu < 0 || gpu >= MAX_GPUS || field == NULL) return -1;

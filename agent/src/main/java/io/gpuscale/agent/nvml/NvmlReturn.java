@@ -36,14 +36,15 @@ public enum NvmlReturn {
     GPU_NOT_FOUND(28),
     INVALID_STATE(29),
     RESET_TYPE_NOT_SUPPORTED(30),
-    /** Also stands for any code this enum does not know. */
-    UNKNOWN(999);
+    UNKNOWN(999),
+    /** A code newer than this enum: treated as a transient failure of one reading. */
+    UNRECOGNIZED(-1);
 
     private static final NvmlReturn[] BY_CODE = new NvmlReturn[31];
 
     static {
         for (NvmlReturn r : values()) {
-            if (r.code < BY_CODE.length) {
+            if (r.code >= 0 && r.code < BY_CODE.length) {
                 BY_CODE[r.code] = r;
             }
         }
@@ -61,7 +62,10 @@ public enum NvmlReturn {
     }
 
     public static NvmlReturn of(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : UNKNOWN;
+        if (code >= 0 && code < BY_CODE.length) {
+            return BY_CODE[code];
+        }
+        return code == UNKNOWN.code ? UNKNOWN : UNRECOGNIZED;
     }
 
     /** The GPU or driver does not have this function: leave the reading out and stop asking. */

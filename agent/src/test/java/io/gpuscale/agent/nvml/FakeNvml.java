@@ -24,6 +24,8 @@ final class FakeNvml {
     interface Controls extends Library {
         void fakenvml_reset(int gpus);
 
+        void fakenvml_set_count(int gpus);
+
         int fakenvml_set(int gpu, String field, long value);
 
         int fakenvml_set_string(int gpu, String field, String value);
@@ -100,6 +102,12 @@ final class FakeNvml {
     /** Makes {@code function} return {@code code} on one GPU, or on all with -1; 0 restores it. */
     FakeNvml force(String function, int gpu, int code) {
         check(c.fakenvml_force(function, gpu, code), function);
+        return this;
+    }
+
+    /** NVML now enumerates {@code gpus} GPUs; the GPUs keep their state. */
+    FakeNvml count(int gpus) {
+        c.fakenvml_set_count(gpus);
         return this;
     }
 

@@ -36,6 +36,7 @@ import io.gpuscale.agent.gpu.SourceError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -259,6 +260,38 @@ class NvmlGpuSourceTest {
     }
 
     @Test
+    void gpusAreMatchedByUuidWhenIndicesMoveAfterReinit() throws Exception {
+        fake = FakeNvml.modern(3);
+        source = new NvmlGpuSource(fake.path(), clock);
+        source.open();
+        List<GpuSample> before = source.read().gpus();
+        String uuidB = before.get(1).identity().uuid();
+        String uuidC = before.get(2).identity().uuid();
+
+        // B falls off the bus; after the re-init NVML enumerates A and C, C now at index 1.
+        fake.lost(1, true);
+        source.read();
+        fake.count(2).lost(1, false)
+                .setString(1, "uuid", uuidC)
+                .setString(1, "name", "NVIDIA H100 80GB HBM3")
+                .set(1, "power_usage", 123_000);
+        clock.advance(Duration.ofSeconds(1));
+        NodeReading after = source.read();
+
+        assertThat(after.gpus()).extracting(g -> g.identity().uuid(), g -> g.identity().index(), GpuSample::up)
+                .containsExactly(
+                        Tuple.tuple(before.get(0).identity().uuid(), 0, true),
+                        Tuple.tuple(uuidB, 1, false),
+                        Tuple.tuple(uuidC, 1, true));
+        GpuSample c = after.gpus().get(2);
+        assertThat(c.identity().model()).isEqualTo("NVIDIA H100 80GB HBM3");
+        assertThat(c.identity().pciBusId()).as("identity kept from open").isEqualTo("00000000:03:00.0");
+        assertThat(c.value(POWER_USAGE_MILLIWATTS)).isEqualTo(123_000);
+        assertThat(c.supports(FAN_SPEED_PERCENT)).as("what C lacks is remembered").isFalse();
+        assertThat(after.gpus().get(1).downReason()).isEqualTo("GPU_IS_LOST");
+    }
+
+    @Test
     void reinitBackoffDoublesUpToAMinuteWhileAGpuStaysLost() throws Exception {
         source.open();
         fake.lost(0, true);
@@ -446,6 +479,21 @@ class NvmlGpuSourceTest {
         assertThat(first.errors()).noneMatch(e -> e.function().startsWith("nvmlDeviceGetMemoryInfo"));
         assertThat(fake.calls("nvmlDeviceGetMemoryInfo_v2", 1)).isEqualTo(1);
         assertThat(fake.calls("nvmlDeviceGetMemoryInfo", 1)).isEqualTo(2);
+    }
+
+    @Test
+    void returnCodesAreNamedAndClassified() {
+        assertThat(NvmlReturn.of(15)).isEqualTo(NvmlReturn.GPU_IS_LOST);
+        assertThat(NvmlReturn.of(999)).isEqualTo(NvmlReturn.UNKNOWN);
+        assertThat(NvmlReturn.of(31)).isEqualTo(NvmlReturn.UNRECOGNIZED);
+        assertThat(NvmlReturn.of(31).meansGpuDown()).isFalse();
+        assertThat(NvmlReturn.UNKNOWN.meansGpuDown()).isTrue();
+        assertThat(NvmlReturn.UNKNOWN.needsReinit()).isFalse();
+        assertThat(NvmlReturn.values()).filteredOn(NvmlReturn::needsReinit).containsExactlyInAnyOrder(
+                NvmlReturn.GPU_IS_LOST, NvmlReturn.UNINITIALIZED, NvmlReturn.DRIVER_NOT_LOADED,
+                NvmlReturn.LIB_RM_VERSION_MISMATCH, NvmlReturn.GPU_NOT_FOUND);
+        assertThat(NvmlReturn.values()).filteredOn(NvmlReturn::meansUnsupported).containsExactlyInAnyOrder(
+                NvmlReturn.NOT_SUPPORTED, NvmlReturn.FUNCTION_NOT_FOUND);
     }
 
     @Test
