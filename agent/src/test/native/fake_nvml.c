@@ -8,7 +8,8 @@
  *
  * Built twice by build.sh: the modern driver (R550+) and, with -DFAKE_NVML_LEGACY, an old one
  * (R470) that lacks every _v2 memory / _v2 and _v3 process symbol, ClocksEventReasons and
- * ProcessesUtilizationInfo.
+ * ProcessesUtilizationInfo; and, with -DFAKE_NVML_SPARSE, one that lacks a function with no
+ * fallback (nvmlDeviceGetTotalEnergyConsumption, as before R390).
  *
  * Not thread-safe: tests drive it from one thread at a time.
  */
@@ -571,12 +572,14 @@ EXPORT nvmlReturn_t nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, unsigne
     return NVML_SUCCESS;
 }
 
+#ifndef FAKE_NVML_SPARSE
 EXPORT nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long *energy) {
     DEVICE_CALL(nvmlDeviceGetTotalEnergyConsumption, device);
     NEED(energy);
     *energy = g->v[F_energy];
     return NVML_SUCCESS;
 }
+#endif
 
 EXPORT nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t device, int type, unsigned int *clock) {
     DEVICE_CALL(nvmlDeviceGetClockInfo, device);

@@ -99,6 +99,9 @@ final class NvmlLibrary {
                 throw new GpuSourceException("LIBRARY_IN_USE", "cannot bind NVML library " + library
                         + " while " + bound.name + " is in use by another source in this JVM");
             }
+            // Unbind first: a failed bind must not leave the previous library looking bound.
+            bound = null;
+            boundLibrary = null;
             bound = bind(library, lib);
             boundLibrary = lib;
         }

@@ -69,6 +69,11 @@ final class FakeNvml {
         return load(dir().resolve("legacy").resolve("libnvidia-ml.so.1"), gpus);
     }
 
+    /** A driver without nvmlDeviceGetTotalEnergyConsumption, which has no fallback. */
+    static FakeNvml sparse(int gpus) {
+        return load(dir().resolve("sparse").resolve("libnvidia-ml.so.1"), gpus);
+    }
+
     static Path dir() {
         String dir = System.getProperty("fake.nvml.dir");
         Path p = dir != null ? Paths.get(dir) : Paths.get("target", "native");

@@ -2,6 +2,7 @@ package io.gpuscale.agent.nvml;
 
 import static io.gpuscale.agent.gpu.GpuField.CLOCK_EVENT_REASONS;
 import static io.gpuscale.agent.gpu.GpuField.COMPUTE_PROCESSES;
+import static io.gpuscale.agent.gpu.GpuField.ENERGY_MILLIJOULES;
 import static io.gpuscale.agent.gpu.GpuField.MEMORY_FREE_BYTES;
 import static io.gpuscale.agent.gpu.GpuField.MEMORY_RESERVED_BYTES;
 import static io.gpuscale.agent.gpu.GpuField.MEMORY_TOTAL_BYTES;
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * An old driver (R470) lacks the _v2 memory and _v2/_v3 process symbols and ClocksEventReasons.
- * The binding is rebound to its library in this JVM, which also shows that a source can move from
- * one library to another once the first is released.
+ * Drivers that lack symbols: an old one (R470) without the _v2 memory and _v2/_v3 process symbols
+ * and ClocksEventReasons, and one without a function that has no fallback. The binding is rebound
+ * to each library in this JVM, which also shows that a source can move from one library to another
+ * once the first is released.
  */
 class NvmlGpuSourceLegacyDriverTest {
     private final ManualClock clock = new ManualClock();
@@ -76,6 +78,43 @@ class NvmlGpuSourceLegacyDriverTest {
         assertThat(fake.calls("nvmlDeviceGetComputeRunningProcesses", 0)).isPositive();
         assertThat(fake.calls("nvmlDeviceGetCurrentClocksThrottleReasons", 0)).isEqualTo(2);
         assertThat(fake.calls("nvmlDeviceGetProcessUtilization", 0)).isEqualTo(2);
+    }
+
+    @Test
+    void aMissingFunctionWithoutFallbackDegradesOnlyItsReading() throws Exception {
+        FakeNvml fake = FakeNvml.sparse(2);
+        legacy = new NvmlGpuSource(fake.path(), clock);
+        legacy.open();
+
+        NodeReading first = legacy.read();
+        NodeReading second = legacy.read();
+
+        GpuSample gpu = second.gpus().get(1);
+        assertThat(gpu.up()).isTrue();
+        assertThat(gpu.supports(ENERGY_MILLIJOULES)).isFalse();
+        assertThat(gpu.has(POWER_USAGE_MILLIWATTS)).isTrue();
+        assertThat(gpu.has(MEMORY_RESERVED_BYTES)).isTrue();
+        assertThat(first.errors()).contains(
+                new SourceError("nvmlDeviceGetTotalEnergyConsumption", "FUNCTION_NOT_FOUND", 0),
+                new SourceError("nvmlDeviceGetTotalEnergyConsumption", "FUNCTION_NOT_FOUND", 1));
+        assertThat(second.errors()).isEmpty();
+    }
+
+    @Test
+    void aLibraryThatIsNotNvmlIsRefusedAndLeavesNothingHalfBound() throws Exception {
+        FakeNvml fake = FakeNvml.modern(2);
+        modern = new NvmlGpuSource(fake.path(), clock);
+        modern.open();
+        modern.close();
+        legacy = new NvmlGpuSource("libc.so.6", clock);
+
+        assertThatThrownBy(legacy::open)
+                .isInstanceOfSatisfying(GpuSourceException.class,
+                        e -> assertThat(e.code()).isEqualTo("FUNCTION_NOT_FOUND"))
+                .hasMessageContaining("lacks nvmlInit_v2");
+
+        modern.open();
+        assertThat(modern.read().gpus()).hasSize(2).allMatch(GpuSample::up);
     }
 
     @Test
