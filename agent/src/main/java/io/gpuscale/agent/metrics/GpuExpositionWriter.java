@@ -1,5 +1,9 @@
 package io.gpuscale.agent.metrics;
 
+import io.gpuscale.agent.attribution.Attribution;
+import io.gpuscale.agent.attribution.AttributionMethod;
+import io.gpuscale.agent.attribution.PodGpuUsage;
+import io.gpuscale.agent.attribution.PodRef;
 import io.gpuscale.agent.gpu.ClockEventReason;
 import io.gpuscale.agent.gpu.DriverInfo;
 import io.gpuscale.agent.gpu.GpuField;
@@ -69,7 +73,17 @@ public final class GpuExpositionWriter {
     private static final GpuField[] FIELDS = GpuField.all();
 
     private final byte[] nodeLabel;
-    private final Map<GpuIdentity, byte[]> gpuLabels = new HashMap<>();
+    /** A GPU's label block depends on its identity and on the pod holding it whole, if any. */
+    private record LabelKey(GpuIdentity id, PodRef holder) {
+    }
+
+    /** A per-pod series' label block: the GPU's plus the pod's and how the value was computed. */
+    private record PodLabelKey(GpuIdentity id, PodRef pod, AttributionMethod method) {
+    }
+
+    private final Map<LabelKey, byte[]> gpuLabels = new HashMap<>();
+    private final Map<PodLabelKey, byte[]> podLabels = new HashMap<>();
+    private byte[][] labels = new byte[8][];
     private final Map<GpuIdentity, byte[]> infoLabels = new HashMap<>();
     private DriverInfo infoDriver = DriverInfo.UNKNOWN;
 
@@ -84,6 +98,15 @@ public final class GpuExpositionWriter {
         if (!snapshot.driver().equals(infoDriver)) {
             infoLabels.clear();
             infoDriver = snapshot.driver();
+        }
+
+        if (labels.length < gpus.size()) {
+            labels = new byte[gpus.size()][];
+        }
+        Attribution attribution = snapshot.attribution();
+        for (int i = 0; i < gpus.size(); i++) {
+            GpuIdentity id = gpus.get(i).identity();
+            labels[i] = gpuLabels(new LabelKey(id, attribution.exclusiveHolder(id.uuid())));
         }
 
         header(out, om, "nvidia_gpu_devices", false, "GPUs NVML reports on this node.");
@@ -106,8 +129,9 @@ public final class GpuExpositionWriter {
 
         header(out, om, "nvidia_gpu_up", false,
                 "1 when the GPU answered the last sample, 0 when it is lost or failing.");
-        for (GpuSample g : gpus) {
-            series(out, "nvidia_gpu_up", g);
+        for (int i = 0; i < gpus.size(); i++) {
+            GpuSample g = gpus.get(i);
+            series(out, "nvidia_gpu_up", labels[i]);
             out.ascii("} ");
             out.append(g.up() ? '1' : '0');
             out.append('\n');
@@ -118,9 +142,10 @@ public final class GpuExpositionWriter {
                 continue;
             }
             header(out, om, f.name(), f.counter(), f.help());
-            for (GpuSample g : gpus) {
+            for (int i = 0; i < gpus.size(); i++) {
+                GpuSample g = gpus.get(i);
                 if (g.has(f.field())) {
-                    series(out, f.name(), g);
+                    series(out, f.name(), labels[i]);
                     out.ascii("} ");
                     out.scaled(g.value(f.field()), f.exponent());
                     out.append('\n');
@@ -130,10 +155,11 @@ public final class GpuExpositionWriter {
 
         if (anyHas(gpus, GpuField.SM_CLOCK_MHZ) || anyHas(gpus, GpuField.MEMORY_CLOCK_MHZ)) {
             header(out, om, "nvidia_gpu_clock_hertz", false, "Current clock speed of the GPU's SMs and memory.");
-            for (GpuSample g : gpus) {
+            for (int i = 0; i < gpus.size(); i++) {
+                GpuSample g = gpus.get(i);
                 for (int c = 0; c < CLOCK_FIELDS.length; c++) {
                     if (g.has(CLOCK_FIELDS[c])) {
-                        series(out, "nvidia_gpu_clock_hertz", g);
+                        series(out, "nvidia_gpu_clock_hertz", labels[i]);
                         out.ascii(",clock=\"");
                         out.ascii(CLOCK_NAMES[c]);
                         out.ascii("\"} ");
@@ -147,11 +173,12 @@ public final class GpuExpositionWriter {
         if (anyHas(gpus, GpuField.CLOCK_EVENT_REASONS)) {
             header(out, om, "nvidia_gpu_clock_event_reason_active", false,
                     "1 while this reason holds the clocks below their maximum (formerly throttle reasons).");
-            for (GpuSample g : gpus) {
+            for (int i = 0; i < gpus.size(); i++) {
+                GpuSample g = gpus.get(i);
                 if (g.has(GpuField.CLOCK_EVENT_REASONS)) {
                     long reasons = g.value(GpuField.CLOCK_EVENT_REASONS);
                     for (ClockEventReason r : REASONS) {
-                        series(out, "nvidia_gpu_clock_event_reason_active", g);
+                        series(out, "nvidia_gpu_clock_event_reason_active", labels[i]);
                         out.ascii(",reason=\"");
                         out.ascii(r.label());
                         out.ascii("\"} ");
@@ -164,13 +191,58 @@ public final class GpuExpositionWriter {
 
         header(out, om, "nvidia_gpu_field_supported", false,
                 "1 when the GPU and driver provide this reading, 0 when they reported it NOT_SUPPORTED.");
-        for (GpuSample g : gpus) {
+        for (int i = 0; i < gpus.size(); i++) {
+            GpuSample g = gpus.get(i);
             for (GpuField f : FIELDS) {
-                series(out, "nvidia_gpu_field_supported", g);
+                series(out, "nvidia_gpu_field_supported", labels[i]);
                 out.ascii(",field=\"");
                 out.ascii(f.key());
                 out.ascii("\"} ");
                 out.append(g.supports(f) ? '1' : '0');
+                out.append('\n');
+            }
+        }
+
+        writePodUsage(snapshot, om, out);
+    }
+
+    private void writePodUsage(NodeSnapshot snapshot, boolean om, ExpositionBuffer out) {
+        List<PodGpuUsage> usage = snapshot.attribution().usage();
+        if (usage.isEmpty()) {
+            return;
+        }
+        Map<String, GpuIdentity> byUuid = new HashMap<>();
+        for (GpuSample g : snapshot.gpus()) {
+            byUuid.put(g.identity().uuid(), g.identity());
+        }
+        byte[][] podLabelBlocks = new byte[usage.size()][];
+        for (int i = 0; i < usage.size(); i++) {
+            PodGpuUsage u = usage.get(i);
+            GpuIdentity id = byUuid.get(u.deviceUuid());
+            if (id != null) {
+                podLabelBlocks[i] = podLabels(new PodLabelKey(id, u.pod(), u.method()));
+            }
+        }
+        header(out, om, "nvidia_gpu_pod_utilization_percent", false,
+                "A pod's utilization of a GPU it holds (0-100); the method label says how it was computed.");
+        // Every usage entry has a known utilization unless the GPU itself lacks the reading.
+        for (int i = 0; i < usage.size(); i++) {
+            PodGpuUsage u = usage.get(i);
+            if (podLabelBlocks[i] != null && u.utilizationPercent() >= 0) {
+                series(out, "nvidia_gpu_pod_utilization_percent", podLabelBlocks[i]);
+                out.ascii("} ");
+                out.decimal(u.utilizationPercent());
+                out.append('\n');
+            }
+        }
+        header(out, om, "nvidia_gpu_pod_memory_used_bytes", false,
+                "Device memory held by a pod's processes on a GPU it holds.");
+        for (int i = 0; i < usage.size(); i++) {
+            PodGpuUsage u = usage.get(i);
+            if (podLabelBlocks[i] != null && u.memoryUsedBytes() >= 0) {
+                series(out, "nvidia_gpu_pod_memory_used_bytes", podLabelBlocks[i]);
+                out.ascii("} ");
+                out.decimal(u.memoryUsedBytes());
                 out.append('\n');
             }
         }
@@ -186,10 +258,49 @@ public final class GpuExpositionWriter {
     }
 
     /** Writes {@code name{node="..",gpu="..",uuid=".."} without the closing brace. */
-    private void series(ExpositionBuffer out, String name, GpuSample g) {
+    private static void series(ExpositionBuffer out, String name, byte[] labelBlock) {
         out.ascii(name);
         out.append('{');
-        out.append(gpuLabels.computeIfAbsent(g.identity(), this::encodeGpuLabels));
+        out.append(labelBlock);
+    }
+
+    private byte[] gpuLabels(LabelKey key) {
+        byte[] cached = gpuLabels.get(key);
+        if (cached == null) {
+            if (gpuLabels.size() > 1024) {
+                gpuLabels.clear(); // holders churn with pods; never grow without bound
+            }
+            String block = identityLabels(key.id());
+            if (key.holder() != null) {
+                block += podLabelText(key.holder());
+            }
+            cached = block.getBytes(StandardCharsets.UTF_8);
+            gpuLabels.put(key, cached);
+        }
+        return cached;
+    }
+
+    private byte[] podLabels(PodLabelKey key) {
+        byte[] cached = podLabels.get(key);
+        if (cached == null) {
+            if (podLabels.size() > 4096) {
+                podLabels.clear();
+            }
+            cached = (identityLabels(key.id()) + podLabelText(key.pod()) + ",method=\"" + key.method().label() + "\"")
+                    .getBytes(StandardCharsets.UTF_8);
+            podLabels.put(key, cached);
+        }
+        return cached;
+    }
+
+    private static String podLabelText(PodRef pod) {
+        return ",namespace=\"" + escape(pod.namespace()) + "\",pod=\"" + escape(pod.pod())
+                + "\",container=\"" + escape(pod.container()) + "\"";
+    }
+
+    private String identityLabels(GpuIdentity id) {
+        return new String(nodeLabel, StandardCharsets.UTF_8)
+                + ",gpu=\"" + id.index() + "\",uuid=\"" + escape(id.uuid()) + "\"";
     }
 
     private static void header(ExpositionBuffer out, boolean om, String name, boolean counter, String help) {
@@ -203,21 +314,12 @@ public final class GpuExpositionWriter {
         out.ascii(counter ? " counter\n" : " gauge\n");
     }
 
-    private byte[] encodeGpuLabels(GpuIdentity id) {
-        if (gpuLabels.size() > 1024) {
-            gpuLabels.clear(); // identities churn only on re-enumeration; never grow without bound
-        }
-        String labels = new String(nodeLabel, StandardCharsets.UTF_8)
-                + ",gpu=\"" + id.index() + "\",uuid=\"" + escape(id.uuid()) + "\"";
-        return labels.getBytes(StandardCharsets.UTF_8);
-    }
-
     private byte[] encodeInfoLabels(GpuIdentity id) {
         if (infoLabels.size() > 1024) {
             infoLabels.clear();
         }
         DriverInfo d = infoDriver;
-        String labels = new String(encodeGpuLabels(id), StandardCharsets.UTF_8)
+        String labels = identityLabels(id)
                 + ",model=\"" + escape(id.model())
                 + "\",brand=\"" + escape(id.brand())
                 + "\",pci_bus_id=\"" + escape(id.pciBusId())

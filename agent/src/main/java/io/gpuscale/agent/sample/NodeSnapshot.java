@@ -1,8 +1,10 @@
 package io.gpuscale.agent.sample;
 
+import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.gpu.DriverInfo;
 import io.gpuscale.agent.gpu.GpuSample;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Everything the agent knows about its node at one instant. Immutable; the sampler builds one
@@ -14,6 +16,7 @@ import java.util.List;
  * @param source whether the GPU source could be read, and why not
  * @param driver versions of the driver stack (unknown while the source is down)
  * @param gpus one sample per GPU, in index order (empty while the source is down)
+ * @param attribution which pods use which GPUs ({@link Attribution#NONE} without pod information)
  */
 public record NodeSnapshot(
         long generation,
@@ -21,10 +24,18 @@ public record NodeSnapshot(
         String node,
         SourceStatus source,
         DriverInfo driver,
-        List<GpuSample> gpus) {
+        List<GpuSample> gpus,
+        Attribution attribution) {
 
     public NodeSnapshot {
         gpus = List.copyOf(gpus);
+        Objects.requireNonNull(attribution, "attribution");
+    }
+
+    /** A snapshot without pod information. */
+    public NodeSnapshot(long generation, long timestampMillis, String node, SourceStatus source, DriverInfo driver,
+            List<GpuSample> gpus) {
+        this(generation, timestampMillis, node, source, driver, gpus, Attribution.NONE);
     }
 
     /** The snapshot before the first sample: nothing known, source not yet opened. */

@@ -2,6 +2,10 @@ package io.gpuscale.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuscale.agent.attribution.Attribution;
+import io.gpuscale.agent.attribution.AttributionMethod;
+import io.gpuscale.agent.attribution.PodGpuUsage;
+import io.gpuscale.agent.attribution.PodRef;
 import io.gpuscale.agent.gpu.DriverInfo;
 import io.gpuscale.agent.gpu.GpuIdentity;
 import io.gpuscale.agent.gpu.GpuSample;
@@ -10,6 +14,7 @@ import io.gpuscale.agent.sample.SourceStatus;
 import io.gpuscale.agent.testing.Gpus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class GpuExpositionWriterTest {
@@ -90,6 +95,45 @@ class GpuExpositionWriterTest {
         String text = render(snapshot(GpuSample.builder(odd).build()), ExpositionFormat.PROMETHEUS_TEXT);
         assertThat(text).contains("model=\"Model \\\"Q\\\"\\\\2\\nX\"");
         assertThat(text).contains("minor_number=\"\"");
+    }
+
+    @Test
+    void exclusiveHolderLabelsEveryPerGpuSeriesAndPodsGetTheirOwnSeries() {
+        PodRef train = new PodRef("ml", "train-0", "trainer");
+        PodRef infer = new PodRef("web", "infer-a", "server");
+        GpuSample shared = Gpus.busy(1, 40);
+        Attribution attribution = new Attribution(Map.of(Gpus.identity(0).uuid(), train), List.of(
+                new PodGpuUsage(train, Gpus.identity(0).uuid(), AttributionMethod.EXCLUSIVE, 73, 1L << 30),
+                new PodGpuUsage(infer, Gpus.identity(1).uuid(), AttributionMethod.PROCESS, 15, 5_000)));
+        NodeSnapshot s = new NodeSnapshot(1, 1_000, "gpu-node-1", SourceStatus.up("nvml"), DRIVER,
+                List.of(Gpus.busy(0, 73), shared), attribution);
+        String text = render(s, ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains("nvidia_gpu_utilization_percent{node=\"gpu-node-1\",gpu=\"0\","
+                + "uuid=\"GPU-00000000-0000-0000-0000-000000000000\",namespace=\"ml\",pod=\"train-0\","
+                + "container=\"trainer\"} 73\n");
+        assertThat(text).as("a shared GPU's own series carry no pod")
+                .contains("nvidia_gpu_utilization_percent{node=\"gpu-node-1\",gpu=\"1\","
+                        + "uuid=\"GPU-00000000-0000-0000-0000-000000000001\"} 40\n");
+        assertThat(text).contains("nvidia_gpu_pod_utilization_percent{node=\"gpu-node-1\",gpu=\"1\","
+                + "uuid=\"GPU-00000000-0000-0000-0000-000000000001\",namespace=\"web\",pod=\"infer-a\","
+                + "container=\"server\",method=\"process\"} 15\n");
+        assertThat(text).contains(",method=\"exclusive\"} 73\n").contains(",method=\"process\"} 5000\n");
+        assertThat(text).doesNotContain("namespace=\"\"");
+    }
+
+    @Test
+    void podSeriesDisappearWithThePod() {
+        PodRef train = new PodRef("ml", "train-0", "trainer");
+        GpuExpositionWriter writer = new GpuExpositionWriter("n");
+        ExpositionBuffer buf = new ExpositionBuffer(1024);
+        writer.write(new NodeSnapshot(1, 1, "n", SourceStatus.up("nvml"), DRIVER, List.of(Gpus.busy(0, 73)),
+                new Attribution(Map.of(Gpus.identity(0).uuid(), train), List.of(new PodGpuUsage(train,
+                        Gpus.identity(0).uuid(), AttributionMethod.EXCLUSIVE, 73, 1)))), ExpositionFormat.PROMETHEUS_TEXT, buf);
+        assertThat(new String(buf.toByteArray(), StandardCharsets.UTF_8)).contains("train-0");
+        buf.reset();
+        writer.write(snapshot(Gpus.busy(0, 73)), ExpositionFormat.PROMETHEUS_TEXT, buf);
+        assertThat(new String(buf.toByteArray(), StandardCharsets.UTF_8)).doesNotContain("train-0")
+                .doesNotContain("nvidia_gpu_pod_");
     }
 
     @Test
