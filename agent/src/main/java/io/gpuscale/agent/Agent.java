@@ -1,5 +1,6 @@
 package io.gpuscale.agent;
 
+import io.gpuscale.agent.attribution.PodAttributor;
 import io.gpuscale.agent.gpu.GpuSource;
 import io.gpuscale.agent.http.AgentHttpServer;
 import io.gpuscale.agent.http.Published;
@@ -10,6 +11,7 @@ import io.gpuscale.agent.nvml.NvmlGpuSource;
 import io.gpuscale.agent.sample.NodeSnapshot;
 import io.gpuscale.agent.sample.Sampler;
 import io.gpuscale.agent.sim.SimGpuSource;
+import io.gpuscale.agent.sim.SimPods;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.lang.System.Logger;
@@ -41,10 +43,18 @@ public final class Agent implements AutoCloseable {
                 new GpuExpositionWriter(config.nodeName()), metrics.registry());
         NodeSnapshot initial = NodeSnapshot.initial(config.nodeName(), source.kind());
         this.published = new AtomicReference<>(new Published(initial, renderer.render(initial)));
-        this.sampler = new Sampler(source, config.nodeName(), config.interval(), clock, System::nanoTime, metrics,
-                snapshot -> published.set(new Published(snapshot, renderer.render(snapshot))));
+        this.sampler = new Sampler(source, podAttributor(config), config.nodeName(), config.interval(), clock,
+                System::nanoTime, metrics, snapshot -> published.set(new Published(snapshot, renderer.render(snapshot))));
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
         this.server = new AgentHttpServer(vertx, published::get, clock, config.interval());
+    }
+
+    /** Where pod information comes from: simulated pods for simulated GPUs. */
+    static PodAttributor podAttributor(AgentConfig config) {
+        if (config.source() instanceof AgentConfig.Sim) {
+            return new SimPods();
+        }
+        return PodAttributor.NONE;
     }
 
     /** The GPU source a configuration asks for. */

@@ -1,5 +1,7 @@
 package io.gpuscale.agent.sample;
 
+import io.gpuscale.agent.attribution.Attribution;
+import io.gpuscale.agent.attribution.PodAttributor;
 import io.gpuscale.agent.gpu.DriverInfo;
 import io.gpuscale.agent.gpu.GpuSample;
 import io.gpuscale.agent.gpu.GpuSource;
@@ -38,6 +40,7 @@ public final class Sampler implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final AgentMetrics metrics;
     private final Consumer<NodeSnapshot> publisher;
+    private final PodAttributor pods;
     private final Backoff openBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final Map<String, Boolean> gpuUp = new HashMap<>();
 
@@ -50,6 +53,12 @@ public final class Sampler implements AutoCloseable {
 
     public Sampler(GpuSource source, String node, Duration interval, Clock clock, LongSupplier nanoTime,
             AgentMetrics metrics, Consumer<NodeSnapshot> publisher) {
+        this(source, PodAttributor.NONE, node, interval, clock, nanoTime, metrics, publisher);
+    }
+
+    public Sampler(GpuSource source, PodAttributor pods, String node, Duration interval, Clock clock,
+            LongSupplier nanoTime, AgentMetrics metrics, Consumer<NodeSnapshot> publisher) {
+        this.pods = pods;
         this.source = source;
         this.node = node;
         this.interval = interval;
@@ -108,12 +117,23 @@ public final class Sampler implements AutoCloseable {
                 gpus = List.of();
             }
         }
+        Attribution attribution = gpus.isEmpty() ? Attribution.NONE : attribute(gpus);
         long took = nanoTime.getAsLong() - started;
         NodeSnapshot snapshot = new NodeSnapshot(++generation, clock.millis(), node, status,
-                open ? driver : DriverInfo.UNKNOWN, gpus);
+                open ? driver : DriverInfo.UNKNOWN, gpus, attribution);
         metrics.sampleTaken(snapshot.timestampMillis(), Duration.ofNanos(took), status.up());
         publisher.accept(snapshot);
         return snapshot;
+    }
+
+    private Attribution attribute(List<GpuSample> gpus) {
+        try {
+            return pods.attribute(gpus);
+        } catch (RuntimeException e) {
+            // Pod labels are an addition: without them the GPU series must keep flowing.
+            LOG.log(Level.ERROR, "pod attribution failed; serving this sample without pod labels", e);
+            return Attribution.NONE;
+        }
     }
 
     private void tryOpen(long now) {
@@ -186,6 +206,7 @@ public final class Sampler implements AutoCloseable {
             }
         }
         source.close();
+        pods.close();
         open = false;
     }
 }

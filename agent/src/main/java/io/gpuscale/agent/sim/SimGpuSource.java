@@ -121,8 +121,21 @@ public final class SimGpuSource implements GpuSource {
         } else {
             b.unsupported(GpuField.MIG_MODE_ENABLED);
         }
-        if (busy) {
-            long pid = 40_000L + i;
+        if (busy && SimPods.timeSliced(i)) {
+            // Two pods share this GPU: their processes split the load 60/40.
+            long a = SimPods.pid(i, 0);
+            long b2 = SimPods.pid(i, 1);
+            long memory = used - 2 * MIB;
+            int utilA = util * 6 / 10;
+            b.set(GpuField.COMPUTE_PROCESSES, 2)
+                    .processes(List.of(new GpuProcess(a, memory * 6 / 10, -1, -1),
+                            new GpuProcess(b2, memory - memory * 6 / 10, -1, -1)))
+                    .set(GpuField.PROCESS_UTILIZATION, 1)
+                    .processUtilization(List.of(
+                            new ProcessUtilization(a, nowMillis * 1000, utilA, utilA * 6 / 10, 0, 0),
+                            new ProcessUtilization(b2, nowMillis * 1000, util - utilA, (util - utilA) * 6 / 10, 0, 0)));
+        } else if (busy) {
+            long pid = SimPods.pid(i, 0);
             b.set(GpuField.COMPUTE_PROCESSES, 1)
                     .processes(List.of(new GpuProcess(pid, used - 2 * MIB, -1, -1)))
                     .set(GpuField.PROCESS_UTILIZATION, 1)

@@ -47,6 +47,15 @@ class AgentHttpIT {
     }
 
     @Test
+    void theDemoShowsPodsOnItsGpus() {
+        String body = Http.text(Http.get(base + "/metrics"));
+        assertThat(body).contains("nvidia_gpu_utilization_percent{node=\"gpu-node-1\",gpu=\"0\"")
+                .contains("namespace=\"demo\",pod=\"llm-server-0\",container=\"server\"}")
+                .contains("pod=\"embedder-1-a\",container=\"worker\",method=\"process\"}")
+                .contains("pod=\"llm-server-2\",container=\"server\",method=\"exclusive\"}");
+    }
+
+    @Test
     void openMetricsIsServedWhenTheScraperAsksForIt() {
         HttpResponse<byte[]> r = Http.get(base + "/metrics", "Accept",
                 "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"

@@ -1,0 +1,63 @@
+package io.gpuscale.agent.sim;
+
+import io.gpuscale.agent.attribution.Attribution;
+import io.gpuscale.agent.attribution.Attributor;
+import io.gpuscale.agent.attribution.Holding;
+import io.gpuscale.agent.attribution.PodAttributor;
+import io.gpuscale.agent.attribution.PodRef;
+import io.gpuscale.agent.attribution.PodState;
+import io.gpuscale.agent.gpu.GpuSample;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Simulated pods for simulated GPUs, so the demo shows what a cluster shows: even-numbered GPUs
+ * are each held whole by an inference server, odd-numbered GPUs are time-sliced between two
+ * embedding workers whose processes split the load. Attribution runs through the same
+ * {@link Attributor} as on a real node.
+ */
+public final class SimPods implements PodAttributor {
+    private static final String NAMESPACE = "demo";
+
+    static boolean timeSliced(int gpu) {
+        return gpu % 2 == 1;
+    }
+
+    /** The PID of a simulated pod's process on a GPU. */
+    static long pid(int gpu, int replica) {
+        return 40_000L + 2L * gpu + replica;
+    }
+
+    private static PodRef pod(int gpu, int replica) {
+        return timeSliced(gpu)
+                ? new PodRef(NAMESPACE, "embedder-" + gpu + "-" + (char) ('a' + replica), "worker")
+                : new PodRef(NAMESPACE, "llm-server-" + gpu, "server");
+    }
+
+    private static String uid(PodRef pod) {
+        return UUID.nameUUIDFromBytes(("gpuscale-sim/" + Attributor.key(pod)).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    @Override
+    public Attribution attribute(List<GpuSample> gpus) {
+        List<Holding> holdings = new ArrayList<>();
+        Map<String, PodState> pods = new HashMap<>();
+        Map<Long, String> uidByPid = new HashMap<>();
+        for (GpuSample g : gpus) {
+            int i = g.identity().index();
+            int replicas = timeSliced(i) ? 2 : 1;
+            for (int r = 0; r < replicas; r++) {
+                PodRef pod = pod(i, r);
+                holdings.add(new Holding(pod, g.identity().uuid(), timeSliced(i) ? r : -1, "nvidia.com/gpu"));
+                pods.put(Attributor.key(pod), new PodState(uid(pod), false));
+                uidByPid.put(pid(i, r), uid(pod));
+            }
+        }
+        return Attributor.attribute(gpus, holdings, pods, uidByPid);
+    }
+}
