@@ -23,6 +23,7 @@ public final class GpuSample {
     private final long unsupportedMask;
     private final List<GpuProcess> processes;
     private final List<ProcessUtilization> processUtilization;
+    private final List<MigDevice> migDevices;
 
     private GpuSample(Builder b) {
         this.identity = Objects.requireNonNull(b.identity, "identity");
@@ -33,6 +34,7 @@ public final class GpuSample {
         this.unsupportedMask = b.unsupportedMask;
         this.processes = List.copyOf(b.processes);
         this.processUtilization = List.copyOf(b.processUtilization);
+        this.migDevices = List.copyOf(b.migDevices);
     }
 
     public static Builder builder(GpuIdentity identity) {
@@ -94,6 +96,11 @@ public final class GpuSample {
         return processUtilization;
     }
 
+    /** The MIG devices of a GPU in MIG mode; empty otherwise. */
+    public List<MigDevice> migDevices() {
+        return migDevices;
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("GpuSample[gpu=").append(identity.index())
@@ -116,6 +123,7 @@ public final class GpuSample {
         private long unsupportedMask;
         private List<GpuProcess> processes = List.of();
         private List<ProcessUtilization> processUtilization = List.of();
+        private List<MigDevice> migDevices = List.of();
 
         private Builder(GpuIdentity identity) {
             this.identity = identity;
@@ -131,6 +139,12 @@ public final class GpuSample {
             this.unsupportedMask = 0;
             this.processes = List.of();
             this.processUtilization = List.of();
+            this.migDevices = List.of();
+            return this;
+        }
+
+        public Builder migDevices(List<MigDevice> devices) {
+            this.migDevices = devices;
             return this;
         }
 
@@ -167,6 +181,7 @@ public final class GpuSample {
             this.presentMask = 0;
             this.processes = List.of();
             this.processUtilization = List.of();
+            this.migDevices = List.of();
             return this;
         }
 
