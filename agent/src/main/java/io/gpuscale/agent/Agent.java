@@ -1,6 +1,7 @@
 package io.gpuscale.agent;
 
 import io.gpuscale.agent.attribution.PodAttributor;
+import io.gpuscale.agent.gpu.GpuEventSource;
 import io.gpuscale.agent.gpu.GpuSource;
 import io.gpuscale.agent.http.AgentHttpServer;
 import io.gpuscale.agent.http.Published;
@@ -10,6 +11,8 @@ import io.gpuscale.agent.metrics.GpuExpositionWriter;
 import io.gpuscale.agent.nvml.NvmlGpuSource;
 import io.gpuscale.agent.sample.NodeSnapshot;
 import io.gpuscale.agent.sample.Sampler;
+import io.gpuscale.agent.sample.XidCounter;
+import io.gpuscale.agent.sample.XidWatcher;
 import io.gpuscale.agent.sim.SimGpuSource;
 import io.gpuscale.agent.sim.SimPods;
 import io.vertx.core.Vertx;
@@ -33,6 +36,7 @@ public final class Agent implements AutoCloseable {
     private final Vertx vertx;
     private final AgentHttpServer server;
     private final AtomicReference<Published> published;
+    private final XidWatcher xidWatcher;
     private int port = -1;
     private boolean closed;
 
@@ -43,8 +47,12 @@ public final class Agent implements AutoCloseable {
                 new GpuExpositionWriter(config.nodeName()), metrics.registry());
         NodeSnapshot initial = NodeSnapshot.initial(config.nodeName(), source.kind());
         this.published = new AtomicReference<>(new Published(initial, renderer.render(initial)));
-        this.sampler = new Sampler(source, podAttributor(config), config.nodeName(), config.interval(), clock,
+        XidCounter xids = new XidCounter();
+        this.sampler = new Sampler(source, podAttributor(config), xids, config.nodeName(), config.interval(), clock,
                 System::nanoTime, metrics, snapshot -> published.set(new Published(snapshot, renderer.render(snapshot))));
+        this.xidWatcher = source instanceof GpuEventSource events
+                ? new XidWatcher(events, xids, () -> published.get().snapshot())
+                : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
         this.server = new AgentHttpServer(vertx, published::get, clock, config.interval());
     }
@@ -82,6 +90,9 @@ public final class Agent implements AutoCloseable {
                     + ": " + cause.getMessage(), cause);
         }
         agent.sampler.start();
+        if (agent.xidWatcher != null) {
+            agent.xidWatcher.start();
+        }
         return agent;
     }
 
@@ -103,6 +114,9 @@ public final class Agent implements AutoCloseable {
         closed = true;
         // A held NVML handle blocks driver upgrades on the node: release it before anything else.
         sampler.close();
+        if (xidWatcher != null) {
+            xidWatcher.close();
+        }
         LOG.log(Level.INFO, "stopped sampling; GPU source released: node={0}", config.nodeName());
         server.close();
         try {

@@ -3,6 +3,7 @@ package io.gpuscale.agent.attribution;
 import io.gpuscale.agent.gpu.GpuField;
 import io.gpuscale.agent.gpu.GpuProcess;
 import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.gpu.MigDevice;
 import io.gpuscale.agent.gpu.ProcessUtilization;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,9 +67,19 @@ public final class Attributor {
         Map<String, PodRef> exclusive = new LinkedHashMap<>();
         List<PodGpuUsage> usage = new ArrayList<>();
         for (GpuSample gpu : gpus) {
+            if (!gpu.up()) {
+                continue;
+            }
+            for (MigDevice mig : gpu.migDevices()) {
+                Set<PodRef> holders = holdersByDevice.get(mig.uuid());
+                if (holders != null) {
+                    migDevice(gpu, mig, holders.stream().sorted(BY_NAME).toList(), timeSliced.get(mig.uuid()),
+                            pods, podUidByPid, exclusive, usage);
+                }
+            }
             String uuid = gpu.identity().uuid();
             Set<PodRef> holders = holdersByDevice.get(uuid);
-            if (holders == null || !gpu.up()) {
+            if (holders == null) {
                 continue;
             }
             List<PodRef> sorted = holders.stream().sorted(BY_NAME).toList();
@@ -117,6 +128,39 @@ public final class Attributor {
             String uid = pods.get(key(pod)).uid();
             out.add(new PodGpuUsage(pod, uuid, AttributionMethod.PROCESS,
                     Math.min(100, smByUid.getOrDefault(uid, 0)), memoryByUid.getOrDefault(uid, 0L)));
+        }
+    }
+
+    /**
+     * A MIG device: NVML has no utilization for MIG devices, so pods get memory only — the
+     * device's when one container holds it whole, each pod's own processes' when it is shared.
+     */
+    private static void migDevice(GpuSample gpu, MigDevice mig, List<PodRef> holders, boolean sliced,
+            Map<String, PodState> pods, Map<Long, String> podUidByPid, Map<String, PodRef> exclusive,
+            List<PodGpuUsage> out) {
+        if (holders.size() == 1 && !sliced) {
+            exclusive.put(mig.uuid(), holders.get(0));
+            out.add(new PodGpuUsage(holders.get(0), mig.uuid(), AttributionMethod.EXCLUSIVE, -1,
+                    mig.memoryUsedBytes()));
+            return;
+        }
+        List<GpuProcess> onDevice = gpu.processes().stream()
+                .filter(p -> p.gpuInstanceId() == mig.gpuInstanceId() && p.computeInstanceId() == mig.computeInstanceId())
+                .toList();
+        boolean perProcess = pods != null
+                && (onDevice.isEmpty() || onDevice.stream().anyMatch(p -> podUidByPid.containsKey(p.pid())));
+        Map<String, Long> memoryByUid = new HashMap<>();
+        for (GpuProcess p : onDevice) {
+            String uid = podUidByPid.get(p.pid());
+            if (uid != null && p.usedMemoryBytes() >= 0) {
+                memoryByUid.merge(uid, p.usedMemoryBytes(), Long::sum);
+            }
+        }
+        for (PodRef pod : holders) {
+            out.add(perProcess
+                    ? new PodGpuUsage(pod, mig.uuid(), AttributionMethod.PROCESS, -1,
+                            memoryByUid.getOrDefault(pods.get(key(pod)).uid(), 0L))
+                    : new PodGpuUsage(pod, mig.uuid(), AttributionMethod.WHOLE_GPU, -1, mig.memoryUsedBytes()));
         }
     }
 

@@ -9,6 +9,7 @@ import io.gpuscale.agent.gpu.DriverInfo;
 import io.gpuscale.agent.gpu.GpuField;
 import io.gpuscale.agent.gpu.GpuIdentity;
 import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.gpu.MigDevice;
 import io.gpuscale.agent.sample.NodeSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -78,11 +79,16 @@ public final class GpuExpositionWriter {
     }
 
     /** A per-pod series' label block: the GPU's plus the pod's and how the value was computed. */
-    private record PodLabelKey(GpuIdentity id, PodRef pod, AttributionMethod method) {
+    private record PodLabelKey(GpuIdentity id, String deviceUuid, PodRef pod, AttributionMethod method) {
     }
 
     private final Map<LabelKey, byte[]> gpuLabels = new HashMap<>();
     private final Map<PodLabelKey, byte[]> podLabels = new HashMap<>();
+
+    private record MigLabelKey(GpuIdentity parent, String uuid, int gi, int ci, String profile, PodRef holder) {
+    }
+
+    private final Map<MigLabelKey, byte[]> migLabels = new HashMap<>();
     private byte[][] labels = new byte[8][];
     private final Map<GpuIdentity, byte[]> infoLabels = new HashMap<>();
     private DriverInfo infoDriver = DriverInfo.UNKNOWN;
@@ -203,7 +209,98 @@ public final class GpuExpositionWriter {
             }
         }
 
+        writeXidErrors(snapshot, gpus, om, out);
+        writeMigDevices(snapshot, gpus, om, out);
         writePodUsage(snapshot, om, out);
+    }
+
+    private void writeXidErrors(NodeSnapshot snapshot, List<GpuSample> gpus, boolean om, ExpositionBuffer out) {
+        Map<String, Map<Long, Long>> xids = snapshot.xidErrors();
+        if (xids.isEmpty()) {
+            return;
+        }
+        header(out, om, "nvidia_gpu_xid_errors_total", true,
+                "Critical Xid errors since the agent started, by Xid code (79: fallen off the bus).");
+        for (int i = 0; i < gpus.size(); i++) {
+            Map<Long, Long> byXid = xids.get(gpus.get(i).identity().uuid());
+            if (byXid == null) {
+                continue;
+            }
+            for (Map.Entry<Long, Long> e : new java.util.TreeMap<>(byXid).entrySet()) {
+                series(out, "nvidia_gpu_xid_errors_total", labels[i]);
+                out.ascii(",xid=\"");
+                out.decimal(e.getKey());
+                out.ascii("\"} ");
+                out.decimal(e.getValue());
+                out.append('\n');
+            }
+        }
+    }
+
+    /** A reading of a MIG device, as written: total, used or free memory. */
+    private record MigFamily(String name, String help, java.util.function.ToLongFunction<MigDevice> value) {
+    }
+
+    private static final List<MigFamily> MIG_FAMILIES = List.of(
+            new MigFamily("nvidia_gpu_mig_memory_total_bytes", "Memory of a MIG device.",
+                    MigDevice::memoryTotalBytes),
+            new MigFamily("nvidia_gpu_mig_memory_used_bytes", "Memory in use on a MIG device.",
+                    MigDevice::memoryUsedBytes),
+            new MigFamily("nvidia_gpu_mig_memory_free_bytes", "Memory free on a MIG device.",
+                    MigDevice::memoryFreeBytes));
+
+    private void writeMigDevices(NodeSnapshot snapshot, List<GpuSample> gpus, boolean om, ExpositionBuffer out) {
+        boolean any = false;
+        for (GpuSample g : gpus) {
+            any |= !g.migDevices().isEmpty();
+        }
+        if (!any) {
+            return;
+        }
+        header(out, om, "nvidia_gpu_mig_info", false,
+                "A MIG device of a GPU in MIG mode; the value is always 1.");
+        for (int i = 0; i < gpus.size(); i++) {
+            for (MigDevice m : gpus.get(i).migDevices()) {
+                series(out, "nvidia_gpu_mig_info", migLabels(gpus.get(i).identity(), m,
+                        snapshot.attribution().exclusiveHolder(m.uuid())));
+                out.ascii("} 1\n");
+            }
+        }
+        for (MigFamily f : MIG_FAMILIES) {
+            header(out, om, f.name(), false, f.help());
+            for (int i = 0; i < gpus.size(); i++) {
+                for (MigDevice m : gpus.get(i).migDevices()) {
+                    long v = f.value().applyAsLong(m);
+                    if (v >= 0) {
+                        series(out, f.name(), migLabels(gpus.get(i).identity(), m,
+                                snapshot.attribution().exclusiveHolder(m.uuid())));
+                        out.ascii("} ");
+                        out.decimal(v);
+                        out.append('\n');
+                    }
+                }
+            }
+        }
+    }
+
+    private byte[] migLabels(GpuIdentity parent, MigDevice m, PodRef holder) {
+        MigLabelKey key = new MigLabelKey(parent, m.uuid(), m.gpuInstanceId(), m.computeInstanceId(), m.profile(),
+                holder);
+        byte[] cached = migLabels.get(key);
+        if (cached == null) {
+            if (migLabels.size() > 1024) {
+                migLabels.clear();
+            }
+            String block = identityLabels(parent) + ",mig_uuid=\"" + escape(m.uuid())
+                    + "\",gpu_instance=\"" + m.gpuInstanceId() + "\",compute_instance=\"" + m.computeInstanceId()
+                    + "\",mig_profile=\"" + escape(m.profile()) + "\"";
+            if (holder != null) {
+                block += podLabelText(holder);
+            }
+            cached = block.getBytes(StandardCharsets.UTF_8);
+            migLabels.put(key, cached);
+        }
+        return cached;
     }
 
     private void writePodUsage(NodeSnapshot snapshot, boolean om, ExpositionBuffer out) {
@@ -214,13 +311,16 @@ public final class GpuExpositionWriter {
         Map<String, GpuIdentity> byUuid = new HashMap<>();
         for (GpuSample g : snapshot.gpus()) {
             byUuid.put(g.identity().uuid(), g.identity());
+            for (MigDevice m : g.migDevices()) {
+                byUuid.put(m.uuid(), g.identity());
+            }
         }
         byte[][] podLabelBlocks = new byte[usage.size()][];
         for (int i = 0; i < usage.size(); i++) {
             PodGpuUsage u = usage.get(i);
             GpuIdentity id = byUuid.get(u.deviceUuid());
             if (id != null) {
-                podLabelBlocks[i] = podLabels(new PodLabelKey(id, u.pod(), u.method()));
+                podLabelBlocks[i] = podLabels(new PodLabelKey(id, u.deviceUuid(), u.pod(), u.method()));
             }
         }
         header(out, om, "nvidia_gpu_pod_utilization_percent", false,
@@ -286,8 +386,9 @@ public final class GpuExpositionWriter {
             if (podLabels.size() > 4096) {
                 podLabels.clear();
             }
-            cached = (identityLabels(key.id()) + podLabelText(key.pod()) + ",method=\"" + key.method().label() + "\"")
-                    .getBytes(StandardCharsets.UTF_8);
+            String mig = key.deviceUuid().equals(key.id().uuid()) ? "" : ",mig_uuid=\"" + escape(key.deviceUuid()) + "\"";
+            cached = (identityLabels(key.id()) + mig + podLabelText(key.pod()) + ",method=\"" + key.method().label()
+                    + "\"").getBytes(StandardCharsets.UTF_8);
             podLabels.put(key, cached);
         }
         return cached;

@@ -8,6 +8,7 @@ import io.gpuscale.agent.gpu.GpuSource;
 import io.gpuscale.agent.gpu.GpuSourceException;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.gpu.SourceError;
+import io.gpuscale.agent.gpu.XidEvent;
 import io.gpuscale.agent.metrics.AgentMetrics;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -41,6 +42,7 @@ public final class Sampler implements AutoCloseable {
     private final AgentMetrics metrics;
     private final Consumer<NodeSnapshot> publisher;
     private final PodAttributor pods;
+    private final XidCounter xids;
     private final Backoff openBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final Map<String, Boolean> gpuUp = new HashMap<>();
 
@@ -53,12 +55,13 @@ public final class Sampler implements AutoCloseable {
 
     public Sampler(GpuSource source, String node, Duration interval, Clock clock, LongSupplier nanoTime,
             AgentMetrics metrics, Consumer<NodeSnapshot> publisher) {
-        this(source, PodAttributor.NONE, node, interval, clock, nanoTime, metrics, publisher);
+        this(source, PodAttributor.NONE, new XidCounter(), node, interval, clock, nanoTime, metrics, publisher);
     }
 
-    public Sampler(GpuSource source, PodAttributor pods, String node, Duration interval, Clock clock,
-            LongSupplier nanoTime, AgentMetrics metrics, Consumer<NodeSnapshot> publisher) {
+    public Sampler(GpuSource source, PodAttributor pods, XidCounter xids, String node, Duration interval,
+            Clock clock, LongSupplier nanoTime, AgentMetrics metrics, Consumer<NodeSnapshot> publisher) {
         this.pods = pods;
+        this.xids = xids;
         this.source = source;
         this.node = node;
         this.interval = interval;
@@ -120,7 +123,7 @@ public final class Sampler implements AutoCloseable {
         Attribution attribution = gpus.isEmpty() ? Attribution.NONE : attribute(gpus);
         long took = nanoTime.getAsLong() - started;
         NodeSnapshot snapshot = new NodeSnapshot(++generation, clock.millis(), node, status,
-                open ? driver : DriverInfo.UNKNOWN, gpus, attribution);
+                open ? driver : DriverInfo.UNKNOWN, gpus, attribution, xids.snapshot());
         metrics.sampleTaken(snapshot.timestampMillis(), Duration.ofNanos(took), status.up());
         publisher.accept(snapshot);
         return snapshot;
@@ -183,6 +186,10 @@ public final class Sampler implements AutoCloseable {
                 } else {
                     LOG.log(Level.WARNING, "GPU down: node={0} gpu={1} uuid={2} reason={3}",
                             node, g.identity().index(), g.identity().uuid(), g.downReason());
+                    if ("GPU_IS_LOST".equals(g.downReason())) {
+                        // NVML does not deliver every fallen-off-the-bus Xid as an event: count it here.
+                        xids.count(g.identity().uuid(), XidEvent.FALLEN_OFF_THE_BUS);
+                    }
                 }
             }
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.agent.gpu.GpuField;
 import io.gpuscale.agent.gpu.GpuProcess;
 import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.gpu.MigDevice;
 import io.gpuscale.agent.gpu.ProcessUtilization;
 import io.gpuscale.agent.testing.Gpus;
 import java.util.List;
@@ -109,6 +110,29 @@ class AttributorTest {
         assertThat(a.exclusiveHolder(uuid(0))).isEqualTo(TRAIN);
         assertThat(a.usage()).extracting(PodGpuUsage::method)
                 .containsExactly(AttributionMethod.EXCLUSIVE, AttributionMethod.WHOLE_GPU);
+    }
+
+    @Test
+    void migDevicesAreAttributedThroughTheirOwnUuidsWithMemoryOnly() {
+        MigDevice small = new MigDevice("MIG-aaaa", 0, 7, 0, "1g.10gb", 10_000, 2_500, 7_500);
+        MigDevice shared = new MigDevice("MIG-bbbb", 1, 8, 0, "1g.10gb", 10_000, 4_000, 6_000);
+        GpuSample h100 = GpuSample.builder(Gpus.identity(0)).set(GpuField.MIG_MODE_ENABLED, 1)
+                .unsupported(GpuField.UTILIZATION_GPU_PERCENT)
+                .migDevices(List.of(small, shared))
+                .processes(List.of(new GpuProcess(101, 1_500, 8, 0), new GpuProcess(201, 2_500, 8, 0),
+                        new GpuProcess(301, 2_000, 7, 0)))
+                .build();
+        Attribution a = Attributor.attribute(List.of(h100), List.of(
+                new Holding(TRAIN, "MIG-aaaa", -1, "nvidia.com/mig-1g.10gb"),
+                new Holding(INFER_A, "MIG-bbbb", 0, "nvidia.com/mig-1g.10gb"),
+                new Holding(INFER_B, "MIG-bbbb", 1, "nvidia.com/mig-1g.10gb")),
+                PODS, Map.of(101L, UID_A, 201L, UID_B));
+        assertThat(a.exclusiveHolder("MIG-aaaa")).isEqualTo(TRAIN);
+        assertThat(a.exclusiveHolder(uuid(0))).isNull();
+        assertThat(a.usage()).containsExactly(
+                new PodGpuUsage(TRAIN, "MIG-aaaa", AttributionMethod.EXCLUSIVE, -1, 2_500),
+                new PodGpuUsage(INFER_A, "MIG-bbbb", AttributionMethod.PROCESS, -1, 1_500),
+                new PodGpuUsage(INFER_B, "MIG-bbbb", AttributionMethod.PROCESS, -1, 2_500));
     }
 
     @Test

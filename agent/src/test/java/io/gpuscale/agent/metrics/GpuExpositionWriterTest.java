@@ -7,6 +7,8 @@ import io.gpuscale.agent.attribution.AttributionMethod;
 import io.gpuscale.agent.attribution.PodGpuUsage;
 import io.gpuscale.agent.attribution.PodRef;
 import io.gpuscale.agent.gpu.DriverInfo;
+import io.gpuscale.agent.gpu.GpuField;
+import io.gpuscale.agent.gpu.MigDevice;
 import io.gpuscale.agent.gpu.GpuIdentity;
 import io.gpuscale.agent.gpu.GpuSample;
 import io.gpuscale.agent.sample.NodeSnapshot;
@@ -134,6 +136,38 @@ class GpuExpositionWriterTest {
         writer.write(snapshot(Gpus.busy(0, 73)), ExpositionFormat.PROMETHEUS_TEXT, buf);
         assertThat(new String(buf.toByteArray(), StandardCharsets.UTF_8)).doesNotContain("train-0")
                 .doesNotContain("nvidia_gpu_pod_");
+    }
+
+    @Test
+    void xidErrorsAreCountedPerGpuAndCode() {
+        NodeSnapshot s = new NodeSnapshot(1, 1, "n", SourceStatus.up("nvml"), DRIVER,
+                List.of(Gpus.busy(0, 1), Gpus.lost(1)), Attribution.NONE,
+                Map.of(Gpus.identity(1).uuid(), Map.of(79L, 1L, 48L, 2L)));
+        String text = render(s, ExpositionFormat.PROMETHEUS_TEXT);
+        assertThat(text).contains("# TYPE nvidia_gpu_xid_errors_total counter\n")
+                .contains("uuid=\"GPU-00000000-0000-0000-0000-000000000001\",xid=\"48\"} 2\n")
+                .contains("uuid=\"GPU-00000000-0000-0000-0000-000000000001\",xid=\"79\"} 1\n");
+        assertThat(render(s, ExpositionFormat.OPENMETRICS)).contains("# TYPE nvidia_gpu_xid_errors counter\n");
+    }
+
+    @Test
+    void migDevicesHaveTheirOwnSeriesWithTheirHolders() {
+        MigDevice mig = new MigDevice("MIG-aaaa", 0, 7, 0, "1g.10gb", 10_000, 2_500, 7_500);
+        GpuSample h100 = GpuSample.builder(Gpus.identity(0)).set(GpuField.MIG_MODE_ENABLED, 1)
+                .migDevices(List.of(mig)).build();
+        PodRef train = new PodRef("ml", "train-0", "trainer");
+        NodeSnapshot s = new NodeSnapshot(1, 1, "n", SourceStatus.up("nvml"), DRIVER, List.of(h100),
+                new Attribution(Map.of("MIG-aaaa", train),
+                        List.of(new PodGpuUsage(train, "MIG-aaaa", AttributionMethod.EXCLUSIVE, -1, 2_500))));
+        String text = render(s, ExpositionFormat.PROMETHEUS_TEXT);
+        String labels = "{node=\"n\",gpu=\"0\",uuid=\"GPU-00000000-0000-0000-0000-000000000000\",mig_uuid=\"MIG-aaaa\","
+                + "gpu_instance=\"7\",compute_instance=\"0\",mig_profile=\"1g.10gb\",namespace=\"ml\",pod=\"train-0\","
+                + "container=\"trainer\"}";
+        assertThat(text).contains("nvidia_gpu_mig_memory_used_bytes" + labels + " 2500\n")
+                .contains("nvidia_gpu_mig_info" + labels + " 1\n");
+        assertThat(text).contains("nvidia_gpu_pod_memory_used_bytes{node=\"n\",gpu=\"0\","
+                + "uuid=\"GPU-00000000-0000-0000-0000-000000000000\",mig_uuid=\"MIG-aaaa\",namespace=\"ml\"");
+        assertThat(text).as("no utilization for MIG devices").doesNotContain("nvidia_gpu_pod_utilization_percent{");
     }
 
     @Test
