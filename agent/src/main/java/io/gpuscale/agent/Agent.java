@@ -8,7 +8,11 @@ import io.gpuscale.agent.http.Published;
 import io.gpuscale.agent.metrics.AgentMetrics;
 import io.gpuscale.agent.metrics.ExpositionRenderer;
 import io.gpuscale.agent.metrics.GpuExpositionWriter;
+import io.gpuscale.agent.attribution.ProcessPods;
 import io.gpuscale.agent.nvml.NvmlGpuSource;
+import io.gpuscale.agent.pods.KubeletPods;
+import io.gpuscale.agent.pods.NodePodInformer;
+import io.gpuscale.agent.pods.PodResourcesClient;
 import io.gpuscale.agent.sample.NodeSnapshot;
 import io.gpuscale.agent.sample.Sampler;
 import io.gpuscale.agent.sample.XidCounter;
@@ -17,6 +21,7 @@ import io.gpuscale.agent.sim.SimGpuSource;
 import io.gpuscale.agent.sim.SimPods;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -57,12 +62,45 @@ public final class Agent implements AutoCloseable {
         this.server = new AgentHttpServer(vertx, published::get, clock, config.interval());
     }
 
-    /** Where pod information comes from: simulated pods for simulated GPUs. */
+    /** Where pod information comes from: simulated pods for simulated GPUs, the kubelet on a node. */
     static PodAttributor podAttributor(AgentConfig config) {
+        AgentConfig.Pods pods = config.pods();
+        if (!pods.enabled()) {
+            return PodAttributor.NONE;
+        }
         if (config.source() instanceof AgentConfig.Sim) {
             return new SimPods();
         }
-        return PodAttributor.NONE;
+        PodResourcesClient kubelet;
+        try {
+            kubelet = new PodResourcesClient(pods.podResourcesSocket());
+        } catch (IllegalStateException e) {
+            LOG.log(Level.WARNING, "pod attribution off: {0}", e.getMessage());
+            return PodAttributor.NONE;
+        }
+        return new KubeletPods(kubelet, podInformer(config), new ProcessPods(pods.procRoot()), System::nanoTime);
+    }
+
+    /** The node's pods from the API server, or null when the agent has no way to list them. */
+    private static NodePodInformer podInformer(AgentConfig config) {
+        try {
+            NodePodInformer informer;
+            if (config.pods().kubeconfig() != null) {
+                informer = NodePodInformer.fromKubeconfig(config.pods().kubeconfig(), config.nodeName());
+            } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+                informer = NodePodInformer.inCluster(config.nodeName());
+            } else {
+                LOG.log(Level.INFO, "no Kubernetes API configured (--kubeconfig, or in-cluster): pods are taken "
+                        + "from the kubelet as listed, and shared GPUs are not split by pod");
+                return null;
+            }
+            informer.start();
+            return informer;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot list this node''s pods ({0}): pods are taken from the kubelet as listed, "
+                    + "and shared GPUs are not split by pod", e.getMessage());
+            return null;
+        }
     }
 
     /** The GPU source a configuration asks for. */

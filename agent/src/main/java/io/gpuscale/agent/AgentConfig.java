@@ -2,6 +2,7 @@ package io.gpuscale.agent;
 
 import io.gpuscale.agent.sim.SimGpu;
 import io.gpuscale.agent.sim.SimSpec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param nodeName Kubernetes node name, put on every series
  * @param interval time between samples
  * @param nvmlLibrary file name or path of the NVML library
+ * @param pods where pod attribution comes from
  */
 public record AgentConfig(
         String listenHost,
@@ -22,7 +24,8 @@ public record AgentConfig(
         Source source,
         String nodeName,
         Duration interval,
-        String nvmlLibrary) {
+        String nvmlLibrary,
+        Pods pods) {
 
     public static final String DEFAULT_LISTEN = "0.0.0.0:9410";
     public static final String DEFAULT_SOURCE = "nvml";
@@ -37,6 +40,31 @@ public record AgentConfig(
         Objects.requireNonNull(nodeName);
         Objects.requireNonNull(interval);
         Objects.requireNonNull(nvmlLibrary);
+        Objects.requireNonNull(pods);
+    }
+
+    /** Without pod attribution options: the defaults. */
+    public AgentConfig(String listenHost, int listenPort, Source source, String nodeName, Duration interval,
+            String nvmlLibrary) {
+        this(listenHost, listenPort, source, nodeName, interval, nvmlLibrary, Pods.defaults());
+    }
+
+    /**
+     * Where the agent learns which pod holds which GPU.
+     *
+     * @param enabled false to serve GPU series without pod labels
+     * @param podResourcesSocket the kubelet's PodResources socket
+     * @param procRoot where {@code <pid>/cgroup} files are read ({@code /proc} with {@code hostPID})
+     * @param kubeconfig credentials for listing this node's pods; null for the in-cluster service
+     *     account when running in a pod, else no pod list
+     */
+    public record Pods(boolean enabled, Path podResourcesSocket, Path procRoot, Path kubeconfig) {
+        public static final String DEFAULT_SOCKET = "/var/lib/kubelet/pod-resources/kubelet.sock";
+        public static final String DEFAULT_PROC_ROOT = "/proc";
+
+        public static Pods defaults() {
+            return new Pods(true, Path.of(DEFAULT_SOCKET), Path.of(DEFAULT_PROC_ROOT), null);
+        }
     }
 
     /** Where readings come from: the driver, or simulated GPUs. */

@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -44,6 +46,24 @@ public final class AgentMain implements Callable<Integer> {
             description = "NVML library to load, a file name on the loader path or a full path "
                     + "(default: ${DEFAULT-VALUE}, as the driver installs it).")
     String nvmlLibrary;
+
+    @Option(names = "--pod-attribution", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Label GPU series with the pods that hold the GPUs (default: ${DEFAULT-VALUE}).")
+    boolean podAttribution;
+
+    @Option(names = "--pod-resources-socket", paramLabel = "PATH", defaultValue = AgentConfig.Pods.DEFAULT_SOCKET,
+            description = "The kubelet's PodResources socket (default: ${DEFAULT-VALUE}).")
+    String podResourcesSocket;
+
+    @Option(names = "--proc-root", paramLabel = "PATH", defaultValue = AgentConfig.Pods.DEFAULT_PROC_ROOT,
+            description = "Where to read GPU processes' cgroups, to split shared GPUs by pod; needs hostPID "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String procRoot;
+
+    @Option(names = "--kubeconfig", paramLabel = "PATH",
+            description = "Credentials to list this node's pods (default: the pod's service account when in a "
+                    + "cluster, else none).")
+    String kubeconfig;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
             description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
@@ -94,7 +114,26 @@ public final class AgentMain implements Callable<Integer> {
         if (nvmlLibrary.isBlank()) {
             throw new IllegalArgumentException("--nvml-library: must not be empty");
         }
-        return new AgentConfig(hp.host(), hp.port(), src, node, every, nvmlLibrary);
+        AgentConfig.Pods pods = new AgentConfig.Pods(podAttribution,
+                wrap("--pod-resources-socket", () -> path(podResourcesSocket)),
+                wrap("--proc-root", () -> path(procRoot)),
+                kubeconfig == null ? null : wrap("--kubeconfig", () -> existingFile(kubeconfig)));
+        return new AgentConfig(hp.host(), hp.port(), src, node, every, nvmlLibrary, pods);
+    }
+
+    private static Path path(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("must not be empty");
+        }
+        return Path.of(text);
+    }
+
+    private static Path existingFile(String text) {
+        Path p = path(text);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("no such file: " + text);
+        }
+        return p;
     }
 
     private String resolveNodeName() {

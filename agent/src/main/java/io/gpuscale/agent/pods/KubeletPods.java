@@ -1,0 +1,118 @@
+package io.gpuscale.agent.pods;
+
+import io.gpuscale.agent.attribution.Attribution;
+import io.gpuscale.agent.attribution.Attributor;
+import io.gpuscale.agent.attribution.Holding;
+import io.gpuscale.agent.attribution.PodAttributor;
+import io.gpuscale.agent.attribution.PodRef;
+import io.gpuscale.agent.attribution.PodState;
+import io.gpuscale.agent.attribution.ProcessPods;
+import io.gpuscale.agent.gpu.GpuProcess;
+import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.sample.Backoff;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Pod attribution on a real node: the kubelet's allocations (PodResources, asked once per
+ * sample), the pods' UIDs and phases (a node-scoped informer, when the agent may list pods), and
+ * the GPU processes' cgroups. Each part degrades on its own: without the kubelet the series lose
+ * their pod labels until it is back; without the informer, allocations are trusted as listed and
+ * shared GPUs fall back to whole-GPU values.
+ */
+public final class KubeletPods implements PodAttributor {
+    private static final Logger LOG = System.getLogger(KubeletPods.class.getName());
+
+    private final PodDeviceSource devices;
+    private final NodePodInformer informer;
+    private final ProcessPods processes;
+    private final LongSupplier nanoTime;
+    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    private List<Holding> holdings = List.of();
+    private String lastFailure = "";
+    private boolean everListed;
+
+    /**
+     * @param informer the node's pods, or null when the agent cannot list pods
+     */
+    public KubeletPods(PodDeviceSource devices, NodePodInformer informer, ProcessPods processes, LongSupplier nanoTime) {
+        this.devices = devices;
+        this.informer = informer;
+        this.processes = processes;
+        this.nanoTime = nanoTime;
+    }
+
+    @Override
+    public Attribution attribute(List<GpuSample> gpus) {
+        refreshHoldings();
+        Map<String, PodState> pods = null;
+        if (informer != null && informer.synced()) {
+            pods = new HashMap<>();
+            for (PodInfo p : informer.current().all()) {
+                pods.put(p.namespace() + "/" + p.name(), new PodState(p.uid(), p.ended()));
+            }
+        }
+        Set<Long> pids = new HashSet<>();
+        for (GpuSample g : gpus) {
+            for (GpuProcess p : g.processes()) {
+                pids.add(p.pid());
+            }
+        }
+        return Attributor.attribute(gpus, holdings, pods, processes.resolve(pids));
+    }
+
+    private void refreshHoldings() {
+        long now = nanoTime.getAsLong();
+        if (!backoff.ready(now)) {
+            return;
+        }
+        try {
+            holdings = toHoldings(devices.list());
+            backoff.succeeded();
+            if (!lastFailure.isEmpty()) {
+                LOG.log(Level.INFO, "kubelet PodResources answers again; pod labels restored");
+            } else if (!everListed) {
+                LOG.log(Level.INFO, "kubelet PodResources connected: {0} GPU allocations", holdings.size());
+            }
+            everListed = true;
+            lastFailure = "";
+        } catch (PodSourceException e) {
+            Duration retry = backoff.failed(now);
+            if (!PodSourceException.RATE_LIMITED.equals(e.code())) {
+                holdings = List.of(); // no stale pod labels: without the kubelet we do not know who holds what
+            }
+            if (!e.code().equals(lastFailure)) {
+                LOG.log(Level.WARNING, "kubelet PodResources unavailable ({0}): {1}; GPU metrics continue without "
+                        + "pod labels, retrying with backoff", e.code(), e.getMessage());
+            } else {
+                LOG.log(Level.DEBUG, "kubelet PodResources still unavailable ({0}); next try in {1}", e.code(), retry);
+            }
+            lastFailure = e.code();
+        }
+    }
+
+    static List<Holding> toHoldings(List<DeviceAllocation> allocations) {
+        List<Holding> out = new ArrayList<>(allocations.size());
+        for (DeviceAllocation a : allocations) {
+            DeviceId.parse(a.deviceId()).ifPresent(id -> out.add(new Holding(
+                    new PodRef(a.namespace(), a.pod(), a.container()), id.uuid(), id.replica(), a.resourceName())));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        devices.close();
+        if (informer != null) {
+            informer.close();
+        }
+    }
+}
