@@ -1,0 +1,83 @@
+package io.gpuscale.agent.pods;
+
+import io.kubernetes.client.openapi.ApiException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whether this node's pods can be listed and watched, logged once per outage: the informer
+ * retries every second, and a log line per retry would bury everything else.
+ */
+final class NodePodConnection {
+    private static final Logger LOG = System.getLogger(NodePodInformer.class.getName());
+
+    private final String nodeName;
+    private final String server;
+    private final AtomicLong failures = new AtomicLong();
+    private long failuresThisOutage;
+    private Throwable lastFailure;
+    private volatile boolean down;
+
+    NodePodConnection(String nodeName, String server) {
+        this.nodeName = nodeName;
+        this.server = server;
+    }
+
+    /**
+     * Counts a failed list or watch. The informer reports some failures twice (once from our
+     * lister-watcher, once to its error handler), so the same exception counts once.
+     */
+    synchronized void failed(Throwable t) {
+        if (t == lastFailure) {
+            return;
+        }
+        lastFailure = t;
+        failures.incrementAndGet();
+        failuresThisOutage++;
+        if (!down) {
+            down = true;
+            LOG.log(Level.WARNING, "cannot list or watch pods: node={0} server={1}: {2}; "
+                    + "retrying every second, logging again once it works", nodeName, server, describe(t));
+        } else {
+            LOG.log(Level.DEBUG, "pods still unavailable: node={0} server={1}: {2}", nodeName, server, describe(t));
+        }
+    }
+
+    /** Records a successful list or watch request. */
+    synchronized void succeeded() {
+        lastFailure = null;
+        if (down) {
+            down = false;
+            LOG.log(Level.INFO, "listing and watching pods again: node={0} server={1} after {2} failed attempts",
+                    nodeName, server, failuresThisOutage);
+            failuresThisOutage = 0;
+        }
+    }
+
+    /** Failed list and watch requests since start. */
+    long failures() {
+        return failures.get();
+    }
+
+    /** True from a failure until the next successful request. */
+    boolean down() {
+        return down;
+    }
+
+    static String describe(Throwable t) {
+        if (t instanceof ApiException e && e.getCode() > 0) {
+            String body = e.getResponseBody() == null ? "" : e.getResponseBody().strip();
+            return "HTTP " + e.getCode() + (body.isEmpty() ? "" : " " + abbreviate(body));
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+}

@@ -1,0 +1,176 @@
+package io.gpuscale.agent.pods;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A stand-in for the Kubernetes API server's pod list and watch, on a random loopback port:
+ * {@code GET /api/v1/pods} with a {@code spec.nodeName} field selector, as a list (with a
+ * resource version) or as a watch ({@code watch=true}: the events after that version, then new
+ * ones as they happen, one JSON object a line on a chunked response), as kube-apiserver serves
+ * them to the official Java client.
+ */
+final class NodePodApiServer implements AutoCloseable {
+    private record Event(long resourceVersion, String type, JsonObject pod) {
+    }
+
+    private record Watcher(HttpServerResponse response, String nodeName) {
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpServer server;
+    private final Map<String, JsonObject> pods = new LinkedHashMap<>();
+    private final List<Event> history = new ArrayList<>();
+    private final Set<Watcher> watchers = new HashSet<>();
+    private final boolean honourFieldSelector;
+    private long resourceVersion = 1;
+    private boolean failing;
+    private int requests;
+
+    /**
+     * @param honourFieldSelector false to act like a server that ignores field selectors and
+     *     sends every node's pods
+     */
+    NodePodApiServer(boolean honourFieldSelector) {
+        this.honourFieldSelector = honourFieldSelector;
+        this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    static JsonObject pod(String namespace, String name, String uid, String nodeName, String phase) {
+        return new JsonObject()
+                .put("apiVersion", "v1")
+                .put("kind", "Pod")
+                .put("metadata", new JsonObject().put("namespace", namespace).put("name", name).put("uid", uid)
+                        .put("labels", new JsonObject().put("app", name))
+                        .put("annotations", new JsonObject().put("note", "x".repeat(512))))
+                .put("spec", new JsonObject().put("nodeName", nodeName).put("containers", new JsonArray()
+                        .add(new JsonObject().put("name", "main").put("image", "cuda:12"))))
+                .put("status", new JsonObject().put("phase", phase));
+    }
+
+    /** Creates the pod, or replaces the one of the same namespace and name. */
+    synchronized void put(JsonObject pod) {
+        JsonObject stored = pod.copy();
+        String key = key(stored);
+        stored.getJsonObject("metadata").put("resourceVersion", String.valueOf(++resourceVersion));
+        String type = pods.containsKey(key) ? "MODIFIED" : "ADDED";
+        pods.put(key, stored);
+        publish(new Event(resourceVersion, type, stored));
+    }
+
+    synchronized void delete(String namespace, String name) {
+        JsonObject removed = pods.remove(namespace + "/" + name);
+        if (removed != null) {
+            JsonObject last = removed.copy();
+            last.getJsonObject("metadata").put("resourceVersion", String.valueOf(++resourceVersion));
+            publish(new Event(resourceVersion, "DELETED", last));
+        }
+    }
+
+    /** While failing, every request is answered 503 and open watches are cut. */
+    synchronized void failing(boolean failing) {
+        this.failing = failing;
+        if (failing) {
+            for (Watcher w : watchers) {
+                w.response().reset();
+            }
+            watchers.clear();
+        }
+    }
+
+    synchronized int openWatches() {
+        return watchers.size();
+    }
+
+    synchronized int requests() {
+        return requests;
+    }
+
+    private synchronized void handle(HttpServerRequest request) {
+        requests++;
+        HttpServerResponse response = request.response().putHeader("Content-Type", "application/json");
+        if (failing) {
+            response.setStatusCode(503).end(status(503, "ServiceUnavailable", "the stand-in is failing").encode());
+            return;
+        }
+        if (!request.path().equals("/api/v1/pods")) {
+            response.setStatusCode(404).end(status(404, "NotFound", request.path()).encode());
+            return;
+        }
+        String nodeName = nodeName(request.getParam("fieldSelector"));
+        if ("true".equals(request.getParam("watch"))) {
+            long since = Long.parseLong(request.getParam("resourceVersion", "0"));
+            Watcher watcher = new Watcher(response.setChunked(true), nodeName);
+            response.writeHead();
+            for (Event e : history) {
+                if (e.resourceVersion() > since) {
+                    send(watcher, e);
+                }
+            }
+            watchers.add(watcher);
+            response.closeHandler(v -> forget(watcher));
+            return;
+        }
+        JsonArray items = new JsonArray();
+        pods.values().stream().filter(p -> selects(nodeName, p)).forEach(items::add);
+        response.end(new JsonObject().put("apiVersion", "v1").put("kind", "PodList")
+                .put("metadata", new JsonObject().put("resourceVersion", String.valueOf(resourceVersion)))
+                .put("items", items).encode());
+    }
+
+    private synchronized void forget(Watcher watcher) {
+        watchers.remove(watcher);
+    }
+
+    private void publish(Event event) {
+        history.add(event);
+        for (Watcher w : watchers) {
+            send(w, event);
+        }
+    }
+
+    private void send(Watcher watcher, Event event) {
+        if (selects(watcher.nodeName(), event.pod())) {
+            watcher.response().write(new JsonObject().put("type", event.type()).put("object", event.pod()).encode() + "\n");
+        }
+    }
+
+    private boolean selects(String nodeName, JsonObject pod) {
+        return !honourFieldSelector || nodeName == null
+                || nodeName.equals(pod.getJsonObject("spec").getString("nodeName"));
+    }
+
+    private static String nodeName(String fieldSelector) {
+        String prefix = "spec.nodeName=";
+        return fieldSelector != null && fieldSelector.startsWith(prefix) ? fieldSelector.substring(prefix.length()) : null;
+    }
+
+    private static String key(JsonObject pod) {
+        JsonObject meta = pod.getJsonObject("metadata");
+        return meta.getString("namespace") + "/" + meta.getString("name");
+    }
+
+    private static JsonObject status(int code, String reason, String message) {
+        return new JsonObject().put("apiVersion", "v1").put("kind", "Status").put("status", "Failure")
+                .put("code", code).put("reason", reason).put("message", message);
+    }
+
+    @Override
+    public void close() {
+        vertx.close().await();
+    }
+}

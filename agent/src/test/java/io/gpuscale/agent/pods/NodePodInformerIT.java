@@ -1,0 +1,185 @@
+package io.gpuscale.agent.pods;
+
+import static io.gpuscale.agent.pods.NodePodApiServer.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuscale.agent.testing.Eventually;
+import io.kubernetes.client.util.ClientBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The informer against an HTTP stand-in of the API server, through the official client. */
+class NodePodInformerIT {
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final String NODE = "gpu-node-1";
+
+    private NodePodApiServer api;
+    private NodePodInformer informer;
+
+    @AfterEach
+    void tearDown() {
+        if (informer != null) {
+            informer.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void listsOnlyThisNodesPodsWithTheirUidsAndPhases() {
+        api = new NodePodApiServer(true);
+        api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
+        api.put(pod("ml", "elsewhere", "uid-elsewhere", "gpu-node-2", "Running"));
+        api.put(pod("batch", "done", "uid-done", NODE, "Succeeded"));
+
+        NodePods pods = startAndSync();
+
+        assertThat(pods.all()).containsExactly(
+                new PodInfo("uid-done", "batch", "done", "Succeeded"),
+                new PodInfo("uid-trainer", "ml", "trainer", "Running"));
+        assertThat(pods.byName("ml", "trainer").map(PodInfo::uid)).hasValue("uid-trainer");
+        assertThat(pods.byUid("uid-done").map(PodInfo::ended)).hasValue(true);
+        assertThat(pods.byUid("uid-elsewhere")).isEmpty();
+    }
+
+    @Test
+    void podsOfOtherNodesAreLeftOutEvenWhenTheServerIgnoresTheFieldSelector() {
+        api = new NodePodApiServer(false);
+        api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
+        api.put(pod("ml", "elsewhere", "uid-elsewhere", "gpu-node-2", "Running"));
+
+        NodePods pods = startAndSync();
+        api.put(pod("ml", "later-elsewhere", "uid-later-elsewhere", "gpu-node-2", "Running"));
+        api.put(pod("ml", "later", "uid-later", NODE, "Pending"));
+        pods = awaitPods("the pod added later", p -> p.byUid("uid-later").isPresent());
+
+        assertThat(pods.all()).extracting(PodInfo::uid).containsExactly("uid-later", "uid-trainer");
+    }
+
+    @Test
+    void aPodAddedLaterAppears() {
+        api = new NodePodApiServer(true);
+        api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
+        startAndSync();
+
+        api.put(pod("ml", "inference", "uid-inference", NODE, "Pending"));
+
+        NodePods pods = awaitPods("the new pod", p -> p.byUid("uid-inference").isPresent());
+        assertThat(pods.byName("ml", "inference")).hasValue(new PodInfo("uid-inference", "ml", "inference", "Pending"));
+        assertThat(pods.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aDeletedPodDisappears() {
+        api = new NodePodApiServer(true);
+        api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
+        api.put(pod("ml", "inference", "uid-inference", NODE, "Running"));
+        startAndSync();
+
+        api.delete("ml", "trainer");
+
+        NodePods pods = awaitPods("the pod gone", p -> p.byUid("uid-trainer").isEmpty());
+        assertThat(pods.all()).extracting(PodInfo::uid).containsExactly("uid-inference");
+    }
+
+    @Test
+    void aPhaseChangeFromRunningToSucceededIsSeen() {
+        api = new NodePodApiServer(true);
+        api.put(pod("batch", "job", "uid-job", NODE, "Running"));
+        assertThat(startAndSync().byUid("uid-job").map(PodInfo::ended)).hasValue(false);
+
+        api.put(pod("batch", "job", "uid-job", NODE, "Succeeded"));
+
+        NodePods pods = awaitPods("the phase change", p -> p.byUid("uid-job").map(PodInfo::ended).orElse(false));
+        assertThat(pods.byName("batch", "job").map(PodInfo::phase)).hasValue("Succeeded");
+    }
+
+    @Test
+    void anOutageKeepsTheLastPodsIsLoggedOnceAndAFreshListCatchesUpAfterIt() {
+        api = new NodePodApiServer(true);
+        api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
+        api.put(pod("ml", "inference", "uid-inference", NODE, "Running"));
+        startAndSync();
+        List<LogRecord> logged = captureLogs();
+
+        api.failing(true);
+        Eventually.await(DEADLINE, "two failed requests", () -> informer.failures() >= 2 ? true : null);
+        api.delete("ml", "trainer");
+        api.put(pod("ml", "inference", "uid-inference", NODE, "Failed"));
+        api.put(pod("ml", "retry", "uid-retry", NODE, "Pending"));
+        assertThat(informer.apiServerDown()).isTrue();
+        assertThat(informer.current().all()).extracting(PodInfo::uid).containsExactly("uid-inference", "uid-trainer");
+        api.failing(false);
+
+        NodePods pods = awaitPods("the state after the outage", p -> p.byUid("uid-retry").isPresent());
+        assertThat(pods.all()).containsExactly(
+                new PodInfo("uid-inference", "ml", "inference", "Failed"),
+                new PodInfo("uid-retry", "ml", "retry", "Pending"));
+        Eventually.await(DEADLINE, "the recovery logged", () -> logged.size() >= 2 ? true : null);
+        assertThat(informer.apiServerDown()).isFalse();
+        assertThat(logged).extracting(LogRecord::getLevel).containsExactly(Level.WARNING, Level.INFO);
+        assertThat(logged.get(0).getParameters()).contains(NODE, "HTTP 503 " + "{\"apiVersion\":\"v1\",\"kind\":\"Status\","
+                + "\"status\":\"Failure\",\"code\":503,\"reason\":\"ServiceUnavailable\",\"message\":\"the stand-in is failing\"}");
+    }
+
+    @Test
+    void closeEndsTheWatchAndStopsAsking() {
+        api = new NodePodApiServer(true);
+        startAndSync();
+        Eventually.await(DEADLINE, "a watch", () -> api.openWatches() == 1 ? true : null);
+
+        informer.close();
+
+        Eventually.await(Duration.ofSeconds(2), "the watch closed", () -> api.openWatches() == 0 ? true : null);
+        int requests = api.requests();
+        api.put(pod("ml", "after-close", "uid-after-close", NODE, "Running"));
+        assertThat(api.requests()).isEqualTo(requests);
+        assertThat(informer.current().byUid("uid-after-close")).isEmpty();
+    }
+
+    private NodePods startAndSync() {
+        informer = new NodePodInformer(new ClientBuilder().setBasePath(api.url()).build(), NODE);
+        assertThat(informer.synced()).isFalse();
+        informer.start();
+        Eventually.await(DEADLINE, "the first list", () -> informer.synced() ? true : null);
+        return informer.current();
+    }
+
+    private NodePods awaitPods(String what, java.util.function.Predicate<NodePods> condition) {
+        return Eventually.await(DEADLINE, what, () -> {
+            NodePods pods = informer.current();
+            return condition.test(pods) ? pods : null;
+        });
+    }
+
+    private List<LogRecord> captureLogs() {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(NodePodInformer.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.INFO.intValue()) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        return records;
+    }
+}
