@@ -6,16 +6,29 @@
  * Default node: GPU 0 "NVIDIA GeForce RTX 4090", GPU 1 "NVIDIA GeForce RTX 3060", any further
  * GPUs "NVIDIA H100 80GB HBM3". FAKE_NVML_GPUS=n sets the GPU count for subprocess tests.
  *
- * Built twice by build.sh: the modern driver (R550+) and, with -DFAKE_NVML_LEGACY, an old one
- * (R470) that lacks every _v2 memory / _v2 and _v3 process symbol, ClocksEventReasons and
- * ProcessesUtilizationInfo; and, with -DFAKE_NVML_SPARSE, one that lacks a function with no
- * fallback (nvmlDeviceGetTotalEnergyConsumption, as before R390).
+ * Datacenter GPUs can be put in MIG mode (fakenvml_set(gpu, "mig_current", 1)) and given up to 7
+ * MIG devices (fakenvml_add_mig); their handles answer the calls real MIG handles answer (UUID,
+ * name, memory, GPU/compute instance ids). Each event set queues the Xid events and GPU_IS_LOST
+ * results injected for the GPUs registered with it (fakenvml_inject_*).
  *
- * Not thread-safe: tests drive it from one thread at a time.
+ * Built three times by build.sh: the modern driver (R550+) and, with -DFAKE_NVML_LEGACY, an old one
+ * (R470) that lacks every _v2 memory / _v2 and _v3 process symbol, ClocksEventReasons and
+ * ProcessesUtilizationInfo; and, with -DFAKE_NVML_SPARSE, one that lacks functions with no
+ * fallback: nvmlDeviceGetTotalEnergyConsumption (as before R390) and the event API.
+ *
+ * Threads: the event functions (nvmlEventSet*, the waits, the injections and the counters they
+ * touch) may run on another thread than the rest, as the agent's event thread does; they, init
+ * and shutdown share one mutex. Everything else is driven from one thread at a time.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -27,11 +40,14 @@ enum {
     NVML_ERROR_UNINITIALIZED = 1,
     NVML_ERROR_INVALID_ARGUMENT = 2,
     NVML_ERROR_NOT_SUPPORTED = 3,
+    NVML_ERROR_NO_PERMISSION = 4,
     NVML_ERROR_NOT_FOUND = 6,
     NVML_ERROR_INSUFFICIENT_SIZE = 7,
+    NVML_ERROR_TIMEOUT = 10,
     NVML_ERROR_FUNCTION_NOT_FOUND = 13,
     NVML_ERROR_GPU_IS_LOST = 15,
     NVML_ERROR_ARGUMENT_VERSION_MISMATCH = 25,
+    NVML_ERROR_UNKNOWN = 999,
 };
 
 /* ---- nvml.h structs (x86_64 layouts, sizes checked below) ---- */
@@ -104,6 +120,21 @@ typedef struct {
     nvmlProcessUtilizationInfo_v1_t *procUtilArray;
 } nvmlProcessesUtilizationInfo_t;
 
+/* Filled by nvmlEventSetWait_v2. gpuInstanceId/computeInstanceId are 0xFFFFFFFF for the whole GPU. */
+typedef struct {
+    nvmlDevice_t device;
+    unsigned long long eventType;
+    unsigned long long eventData;
+    unsigned int gpuInstanceId;
+    unsigned int computeInstanceId;
+} nvmlEventData_t;
+
+#define NVML_EVENT_TYPE_SINGLE_BIT_ECC 0x1ULL
+#define NVML_EVENT_TYPE_DOUBLE_BIT_ECC 0x2ULL
+#define NVML_EVENT_TYPE_PSTATE 0x4ULL
+#define NVML_EVENT_TYPE_XID_CRITICAL_ERROR 0x8ULL
+#define NVML_EVENT_TYPE_CLOCK 0x10ULL
+#define NVML_EVENT_MIG_CONFIG_CHANGE 0x100ULL
 #define NVML_MEMORY_V2_VERSION 0x02000028u
 #define NVML_PROCESSES_UTILIZATION_INFO_V1_VERSION 0x01000018u
 
@@ -116,12 +147,18 @@ _Static_assert(sizeof(nvmlProcessInfo_v1_t) == 16, "nvmlProcessInfo_v1_t");
 _Static_assert(sizeof(nvmlProcessUtilizationSample_t) == 32, "nvmlProcessUtilizationSample_t");
 _Static_assert(sizeof(nvmlProcessUtilizationInfo_v1_t) == 40, "nvmlProcessUtilizationInfo_v1_t");
 _Static_assert(sizeof(nvmlProcessesUtilizationInfo_t) == 24, "nvmlProcessesUtilizationInfo_t");
+_Static_assert(sizeof(nvmlEventData_t) == 32, "nvmlEventData_t");
+_Static_assert(offsetof(nvmlEventData_t, eventData) == 16, "nvmlEventData_t.eventData");
+_Static_assert(offsetof(nvmlEventData_t, gpuInstanceId) == 24, "nvmlEventData_t.gpuInstanceId");
 
 /* ---- the scripted node ---- */
 
 #define MAX_GPUS 64
 #define MAX_PROCS 64
 #define MAX_SAMPLES 256
+#define MAX_MIG 7          /* what nvmlDeviceGetMaxMigDeviceCount answers on an A100/H100 */
+#define MAX_SETS 256       /* event sets are never reused, so a freed one stays recognisable */
+#define MAX_QUEUE 64
 
 /* Every exported NVML function, for call counters and forced return codes. */
 #define FUNCTIONS(X) \
@@ -158,7 +195,16 @@ _Static_assert(sizeof(nvmlProcessesUtilizationInfo_t) == 24, "nvmlProcessesUtili
     X(nvmlDeviceGetComputeRunningProcesses_v2) \
     X(nvmlDeviceGetComputeRunningProcesses_v3) \
     X(nvmlDeviceGetProcessUtilization) \
-    X(nvmlDeviceGetProcessesUtilizationInfo)
+    X(nvmlDeviceGetProcessesUtilizationInfo) \
+    X(nvmlDeviceGetMaxMigDeviceCount) \
+    X(nvmlDeviceGetMigDeviceHandleByIndex) \
+    X(nvmlDeviceGetGpuInstanceId) \
+    X(nvmlDeviceGetComputeInstanceId) \
+    X(nvmlEventSetCreate) \
+    X(nvmlEventSetFree) \
+    X(nvmlDeviceGetSupportedEventTypes) \
+    X(nvmlDeviceRegisterEvents) \
+    X(nvmlEventSetWait_v2)
 
 #define AS_ENUM(name) FN_##name,
 enum { FUNCTIONS(AS_ENUM) FN_COUNT };
@@ -168,6 +214,16 @@ static const char *const FN_NAMES[FN_COUNT] = { FUNCTIONS(AS_NAME) };
 struct fake_process {
     unsigned int pid;
     unsigned long long used_memory;
+    unsigned int gpu_instance, compute_instance; /* 0xFFFFFFFF outside MIG */
+};
+
+/* A MIG device; its handle is its address in migs[][]. */
+struct fake_mig {
+    int present;
+    char name[96];
+    char uuid[96];
+    unsigned int gpu_instance, compute_instance;
+    unsigned long long memory_total, memory_reserved, memory_used;
 };
 
 struct fake_sample {
@@ -185,6 +241,7 @@ struct fake_gpu {
     int cc_major, cc_minor;
     unsigned long long v[32];          /* values, indexed by the FIELDS below */
     int forced[FN_COUNT];              /* 0 = behave, else the return code to give */
+    int mig_forced[FN_COUNT];          /* the same for calls on this GPU's MIG handles */
     int lost;                          /* every device call returns GPU_IS_LOST */
     int nprocs;
     struct fake_process procs[MAX_PROCS];
@@ -199,7 +256,7 @@ struct fake_gpu {
     X(temperature) X(power_usage) X(power_limit) X(energy) \
     X(clock_graphics) X(clock_sm) X(clock_memory) X(clock_video) \
     X(fan_speed) X(clock_event_reasons) X(mig_current) X(mig_pending) \
-    X(minor_number) X(brand) X(cc_major) X(cc_minor)
+    X(minor_number) X(brand) X(cc_major) X(cc_minor) X(supported_events)
 
 #define AS_FIELD(name) F_##name,
 enum { FIELDS(AS_FIELD) F_COUNT };
@@ -208,6 +265,35 @@ static const char *const FIELD_NAMES[F_COUNT] = { FIELDS(AS_FIELD_NAME) };
 _Static_assert(F_COUNT <= 32, "fields");
 
 static struct fake_gpu gpus[MAX_GPUS];
+static struct fake_mig migs[MAX_GPUS][MAX_MIG];
+
+/* Reserved memory of every MIG device: v2 reports it apart, v1 counts it as used. */
+static const unsigned long long MIG_RESERVED = 16ULL * 1024 * 1024;
+
+struct fake_event {
+    int gpu;                           /* -1: GPU_IS_LOST for no identifiable GPU */
+    int lost;                          /* the wait answers GPU_IS_LOST */
+    unsigned long long type, data;
+    unsigned int gpu_instance, compute_instance;
+};
+
+struct nvmlEventSet_st {
+    int live;
+    int waiting;
+    unsigned long long mask[MAX_GPUS]; /* registered event types per GPU */
+    int head, count;
+    struct fake_event queue[MAX_QUEUE];
+};
+typedef struct nvmlEventSet_st *nvmlEventSet_t;
+
+/* Guards the event sets, the counters below and init_refs (see the file comment). */
+static pthread_mutex_t ev_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ev_cv;           /* any change of an event set or of the waiters */
+static struct nvmlEventSet_st sets[MAX_SETS];
+static int sets_created;
+static int waiters;                    /* threads inside nvmlEventSetWait_v2 now */
+static int misuses;                    /* waits on, or frees of, a freed set; frees during a wait */
+static int shutdowns_with_live_sets;   /* nvmlShutdown while a set was not freed */
 static int gpu_count;
 static int init_refs;
 static int init_successes;
@@ -234,7 +320,9 @@ static void setup_gpu(int i) {
         v[F_power_usage] = 285000; v[F_power_limit] = 450000;
         v[F_clock_sm] = 2520; v[F_clock_graphics] = 2520; v[F_clock_memory] = 10501; v[F_clock_video] = 1965;
         v[F_fan_speed] = 45;
+        v[F_supported_events] = NVML_EVENT_TYPE_PSTATE | NVML_EVENT_TYPE_XID_CRITICAL_ERROR | NVML_EVENT_TYPE_CLOCK;
         g->forced[FN_nvmlDeviceGetMigMode] = NVML_ERROR_NOT_SUPPORTED;
+        g->forced[FN_nvmlDeviceGetMaxMigDeviceCount] = NVML_ERROR_NOT_SUPPORTED;
     } else if (i == 1) {
         snprintf(g->name, sizeof g->name, "NVIDIA GeForce RTX 3060");
         g->pci_device_id = 0x250310DE;
@@ -244,7 +332,9 @@ static void setup_gpu(int i) {
         v[F_power_usage] = 95000; v[F_power_limit] = 170000;
         v[F_clock_sm] = 1777; v[F_clock_graphics] = 1777; v[F_clock_memory] = 7501; v[F_clock_video] = 1555;
         v[F_fan_speed] = 38;
+        v[F_supported_events] = NVML_EVENT_TYPE_PSTATE | NVML_EVENT_TYPE_XID_CRITICAL_ERROR | NVML_EVENT_TYPE_CLOCK;
         g->forced[FN_nvmlDeviceGetMigMode] = NVML_ERROR_NOT_SUPPORTED;
+        g->forced[FN_nvmlDeviceGetMaxMigDeviceCount] = NVML_ERROR_NOT_SUPPORTED;
     } else {
         snprintf(g->name, sizeof g->name, "NVIDIA H100 80GB HBM3");
         g->pci_device_id = 0x233010DE;
@@ -253,6 +343,9 @@ static void setup_gpu(int i) {
         v[F_memory_total] = 80 * GIB; v[F_memory_reserved] = 542 * MIB; v[F_memory_used] = 40 * GIB;
         v[F_power_usage] = 350000; v[F_power_limit] = 700000;
         v[F_clock_sm] = 1980; v[F_clock_graphics] = 1980; v[F_clock_memory] = 2619; v[F_clock_video] = 1755;
+        v[F_supported_events] = NVML_EVENT_TYPE_SINGLE_BIT_ECC | NVML_EVENT_TYPE_DOUBLE_BIT_ECC
+                | NVML_EVENT_TYPE_PSTATE | NVML_EVENT_TYPE_XID_CRITICAL_ERROR | NVML_EVENT_TYPE_CLOCK
+                | NVML_EVENT_MIG_CONFIG_CHANGE;
         g->forced[FN_nvmlDeviceGetFanSpeed] = NVML_ERROR_NOT_SUPPORTED;
     }
     snprintf(g->uuid, sizeof g->uuid, "GPU-%08x-%04x-4000-8000-%012x", 0x5eed0000u + (unsigned) i,
@@ -283,10 +376,37 @@ static int find_fn(const char *name) {
 }
 
 static int gpu_index(nvmlDevice_t device) {
-    if (device < &gpus[0] || device >= &gpus[gpu_count]) {
+    uintptr_t p = (uintptr_t) device, base = (uintptr_t) &gpus[0];
+    if (p < base || p >= (uintptr_t) &gpus[gpu_count] || (p - base) % sizeof gpus[0] != 0) {
         return -1;
     }
-    return (int) (device - &gpus[0]);
+    return (int) ((p - base) / sizeof gpus[0]);
+}
+
+/* The parent GPU of a MIG handle (and its slot), or -1 when device is not one. */
+static int mig_parent(nvmlDevice_t device, int *slot) {
+    uintptr_t p = (uintptr_t) device, base = (uintptr_t) &migs[0][0];
+    if (p < base || p - base >= sizeof migs || (p - base) % sizeof migs[0][0] != 0) {
+        return -1;
+    }
+    int k = (int) ((p - base) / sizeof migs[0][0]);
+    *slot = k % MAX_MIG;
+    return k / MAX_MIG;
+}
+
+/* Common entry of a call on a MIG handle; counted under the parent GPU. */
+static nvmlReturn_t enter_mig(int fn, int parent, int slot) {
+    calls[fn][parent]++;
+    if (init_refs == 0) {
+        return NVML_ERROR_UNINITIALIZED;
+    }
+    if (parent >= gpu_count || gpus[parent].v[F_mig_current] != 1 || !migs[parent][slot].present) {
+        return NVML_ERROR_INVALID_ARGUMENT; /* a handle from before MIG was reconfigured */
+    }
+    if (gpus[parent].lost) {
+        return NVML_ERROR_GPU_IS_LOST;
+    }
+    return gpus[parent].mig_forced[fn];
 }
 
 /* Common entry of every device call: counts it and applies lifecycle and forced codes. */
@@ -337,26 +457,45 @@ static nvmlReturn_t copy_string(const char *value, char *buffer, unsigned int le
 
 #define NEED(ptr) if ((ptr) == NULL) return NVML_ERROR_INVALID_ARGUMENT
 
+/* For the functions that also take MIG handles: m is the MIG device, or NULL for a GPU handle. */
+#define MIG_OR_DEVICE(name, device) \
+    int mslot_ = 0; \
+    int mparent_ = mig_parent(device, &mslot_); \
+    struct fake_mig *m = NULL; \
+    if (mparent_ >= 0) { \
+        nvmlReturn_t mrc_ = enter_mig(FN_##name, mparent_, mslot_); \
+        if (mrc_ != NVML_SUCCESS) return mrc_; \
+        m = &migs[mparent_][mslot_]; \
+    }
+
 /* ---- lifecycle and system ---- */
 
 EXPORT nvmlReturn_t nvmlInit_v2(void) {
+    pthread_mutex_lock(&ev_mu);
     nvmlReturn_t rc = enter_system(FN_nvmlInit_v2, 0);
-    if (rc != NVML_SUCCESS) {
-        return rc;
+    if (rc == NVML_SUCCESS) {
+        init_refs++;
+        init_successes++;
     }
-    init_refs++;
-    init_successes++;
-    return NVML_SUCCESS;
+    pthread_mutex_unlock(&ev_mu);
+    return rc;
 }
 
 EXPORT nvmlReturn_t nvmlShutdown(void) {
+    pthread_mutex_lock(&ev_mu);
     nvmlReturn_t rc = enter_system(FN_nvmlShutdown, 1);
-    if (rc != NVML_SUCCESS) {
-        return rc;
+    if (rc == NVML_SUCCESS) {
+        for (int s = 0; s < sets_created; s++) {
+            if (sets[s].live) {
+                shutdowns_with_live_sets++;
+                break;
+            }
+        }
+        init_refs--;
+        shutdown_successes++;
     }
-    init_refs--;
-    shutdown_successes++;
-    return NVML_SUCCESS;
+    pthread_mutex_unlock(&ev_mu);
+    return rc;
 }
 
 EXPORT const char *nvmlErrorString(nvmlReturn_t result) {
@@ -442,11 +581,15 @@ EXPORT nvmlReturn_t nvmlDeviceGetIndex(nvmlDevice_t device, unsigned int *index)
 }
 
 EXPORT nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char *name, unsigned int length) {
+    MIG_OR_DEVICE(nvmlDeviceGetName, device);
+    if (m != NULL) return copy_string(m->name, name, length);
     DEVICE_CALL(nvmlDeviceGetName, device);
     return copy_string(g->name, name, length);
 }
 
 EXPORT nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char *uuid, unsigned int length) {
+    MIG_OR_DEVICE(nvmlDeviceGetUUID, device);
+    if (m != NULL) return copy_string(m->uuid, uuid, length);
     DEVICE_CALL(nvmlDeviceGetUUID, device);
     return copy_string(g->uuid, uuid, length);
 }
@@ -525,8 +668,16 @@ static unsigned long long memory_free(const struct fake_gpu *g) {
 
 /* v1: "used" includes the memory the driver reserves. */
 EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) {
-    DEVICE_CALL(nvmlDeviceGetMemoryInfo, device);
+    MIG_OR_DEVICE(nvmlDeviceGetMemoryInfo, device);
     NEED(memory);
+    if (m != NULL) {
+        unsigned long long taken = m->memory_reserved + m->memory_used;
+        memory->total = m->memory_total;
+        memory->free = taken >= m->memory_total ? 0 : m->memory_total - taken;
+        memory->used = taken;
+        return NVML_SUCCESS;
+    }
+    DEVICE_CALL(nvmlDeviceGetMemoryInfo, device);
     memory->total = g->v[F_memory_total];
     memory->free = memory_free(g);
     memory->used = g->v[F_memory_used] + g->v[F_memory_reserved];
@@ -536,12 +687,21 @@ EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *m
 #ifndef FAKE_NVML_LEGACY
 /* v2: "used" excludes the reserved memory; the version field must be nvmlMemory_v2. */
 EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t *memory) {
-    DEVICE_CALL(nvmlDeviceGetMemoryInfo_v2, device);
+    MIG_OR_DEVICE(nvmlDeviceGetMemoryInfo_v2, device);
     NEED(memory);
     if (memory->version != NVML_MEMORY_V2_VERSION) {
         /* What real drivers answer to version 2 instead of 0x02000028. */
         return NVML_ERROR_FUNCTION_NOT_FOUND;
     }
+    if (m != NULL) {
+        unsigned long long taken = m->memory_reserved + m->memory_used;
+        memory->total = m->memory_total;
+        memory->reserved = m->memory_reserved;
+        memory->free = taken >= m->memory_total ? 0 : m->memory_total - taken;
+        memory->used = m->memory_used;
+        return NVML_SUCCESS;
+    }
+    DEVICE_CALL(nvmlDeviceGetMemoryInfo_v2, device);
     memory->total = g->v[F_memory_total];
     memory->reserved = g->v[F_memory_reserved];
     memory->free = memory_free(g);
@@ -625,6 +785,48 @@ EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int *curr
     return NVML_SUCCESS;
 }
 
+/* ---- MIG ---- */
+
+EXPORT nvmlReturn_t nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t device, unsigned int *count) {
+    DEVICE_CALL(nvmlDeviceGetMaxMigDeviceCount, device);
+    NEED(count);
+    *count = MAX_MIG;
+    return NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t device, unsigned int index,
+                                                        nvmlDevice_t *migDevice) {
+    DEVICE_CALL(nvmlDeviceGetMigDeviceHandleByIndex, device);
+    NEED(migDevice);
+    if (g->v[F_mig_current] != 1 || index >= MAX_MIG) return NVML_ERROR_INVALID_ARGUMENT;
+    if (!migs[idx][index].present) return NVML_ERROR_NOT_FOUND;
+    *migDevice = (nvmlDevice_t) (void *) &migs[idx][index];
+    return NVML_SUCCESS;
+}
+
+/* Only MIG handles have instance ids; a GPU handle gets NOT_SUPPORTED. */
+EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceId(nvmlDevice_t device, unsigned int *id) {
+    MIG_OR_DEVICE(nvmlDeviceGetGpuInstanceId, device);
+    NEED(id);
+    if (m != NULL) {
+        *id = m->gpu_instance;
+        return NVML_SUCCESS;
+    }
+    DEVICE_CALL(nvmlDeviceGetGpuInstanceId, device);
+    return NVML_ERROR_NOT_SUPPORTED;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetComputeInstanceId(nvmlDevice_t device, unsigned int *id) {
+    MIG_OR_DEVICE(nvmlDeviceGetComputeInstanceId, device);
+    NEED(id);
+    if (m != NULL) {
+        *id = m->compute_instance;
+        return NVML_SUCCESS;
+    }
+    DEVICE_CALL(nvmlDeviceGetComputeInstanceId, device);
+    return NVML_ERROR_NOT_SUPPORTED;
+}
+
 /* ---- processes ---- */
 
 /* The sizing protocol shared by the three versions: too small a buffer gets the count back. */
@@ -661,8 +863,8 @@ static nvmlReturn_t fill_processes(const struct fake_gpu *g, unsigned int *infoC
     for (int p = 0; p < g->nprocs; p++) {
         infos[p].pid = g->procs[p].pid;
         infos[p].usedGpuMemory = g->procs[p].used_memory;
-        infos[p].gpuInstanceId = 0xFFFFFFFFu;
-        infos[p].computeInstanceId = 0xFFFFFFFFu;
+        infos[p].gpuInstanceId = g->procs[p].gpu_instance;
+        infos[p].computeInstanceId = g->procs[p].compute_instance;
     }
     return NVML_SUCCESS;
 }
@@ -747,6 +949,133 @@ EXPORT nvmlReturn_t nvmlDeviceGetProcessesUtilizationInfo(nvmlDevice_t device, n
 }
 #endif
 
+/* ---- events ---- */
+
+/* Caller holds ev_mu. */
+static void enqueue(nvmlEventSet_t set, struct fake_event e) {
+    if (set->count == MAX_QUEUE) return; /* real drivers drop too */
+    set->queue[(set->head + set->count) % MAX_QUEUE] = e;
+    set->count++;
+}
+
+static struct timespec deadline_after(unsigned int ms) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long) (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+#ifndef FAKE_NVML_SPARSE
+static int live_set(nvmlEventSet_t set) {
+    uintptr_t p = (uintptr_t) set, base = (uintptr_t) &sets[0];
+    return p >= base && p < (uintptr_t) &sets[sets_created] && (p - base) % sizeof sets[0] == 0 && set->live;
+}
+
+static nvmlReturn_t event_call(int fn) {
+    calls[fn][MAX_GPUS]++;
+    if (init_refs == 0) return NVML_ERROR_UNINITIALIZED;
+    return forced_global[fn];
+}
+
+EXPORT nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t *set) {
+    pthread_mutex_lock(&ev_mu);
+    nvmlReturn_t rc = event_call(FN_nvmlEventSetCreate);
+    if (rc == NVML_SUCCESS && set == NULL) rc = NVML_ERROR_INVALID_ARGUMENT;
+    if (rc == NVML_SUCCESS && sets_created == MAX_SETS) rc = NVML_ERROR_UNKNOWN;
+    if (rc == NVML_SUCCESS) {
+        nvmlEventSet_t s = &sets[sets_created++];
+        memset(s, 0, sizeof *s);
+        s->live = 1;
+        *set = s;
+    }
+    pthread_mutex_unlock(&ev_mu);
+    return rc;
+}
+
+EXPORT nvmlReturn_t nvmlEventSetFree(nvmlEventSet_t set) {
+    pthread_mutex_lock(&ev_mu);
+    nvmlReturn_t rc = event_call(FN_nvmlEventSetFree);
+    if (rc == NVML_SUCCESS && !live_set(set)) {
+        misuses++;
+        rc = NVML_ERROR_INVALID_ARGUMENT;
+    }
+    if (rc == NVML_SUCCESS) {
+        if (set->waiting > 0) misuses++;
+        set->live = 0;
+        pthread_cond_broadcast(&ev_cv);
+    }
+    pthread_mutex_unlock(&ev_mu);
+    return rc;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetSupportedEventTypes(nvmlDevice_t device, unsigned long long *eventTypes) {
+    DEVICE_CALL(nvmlDeviceGetSupportedEventTypes, device);
+    NEED(eventTypes);
+    *eventTypes = g->v[F_supported_events];
+    return NVML_SUCCESS;
+}
+
+/* Asking for a type the GPU does not support is NOT_SUPPORTED, as in nvml.h. */
+EXPORT nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set) {
+    DEVICE_CALL(nvmlDeviceRegisterEvents, device);
+    if ((eventTypes & ~g->v[F_supported_events]) != 0) return NVML_ERROR_NOT_SUPPORTED;
+    pthread_mutex_lock(&ev_mu);
+    nvmlReturn_t rc = NVML_SUCCESS;
+    if (!live_set(set)) {
+        misuses++;
+        rc = NVML_ERROR_INVALID_ARGUMENT;
+    } else {
+        set->mask[idx] |= eventTypes;
+    }
+    pthread_mutex_unlock(&ev_mu);
+    return rc;
+}
+
+/* Blocks on a condition variable until an event is queued or timeoutms pass. */
+EXPORT nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms) {
+    pthread_mutex_lock(&ev_mu);
+    nvmlReturn_t rc = event_call(FN_nvmlEventSetWait_v2);
+    if (rc == NVML_SUCCESS && !live_set(set)) {
+        misuses++;
+        rc = NVML_ERROR_INVALID_ARGUMENT;
+    }
+    if (rc == NVML_SUCCESS && data == NULL) rc = NVML_ERROR_INVALID_ARGUMENT;
+    if (rc == NVML_SUCCESS) {
+        struct timespec deadline = deadline_after(timeoutms);
+        set->waiting++;
+        waiters++;
+        pthread_cond_broadcast(&ev_cv);
+        while (set->count == 0 && set->live) {
+            if (pthread_cond_timedwait(&ev_cv, &ev_mu, &deadline) == ETIMEDOUT) break;
+        }
+        set->waiting--;
+        waiters--;
+        pthread_cond_broadcast(&ev_cv);
+        if (set->count == 0) {
+            rc = NVML_ERROR_TIMEOUT;
+        } else {
+            struct fake_event e = set->queue[set->head];
+            set->head = (set->head + 1) % MAX_QUEUE;
+            set->count--;
+            memset(data, 0, sizeof *data);
+            data->device = e.gpu >= 0 ? &gpus[e.gpu] : NULL;
+            data->eventType = e.type;
+            data->eventData = e.data;
+            data->gpuInstanceId = e.gpu_instance;
+            data->computeInstanceId = e.compute_instance;
+            rc = e.lost ? NVML_ERROR_GPU_IS_LOST : NVML_SUCCESS;
+        }
+    }
+    pthread_mutex_unlock(&ev_mu);
+    return rc;
+}
+#endif
+
 /* ---- control functions for tests ---- */
 
 /* Static, so that the constructor of one copy never calls into another copy loaded earlier. */
@@ -761,8 +1090,16 @@ static void reset_state(int n) {
     for (int i = 0; i < MAX_GPUS; i++) {
         setup_gpu(i);
     }
+    memset(migs, 0, sizeof migs);
     memset(forced_global, 0, sizeof forced_global);
+    pthread_mutex_lock(&ev_mu);
     memset(calls, 0, sizeof calls);
+    memset(sets, 0, sizeof sets);
+    sets_created = 0;
+    misuses = 0;
+    shutdowns_with_live_sets = 0;
+    pthread_cond_broadcast(&ev_cv);
+    pthread_mutex_unlock(&ev_mu);
     init_refs = 0;
     init_successes = 0;
     shutdown_successes = 0;
@@ -772,6 +1109,11 @@ static void reset_state(int n) {
 }
 
 __attribute__((constructor)) static void fakenvml_load(void) {
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&ev_cv, &attr);
+    pthread_condattr_destroy(&attr);
     reset_state(-1);
 }
 
@@ -834,13 +1176,21 @@ EXPORT void fakenvml_set_lost(int gpu, int lost) {
     if (gpu >= 0 && gpu < MAX_GPUS) gpus[gpu].lost = lost;
 }
 
-EXPORT int fakenvml_add_process(int gpu, unsigned int pid, unsigned long long usedMemory) {
+/* A process of a MIG device: gpuInstance/computeInstance as the _v2/_v3 lists report them. */
+EXPORT int fakenvml_add_mig_process(int gpu, unsigned int pid, unsigned long long usedMemory,
+                                    unsigned int gpuInstance, unsigned int computeInstance) {
     if (gpu < 0 || gpu >= MAX_GPUS || gpus[gpu].nprocs == MAX_PROCS) return -1;
     struct fake_gpu *g = &gpus[gpu];
     g->procs[g->nprocs].pid = pid;
     g->procs[g->nprocs].used_memory = usedMemory;
+    g->procs[g->nprocs].gpu_instance = gpuInstance;
+    g->procs[g->nprocs].compute_instance = computeInstance;
     g->nprocs++;
     return 0;
+}
+
+EXPORT int fakenvml_add_process(int gpu, unsigned int pid, unsigned long long usedMemory) {
+    return fakenvml_add_mig_process(gpu, pid, usedMemory, 0xFFFFFFFFu, 0xFFFFFFFFu);
 }
 
 EXPORT void fakenvml_clear_processes(int gpu) {
@@ -871,9 +1221,14 @@ EXPORT unsigned long long fakenvml_last_seen(int gpu) {
 EXPORT long long fakenvml_calls(const char *fn, int gpu) {
     int f = find_fn(fn);
     if (f < 0 || gpu >= MAX_GPUS) return -1;
-    if (gpu >= 0) return calls[f][gpu];
+    pthread_mutex_lock(&ev_mu);
     long long total = 0;
-    for (int i = 0; i <= MAX_GPUS; i++) total += calls[f][i];
+    if (gpu >= 0) {
+        total = calls[f][gpu];
+    } else {
+        for (int i = 0; i <= MAX_GPUS; i++) total += calls[f][i];
+    }
+    pthread_mutex_unlock(&ev_mu);
     return total;
 }
 
@@ -895,4 +1250,130 @@ EXPORT void fakenvml_set_driver(const char *driver, const char *nvml, int cuda) 
     if (driver != NULL) snprintf(driver_version, sizeof driver_version, "%s", driver);
     if (nvml != NULL) snprintf(nvml_version, sizeof nvml_version, "%s", nvml);
     cuda_driver_version = cuda;
+}
+
+/* ---- MIG controls ---- */
+
+/*
+ * Creates the MIG device at slot (0..6) of a GPU: named "<GPU name> MIG <profile>", with a UUID
+ * derived from GPU, slot and GPU instance. MIG mode itself is the field "mig_current".
+ * Returns 0, or -1 for a bad GPU or slot.
+ */
+EXPORT int fakenvml_add_mig(int gpu, int slot, const char *profile, unsigned int gpuInstance,
+                            unsigned int computeInstance, unsigned long long memoryTotal,
+                            unsigned long long memoryUsed) {
+    if (gpu < 0 || gpu >= MAX_GPUS || slot < 0 || slot >= MAX_MIG || profile == NULL) return -1;
+    struct fake_mig *m = &migs[gpu][slot];
+    memset(m, 0, sizeof *m);
+    m->present = 1;
+    snprintf(m->name, sizeof m->name, "%.60s MIG %.30s", gpus[gpu].name, profile);
+    snprintf(m->uuid, sizeof m->uuid, "MIG-%08x-%04x-5000-9000-%012x", 0x919e0000u + (unsigned) gpu,
+             (unsigned) slot, gpuInstance);
+    m->gpu_instance = gpuInstance;
+    m->compute_instance = computeInstance;
+    m->memory_total = memoryTotal;
+    m->memory_reserved = MIG_RESERVED;
+    m->memory_used = memoryUsed;
+    return 0;
+}
+
+/* Removes every MIG device of a GPU (a reconfiguration); handles taken before turn invalid. */
+EXPORT void fakenvml_clear_mig(int gpu) {
+    if (gpu >= 0 && gpu < MAX_GPUS) memset(migs[gpu], 0, sizeof migs[gpu]);
+}
+
+/* The UUID of a MIG device, or "" when the slot is empty. */
+EXPORT const char *fakenvml_mig_uuid(int gpu, int slot) {
+    if (gpu < 0 || gpu >= MAX_GPUS || slot < 0 || slot >= MAX_MIG || !migs[gpu][slot].present) return "";
+    return migs[gpu][slot].uuid;
+}
+
+EXPORT unsigned long long fakenvml_mig_reserved(void) {
+    return MIG_RESERVED;
+}
+
+/* Makes fn return code on the MIG handles of one GPU (or every GPU with -1); 0 restores it. */
+EXPORT int fakenvml_force_mig(const char *fn, int gpu, int code) {
+    int f = find_fn(fn);
+    if (f < 0 || gpu >= MAX_GPUS) return -1;
+    for (int i = 0; i < MAX_GPUS; i++) {
+        if (gpu < 0 || i == gpu) gpus[i].mig_forced[f] = code;
+    }
+    return 0;
+}
+
+/* ---- event controls ---- */
+
+/* Queues an Xid on every live set that registered XidCriticalError for the GPU; returns how many. */
+EXPORT int fakenvml_inject_xid(int gpu, unsigned long long xid, unsigned int gpuInstance, unsigned int computeInstance) {
+    if (gpu < 0 || gpu >= MAX_GPUS) return -1;
+    struct fake_event e = { gpu, 0, NVML_EVENT_TYPE_XID_CRITICAL_ERROR, xid, gpuInstance, computeInstance };
+    int delivered = 0;
+    pthread_mutex_lock(&ev_mu);
+    for (int s = 0; s < sets_created; s++) {
+        if (sets[s].live && (sets[s].mask[gpu] & NVML_EVENT_TYPE_XID_CRITICAL_ERROR) != 0) {
+            enqueue(&sets[s], e);
+            delivered++;
+        }
+    }
+    pthread_cond_broadcast(&ev_cv);
+    pthread_mutex_unlock(&ev_mu);
+    return delivered;
+}
+
+/*
+ * Makes the next wait on the sets watching the GPU answer GPU_IS_LOST, with that GPU's handle in
+ * the event data; with gpu -1, every live set answers it with no device. Returns how many sets.
+ */
+EXPORT int fakenvml_inject_lost(int gpu) {
+    if (gpu >= MAX_GPUS) return -1;
+    struct fake_event e = { gpu < 0 ? -1 : gpu, 1, 0, 0, 0xFFFFFFFFu, 0xFFFFFFFFu };
+    int delivered = 0;
+    pthread_mutex_lock(&ev_mu);
+    for (int s = 0; s < sets_created; s++) {
+        if (sets[s].live && (gpu < 0 || sets[s].mask[gpu] != 0)) {
+            enqueue(&sets[s], e);
+            delivered++;
+        }
+    }
+    pthread_cond_broadcast(&ev_cv);
+    pthread_mutex_unlock(&ev_mu);
+    return delivered;
+}
+
+/* Waits up to timeoutMs until at least n threads are inside nvmlEventSetWait_v2; returns 1 if so. */
+EXPORT int fakenvml_await_waiters(int n, int timeoutMs) {
+    struct timespec deadline = deadline_after((unsigned int) timeoutMs);
+    pthread_mutex_lock(&ev_mu);
+    while (waiters < n) {
+        if (pthread_cond_timedwait(&ev_cv, &ev_mu, &deadline) == ETIMEDOUT) break;
+    }
+    int ok = waiters >= n;
+    pthread_mutex_unlock(&ev_mu);
+    return ok;
+}
+
+/* Event sets created and not freed. */
+EXPORT int fakenvml_live_sets(void) {
+    pthread_mutex_lock(&ev_mu);
+    int n = 0;
+    for (int s = 0; s < sets_created; s++) n += sets[s].live;
+    pthread_mutex_unlock(&ev_mu);
+    return n;
+}
+
+/* Waits on or frees of a freed set, and frees of a set while a thread waits on it. */
+EXPORT int fakenvml_event_misuses(void) {
+    pthread_mutex_lock(&ev_mu);
+    int n = misuses;
+    pthread_mutex_unlock(&ev_mu);
+    return n;
+}
+
+/* nvmlShutdown calls made while an event set was still live. */
+EXPORT int fakenvml_shutdowns_with_live_sets(void) {
+    pthread_mutex_lock(&ev_mu);
+    int n = shutdowns_with_live_sets;
+    pthread_mutex_unlock(&ev_mu);
+    return n;
 }

@@ -26,12 +26,15 @@ import io.gpuscale.agent.gpu.GpuField;
 import io.gpuscale.agent.gpu.GpuIdentity;
 import io.gpuscale.agent.gpu.GpuProcess;
 import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.gpu.MigDevice;
 import io.gpuscale.agent.gpu.ProcessUtilization;
 import io.gpuscale.agent.gpu.SourceError;
 import io.gpuscale.agent.nvml.NvmlLibrary.Symbol;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One GPU as NVML sees it: its handle, what it turned out not to support, and the native buffers
@@ -63,6 +66,10 @@ final class NvmlDevice {
     private static final int SAMPLE_SIZE = 32; // nvmlProcessUtilizationSample_t
     private static final int UTIL_INFO_SIZE = 40; // nvmlProcessUtilizationInfo_v1_t
     private static final int GROW_ATTEMPTS = 3;
+    /** More than any GPU has (7 on A100/H100); guards against a garbage count. */
+    private static final int MAX_MIG_SLOTS = 64;
+    private static final Set<Symbol> MIG_ENUMERATION =
+            EnumSet.of(Symbol.MAX_MIG_DEVICE_COUNT, Symbol.MIG_DEVICE_HANDLE_BY_INDEX, Symbol.UUID);
 
     private static final String[] BRANDS = {
         "", "quadro", "tesla", "nvs", "grid", "geforce", "titan", "nvidia_vapps", "nvidia_vpc", "nvidia_vcs",
@@ -114,6 +121,17 @@ final class NvmlDevice {
     private long lastSeenMicros;
     private boolean memoryV1;
     private boolean legacyProcessSamples;
+    /** MIG mode as this read found it. */
+    private boolean migEnabled;
+    /** The GPU or driver cannot enumerate MIG devices: stop asking. */
+    private boolean migUnsupported;
+    private boolean migMemoryV1;
+    /** MIG calls whose failure was reported and that have not worked since: not reported again. */
+    private final Set<Symbol> migFailing = EnumSet.noneOf(Symbol.class);
+    private final long[] migMemory = new long[3]; // total, used, free
+    /** The first code of this read's MIG calls that says the GPU is down, else SUCCESS; and its call. */
+    private int migDown;
+    private String migDownCall = "";
     private String calling = "";
     private final List<SourceError> pendingErrors = new ArrayList<>();
 
@@ -134,6 +152,7 @@ final class NvmlDevice {
         growProcesses(16);
         growSamples(32);
         memoryV1 = !nvml.has(Symbol.MEMORY_INFO_V2);
+        migMemoryV1 = memoryV1;
         legacyProcessSamples = !nvml.has(Symbol.PROCESSES_UTILIZATION_INFO);
         if (memoryV1) {
             unsupportedMask |= MEMORY_RESERVED_BYTES.bit(); // v1 has no reserved; not an error
@@ -220,6 +239,11 @@ final class NvmlDevice {
         return lost != null;
     }
 
+    /** The current handle, or null while the GPU is lost. */
+    Pointer handle() {
+        return handle;
+    }
+
     GpuIdentity identity() {
         return identity;
     }
@@ -234,6 +258,7 @@ final class NvmlDevice {
             return GpuSample.down(identity, lost.name(), unsupportedMask);
         }
         b.reset(identity);
+        migEnabled = false;
         for (Reading r : Reading.ALL) {
             if ((unsupportedMask & r.key.bit()) != 0) {
                 continue;
@@ -247,13 +272,25 @@ final class NvmlDevice {
             if (code.meansUnsupported()) {
                 unsupportedMask |= r.mask;
             } else if (code.meansGpuDown()) {
-                if (code.needsReinit()) {
-                    markLost(code);
-                }
-                return GpuSample.down(identity, code.name(), unsupportedMask);
+                return down(code);
+            }
+        }
+        if (migEnabled) {
+            int rc = readMigDevices(b, errors);
+            if (rc != SUCCESS) {
+                NvmlReturn code = NvmlReturn.of(rc);
+                errors.add(new SourceError(calling, code.name(), identity.index()));
+                return down(code);
             }
         }
         return b.unsupportedMask(unsupportedMask).build();
+    }
+
+    private GpuSample down(NvmlReturn code) {
+        if (code.needsReinit()) {
+            markLost(code);
+        }
+        return GpuSample.down(identity, code.name(), unsupportedMask);
     }
 
     private boolean bound(Reading r) {
@@ -328,6 +365,7 @@ final class NvmlDevice {
                 return scalar(rc, b, CLOCK_EVENT_REASONS, out.getLong(0));
             case MIG_MODE:
                 rc = NvmlLibrary.MigMode.nvmlDeviceGetMigMode(handle, out, out8);
+                migEnabled = rc == SUCCESS && u32(out, 0) == 1;
                 return scalar(rc, b, MIG_MODE_ENABLED, u32(out, 0));
             case PROCESSES:
                 return readProcesses(b);
@@ -520,6 +558,172 @@ final class NvmlDevice {
             sampleCapacity = capacity;
             samples = new Memory((long) capacity * UTIL_INFO_SIZE); // fits both sample layouts
         }
+    }
+
+    /**
+     * The MIG devices of a GPU in MIG mode, enumerated anew on every read: MIG can be reconfigured
+     * at any time and its handles change with it, and a handful of calls per MIG device is cheap
+     * next to the sampling interval. A failing call costs only what it would have filled in (a MIG
+     * device without a UUID is left out; one whose memory cannot be read, as in unprivileged
+     * containers, keeps -1 there) and is reported once, until it works again.
+     *
+     * @return SUCCESS, or the code of a call that says the whole GPU is down ({@link #calling} names it)
+     */
+    private int readMigDevices(GpuSample.Builder b, List<SourceError> errors) {
+        if (migUnsupported) {
+            return SUCCESS;
+        }
+        migDown = SUCCESS;
+        Symbol missing = nvml.firstMissing(MIG_ENUMERATION);
+        if (missing != null) {
+            migUnsupported = true;
+            errors.add(new SourceError(missing.function, NvmlReturn.FUNCTION_NOT_FOUND.name(), identity.index()));
+            return SUCCESS;
+        }
+        calling = Symbol.MAX_MIG_DEVICE_COUNT.function;
+        int rc = NvmlLibrary.MaxMigDeviceCount.nvmlDeviceGetMaxMigDeviceCount(handle, out);
+        if (rc != SUCCESS) {
+            NvmlReturn code = NvmlReturn.of(rc);
+            if (code.meansUnsupported()) {
+                migUnsupported = true;
+                errors.add(new SourceError(calling, code.name(), identity.index()));
+                return SUCCESS;
+            }
+            return migFailed(Symbol.MAX_MIG_DEVICE_COUNT, rc, errors);
+        }
+        migFailing.remove(Symbol.MAX_MIG_DEVICE_COUNT);
+        int slots = (int) Math.min(u32(out, 0), MAX_MIG_SLOTS);
+        List<MigDevice> list = new ArrayList<>(slots);
+        for (int slot = 0; slot < slots; slot++) {
+            calling = Symbol.MIG_DEVICE_HANDLE_BY_INDEX.function;
+            rc = NvmlLibrary.MigDeviceHandleByIndex.nvmlDeviceGetMigDeviceHandleByIndex(handle, slot, out);
+            if (rc == NOT_FOUND) {
+                continue; // no MIG device in this slot
+            }
+            if (rc == SUCCESS) {
+                migFailing.remove(Symbol.MIG_DEVICE_HANDLE_BY_INDEX);
+                rc = readMigDevice(out.getPointer(0), slot, list, errors);
+            } else {
+                rc = migFailed(Symbol.MIG_DEVICE_HANDLE_BY_INDEX, rc, errors);
+            }
+            if (rc != SUCCESS) {
+                return rc; // the GPU is down; calling names the call that said so
+            }
+        }
+        b.migDevices(list);
+        return SUCCESS;
+    }
+
+    private int readMigDevice(Pointer mig, int slot, List<MigDevice> list, List<SourceError> errors) {
+        calling = Symbol.UUID.function;
+        int rc = NvmlLibrary.Uuid.nvmlDeviceGetUUID(mig, text, TEXT_LENGTH);
+        if (rc != SUCCESS) {
+            return migFailed(Symbol.UUID, rc, errors); // without its UUID no pod can be matched to it
+        }
+        migFailing.remove(Symbol.UUID);
+        String uuid = string(text, 0, TEXT_LENGTH);
+        String profile = migProfile(mig, errors);
+        int gpuInstance = migId(Symbol.GPU_INSTANCE_ID, mig, errors);
+        int computeInstance = migId(Symbol.COMPUTE_INSTANCE_ID, mig, errors);
+        readMigMemory(mig, errors);
+        if (migDown != SUCCESS) {
+            calling = migDownCall;
+            return migDown;
+        }
+        list.add(new MigDevice(uuid, slot, gpuInstance, computeInstance, profile,
+                migMemory[0], migMemory[1], migMemory[2]));
+        return SUCCESS;
+    }
+
+    /** The profile in the MIG device's name, e.g. {@code 1g.10gb}; empty when it cannot be read. */
+    private String migProfile(Pointer mig, List<SourceError> errors) {
+        if (!nvml.has(Symbol.NAME)) {
+            return "";
+        }
+        calling = Symbol.NAME.function;
+        int rc = NvmlLibrary.Name.nvmlDeviceGetName(mig, text, TEXT_LENGTH);
+        if (rc != SUCCESS) {
+            migFailed(Symbol.NAME, rc, errors);
+            return "";
+        }
+        migFailing.remove(Symbol.NAME);
+        return MigDevice.profileOf(string(text, 0, TEXT_LENGTH));
+    }
+
+    /** A GPU or compute instance id of a MIG device, -1 when it cannot be read. */
+    private int migId(Symbol symbol, Pointer mig, List<SourceError> errors) {
+        if (!nvml.has(symbol)) {
+            migFailed(symbol, NvmlReturn.FUNCTION_NOT_FOUND.code(), errors);
+            return -1;
+        }
+        calling = symbol.function;
+        int rc = symbol == Symbol.GPU_INSTANCE_ID
+                ? NvmlLibrary.GpuInstanceId.nvmlDeviceGetGpuInstanceId(mig, out)
+                : NvmlLibrary.ComputeInstanceId.nvmlDeviceGetComputeInstanceId(mig, out);
+        if (rc != SUCCESS) {
+            migFailed(symbol, rc, errors);
+            return -1;
+        }
+        migFailing.remove(symbol);
+        return out.getInt(0);
+    }
+
+    /** Fills {@link #migMemory} from the v2 struct, else v1; all -1 when neither can be read. */
+    private void readMigMemory(Pointer mig, List<SourceError> errors) {
+        migMemory[0] = -1;
+        migMemory[1] = -1;
+        migMemory[2] = -1;
+        int rc;
+        if (!migMemoryV1) {
+            calling = Symbol.MEMORY_INFO_V2.function;
+            out.setInt(0, MEMORY_V2_VERSION);
+            rc = NvmlLibrary.MemoryInfoV2.nvmlDeviceGetMemoryInfo_v2(mig, out);
+            if (rc == SUCCESS) {
+                migFailing.remove(Symbol.MEMORY_INFO_V2);
+                migMemory[0] = out.getLong(8);
+                migMemory[1] = out.getLong(32);
+                migMemory[2] = out.getLong(24);
+                return;
+            }
+            if (!v2Refused(rc) || !nvml.has(Symbol.MEMORY_INFO)) {
+                migFailed(Symbol.MEMORY_INFO_V2, rc, errors);
+                return;
+            }
+            migMemoryV1 = true; // as for the GPU itself: this driver answers only the v1 struct
+        }
+        if (!nvml.has(Symbol.MEMORY_INFO)) {
+            return;
+        }
+        calling = Symbol.MEMORY_INFO.function;
+        rc = NvmlLibrary.MemoryInfo.nvmlDeviceGetMemoryInfo(mig, out);
+        if (rc != SUCCESS) {
+            migFailed(Symbol.MEMORY_INFO, rc, errors);
+            return;
+        }
+        migFailing.remove(Symbol.MEMORY_INFO);
+        migMemory[0] = out.getLong(0);
+        migMemory[1] = out.getLong(16); // nvmlMemory_t: {total, free, used}
+        migMemory[2] = out.getLong(8);
+    }
+
+    /**
+     * A MIG call failed: a code that means the whole GPU is down is returned for the caller to
+     * give up the read; any other is reported once (until the call works again) and swallowed.
+     */
+    private int migFailed(Symbol symbol, int rc, List<SourceError> errors) {
+        NvmlReturn code = NvmlReturn.of(rc);
+        if (code.meansGpuDown()) {
+            if (migDown == SUCCESS) {
+                migDown = rc;
+                migDownCall = symbol.function;
+            }
+            calling = migDownCall;
+            return migDown;
+        }
+        if (migFailing.add(symbol)) {
+            errors.add(new SourceError(symbol.function, code.name(), identity.index()));
+        }
+        return SUCCESS;
     }
 
     private void readIdentity(int index, List<SourceError> errors) {

@@ -62,10 +62,21 @@ final class NvmlLibrary {
         COMPUTE_PROCESSES_V2("nvmlDeviceGetComputeRunningProcesses_v2", ComputeProcessesV2.class),
         COMPUTE_PROCESSES_V1("nvmlDeviceGetComputeRunningProcesses", ComputeProcessesV1.class),
         PROCESSES_UTILIZATION_INFO("nvmlDeviceGetProcessesUtilizationInfo", ProcessesUtilizationInfo.class),
-        PROCESS_UTILIZATION("nvmlDeviceGetProcessUtilization", ProcessUtilization.class);
+        PROCESS_UTILIZATION("nvmlDeviceGetProcessUtilization", ProcessUtilization.class),
+        MAX_MIG_DEVICE_COUNT("nvmlDeviceGetMaxMigDeviceCount", MaxMigDeviceCount.class),
+        MIG_DEVICE_HANDLE_BY_INDEX("nvmlDeviceGetMigDeviceHandleByIndex", MigDeviceHandleByIndex.class),
+        GPU_INSTANCE_ID("nvmlDeviceGetGpuInstanceId", GpuInstanceId.class),
+        COMPUTE_INSTANCE_ID("nvmlDeviceGetComputeInstanceId", ComputeInstanceId.class),
+        EVENT_SET_CREATE("nvmlEventSetCreate", EventSetCreate.class),
+        EVENT_SET_FREE("nvmlEventSetFree", EventSetFree.class),
+        SUPPORTED_EVENT_TYPES("nvmlDeviceGetSupportedEventTypes", SupportedEventTypes.class),
+        REGISTER_EVENTS("nvmlDeviceRegisterEvents", RegisterEvents.class),
+        EVENT_SET_WAIT_V2("nvmlEventSetWait_v2", EventSetWaitV2.class);
 
         /** Without these there is nothing to read: a library lacking one is not usable NVML. */
         static final Set<Symbol> REQUIRED = EnumSet.of(INIT, SHUTDOWN, ERROR_STRING, DEVICE_COUNT, HANDLE_BY_INDEX);
+        /** Without these there are no Xid events (GetSupportedEventTypes is optional: without it, ask). */
+        static final Set<Symbol> EVENTS = EnumSet.of(EVENT_SET_CREATE, EVENT_SET_FREE, REGISTER_EVENTS, EVENT_SET_WAIT_V2);
 
         final String function;
         final Class<?> holder;
@@ -118,6 +129,16 @@ final class NvmlLibrary {
 
     boolean has(Symbol symbol) {
         return present.contains(symbol);
+    }
+
+    /** The first of {@code symbols} this library lacks, or null when it has them all. */
+    Symbol firstMissing(Set<Symbol> symbols) {
+        for (Symbol s : symbols) {
+            if (!present.contains(s)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     String name() {
@@ -305,5 +326,41 @@ final class NvmlLibrary {
     static final class ProcessUtilization {
         static native int nvmlDeviceGetProcessUtilization(
                 Pointer device, Pointer utilization, Pointer processSamplesCount, long lastSeenTimeStamp);
+    }
+
+    static final class MaxMigDeviceCount {
+        static native int nvmlDeviceGetMaxMigDeviceCount(Pointer device, Pointer count);
+    }
+
+    static final class MigDeviceHandleByIndex {
+        static native int nvmlDeviceGetMigDeviceHandleByIndex(Pointer device, int index, Pointer migDevice);
+    }
+
+    static final class GpuInstanceId {
+        static native int nvmlDeviceGetGpuInstanceId(Pointer device, Pointer id);
+    }
+
+    static final class ComputeInstanceId {
+        static native int nvmlDeviceGetComputeInstanceId(Pointer device, Pointer id);
+    }
+
+    static final class EventSetCreate {
+        static native int nvmlEventSetCreate(Pointer set);
+    }
+
+    static final class EventSetFree {
+        static native int nvmlEventSetFree(Pointer set);
+    }
+
+    static final class SupportedEventTypes {
+        static native int nvmlDeviceGetSupportedEventTypes(Pointer device, Pointer eventTypes);
+    }
+
+    static final class RegisterEvents {
+        static native int nvmlDeviceRegisterEvents(Pointer device, long eventTypes, Pointer set);
+    }
+
+    static final class EventSetWaitV2 {
+        static native int nvmlEventSetWait_v2(Pointer set, Pointer data, int timeoutms);
     }
 }

@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 
 /**
  * The test controls of the NVML stand-in ({@code src/test/native/fake_nvml.c}), loaded from the
@@ -17,6 +18,8 @@ final class FakeNvml {
     static final int FUNCTION_NOT_FOUND = 13;
     static final int GPU_IS_LOST = 15;
     static final int UNKNOWN = 999;
+    /** nvmlDevice_t's GPU/compute instance id outside MIG, read as a Java int. */
+    static final int NO_INSTANCE = -1;
     static final long GIB = 1L << 30;
     static final long MIB = 1L << 20;
 
@@ -49,6 +52,31 @@ final class FakeNvml {
         int fakenvml_shutdown_count();
 
         int fakenvml_init_refs();
+
+        int fakenvml_add_mig(int gpu, int slot, String profile, int gpuInstance, int computeInstance,
+                long memoryTotal, long memoryUsed);
+
+        void fakenvml_clear_mig(int gpu);
+
+        String fakenvml_mig_uuid(int gpu, int slot);
+
+        long fakenvml_mig_reserved();
+
+        int fakenvml_force_mig(String function, int gpu, int code);
+
+        int fakenvml_add_mig_process(int gpu, int pid, long usedMemory, int gpuInstance, int computeInstance);
+
+        int fakenvml_inject_xid(int gpu, long xid, int gpuInstance, int computeInstance);
+
+        int fakenvml_inject_lost(int gpu);
+
+        int fakenvml_await_waiters(int n, int timeoutMs);
+
+        int fakenvml_live_sets();
+
+        int fakenvml_event_misuses();
+
+        int fakenvml_shutdowns_with_live_sets();
     }
 
     private final String path;
@@ -69,7 +97,7 @@ final class FakeNvml {
         return load(dir().resolve("legacy").resolve("libnvidia-ml.so.1"), gpus);
     }
 
-    /** A driver without nvmlDeviceGetTotalEnergyConsumption, which has no fallback. */
+    /** A driver without nvmlDeviceGetTotalEnergyConsumption and the event API, which have no fallback. */
     static FakeNvml sparse(int gpus) {
         return load(dir().resolve("sparse").resolve("libnvidia-ml.so.1"), gpus);
     }
@@ -158,6 +186,78 @@ final class FakeNvml {
 
     int initRefs() {
         return c.fakenvml_init_refs();
+    }
+
+    /** Puts a GPU in MIG mode (or takes it out); its MIG devices are {@link #addMig}'s. */
+    FakeNvml migMode(int gpu, boolean enabled) {
+        return set(gpu, "mig_current", enabled ? 1 : 0);
+    }
+
+    /** Creates the MIG device at {@code slot} (0..6), named "&lt;GPU name&gt; MIG &lt;profile&gt;". */
+    FakeNvml addMig(int gpu, int slot, String profile, int gpuInstance, int computeInstance, long memoryTotal,
+            long memoryUsed) {
+        check(c.fakenvml_add_mig(gpu, slot, profile, gpuInstance, computeInstance, memoryTotal, memoryUsed), "mig");
+        return this;
+    }
+
+    /** Removes every MIG device of the GPU, as a reconfiguration does. */
+    FakeNvml clearMig(int gpu) {
+        c.fakenvml_clear_mig(gpu);
+        return this;
+    }
+
+    String migUuid(int gpu, int slot) {
+        return c.fakenvml_mig_uuid(gpu, slot);
+    }
+
+    /** What every MIG device reserves: v2 reports it apart from used memory. */
+    long migReservedBytes() {
+        return c.fakenvml_mig_reserved();
+    }
+
+    /** Makes {@code function} return {@code code} when called on the GPU's MIG handles; 0 restores it. */
+    FakeNvml forceMig(String function, int gpu, int code) {
+        check(c.fakenvml_force_mig(function, gpu, code), function);
+        return this;
+    }
+
+    FakeNvml addMigProcess(int gpu, long pid, long usedMemory, int gpuInstance, int computeInstance) {
+        check(c.fakenvml_add_mig_process(gpu, (int) pid, usedMemory, gpuInstance, computeInstance), "process");
+        return this;
+    }
+
+    /** Queues an Xid on every live event set watching the GPU; returns how many sets got it. */
+    int injectXid(int gpu, long xid, int gpuInstance, int computeInstance) {
+        return c.fakenvml_inject_xid(gpu, xid, gpuInstance, computeInstance);
+    }
+
+    int injectXid(int gpu, long xid) {
+        return injectXid(gpu, xid, NO_INSTANCE, NO_INSTANCE);
+    }
+
+    /** The next wait on the sets watching the GPU answers GPU_IS_LOST (-1: every set, no device). */
+    int injectLost(int gpu) {
+        return c.fakenvml_inject_lost(gpu);
+    }
+
+    /** Whether {@code n} threads are blocked in nvmlEventSetWait_v2 within the timeout. */
+    boolean awaitWaiters(int n, Duration timeout) {
+        return c.fakenvml_await_waiters(n, (int) timeout.toMillis()) == 1;
+    }
+
+    /** Event sets created and not freed. */
+    int liveEventSets() {
+        return c.fakenvml_live_sets();
+    }
+
+    /** Waits on or frees of a freed set, and frees of a set during a wait on it. */
+    int eventSetMisuses() {
+        return c.fakenvml_event_misuses();
+    }
+
+    /** nvmlShutdown calls made before every event set was freed. */
+    int shutdownsWithLiveEventSets() {
+        return c.fakenvml_shutdowns_with_live_sets();
     }
 
     private static void check(int rc, String what) {
