@@ -2,12 +2,15 @@ package io.gpuscale.agent.nvml;
 
 import com.sun.jna.Memory;
 import io.gpuscale.agent.gpu.DriverInfo;
+import io.gpuscale.agent.gpu.GpuEventSource;
 import io.gpuscale.agent.gpu.GpuIdentity;
 import io.gpuscale.agent.gpu.GpuSample;
 import io.gpuscale.agent.gpu.GpuSource;
 import io.gpuscale.agent.gpu.GpuSourceException;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.gpu.SourceError;
+import io.gpuscale.agent.gpu.XidEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,10 +31,17 @@ import java.util.function.LongSupplier;
  * healthy GPUs are read with their current handles in between. Only when that initialization
  * fails does {@link #read()} throw, so that the caller closes the source and opens it later.
  *
- * <p>Not thread-safe beyond what {@link GpuSource} asks: one sampler thread reads, and
- * {@link #close()} may come from another (it is synchronized with the reads).
+ * <p>A GPU in MIG mode also reports its MIG devices, enumerated anew on every read.
+ *
+ * <p>Critical Xid errors come from an NVML event set, registered for every GPU after each
+ * initialization and freed before each shutdown; see {@link NvmlEventSet} for how a waiter
+ * blocked in {@link #awaitXidEvents} and a concurrent close or re-init stay out of each other's way.
+ *
+ * <p>Threads: one sampler thread reads; {@link #close()} may come from another (it is synchronized
+ * with the reads); one event thread may block in {@link #awaitXidEvents} at the same time, without
+ * ever holding up the other two for longer than {@link NvmlEventSet#WAIT_SLICE_MILLIS}.
  */
-public final class NvmlGpuSource implements GpuSource {
+public final class NvmlGpuSource implements GpuSource, GpuEventSource {
 
     /** The library name real nodes have. */
     public static final String DEFAULT_LIBRARY = NvmlLibrary.DEFAULT_NAME;
@@ -45,6 +55,7 @@ public final class NvmlGpuSource implements GpuSource {
     private final String library;
     private final LongSupplier nanoClock;
     private final Memory scratch = new Memory(SCRATCH_LENGTH);
+    private final NvmlEventSet events = new NvmlEventSet();
 
     private NvmlLibrary nvml;
     private boolean initialized;
@@ -99,6 +110,7 @@ public final class NvmlGpuSource implements GpuSource {
             for (int i = 0; i < count; i++) {
                 devices.add(NvmlDevice.attach(nvml, i, pendingErrors));
             }
+            events.register(nvml, devices, pendingErrors);
             scheduleReinitIfLost(nanoClock.getAsLong());
         } catch (GpuSourceException | RuntimeException e) {
             close();
@@ -116,7 +128,12 @@ public final class NvmlGpuSource implements GpuSource {
         pendingErrors.clear();
         long now = nanoClock.getAsLong();
         if (!initialized || (reinitScheduled && now - reinitAtNanos >= 0)) {
-            reinitialize(now, errors);
+            try {
+                reinitialize(now, errors);
+            } catch (GpuSourceException e) {
+                events.unavailable(e.code(), e.getMessage());
+                throw e;
+            }
         }
         List<GpuSample> samples = new ArrayList<>(devices.size());
         for (NvmlDevice device : devices) {
@@ -126,9 +143,25 @@ public final class NvmlGpuSource implements GpuSource {
         return new NodeReading(driver, samples, errors);
     }
 
-    /** Shuts NVML down (once per successful init) and forgets the GPUs. Idempotent. */
+    /**
+     * Waits up to {@code timeout} for critical Xid errors; never holds up {@link #read()}. A GPU
+     * that the event set reports lost is returned once as Xid {@link XidEvent#FALLEN_OFF_THE_BUS}.
+     *
+     * @throws GpuSourceException {@code NOT_OPEN} at once when the source is not open (or is
+     *     closed while waiting); {@code NOT_SUPPORTED} when the driver has no event API or no GPU
+     *     reports Xid events; {@code GPU_IS_LOST} when the lost GPU cannot be told or was already
+     *     reported; the code of a failed re-init or of a failed wait
+     */
+    @Override
+    public List<XidEvent> awaitXidEvents(Duration timeout) throws GpuSourceException {
+        Objects.requireNonNull(timeout, "timeout");
+        return events.await(timeout);
+    }
+
+    /** Frees the event set, shuts NVML down (once per successful init) and forgets the GPUs. Idempotent. */
     @Override
     public synchronized void close() {
+        events.close();
         if (initialized) {
             initialized = false;
             NvmlLibrary.Shutdown.nvmlShutdown();
@@ -218,6 +251,7 @@ public final class NvmlGpuSource implements GpuSource {
      * with its last known identity.
      */
     private void reinitialize(long now, List<SourceError> errors) throws GpuSourceException {
+        events.suspend();
         if (initialized) {
             initialized = false;
             NvmlLibrary.Shutdown.nvmlShutdown();
@@ -255,6 +289,7 @@ public final class NvmlGpuSource implements GpuSource {
             }
         }
         devices.sort(Comparator.comparingInt(d -> d.identity().index()));
+        events.register(nvml, devices, errors);
         reinitScheduled = false;
         if (devices.stream().anyMatch(NvmlDevice::isLost)) {
             backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);

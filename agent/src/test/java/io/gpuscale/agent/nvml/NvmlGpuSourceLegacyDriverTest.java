@@ -19,6 +19,8 @@ import io.gpuscale.agent.gpu.GpuSourceException;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.gpu.ProcessUtilization;
 import io.gpuscale.agent.gpu.SourceError;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +100,29 @@ class NvmlGpuSourceLegacyDriverTest {
                 new SourceError("nvmlDeviceGetTotalEnergyConsumption", "FUNCTION_NOT_FOUND", 0),
                 new SourceError("nvmlDeviceGetTotalEnergyConsumption", "FUNCTION_NOT_FOUND", 1));
         assertThat(second.errors()).isEmpty();
+    }
+
+    @Test
+    void aDriverWithoutTheEventApiHasNoXidEventsButKeepsReading() throws Exception {
+        FakeNvml fake = FakeNvml.sparse(2);
+        legacy = new NvmlGpuSource(fake.path(), clock);
+        legacy.open();
+
+        NodeReading first = legacy.read();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> legacy.awaitXidEvents(Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(GpuSourceException.class, e -> assertThat(e.code()).isEqualTo("NOT_SUPPORTED"))
+                .hasMessageContaining("nvmlEventSetCreate");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        NodeReading second = legacy.read();
+
+        assertThat(millis).as("fails at once, does not wait").isLessThan(2_000);
+        assertThat(first.errors()).contains(new SourceError("nvmlEventSetCreate", "FUNCTION_NOT_FOUND", -1));
+        assertThat(second.gpus()).allMatch(GpuSample::up);
+        assertThat(second.errors()).isEmpty();
+        legacy.close();
+        assertThatThrownBy(() -> legacy.awaitXidEvents(Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(GpuSourceException.class, e -> assertThat(e.code()).isEqualTo("NOT_OPEN"));
     }
 
     @Test
