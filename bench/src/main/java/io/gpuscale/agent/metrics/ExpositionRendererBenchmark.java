@@ -33,7 +33,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code java -jar bench/target/benchmarks.jar ExpositionRendererBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc},
  * 2026-11-23:
  * <pre>
- * RESULTS
+ * Benchmark          (gpus)    us/op            B/op
+ * render                  8   1 434 ±   807    853 289
+ * render                 64   5 187 ±   677  1 746 347
+ * renderText              8     318 ±    29    413 722
+ * renderText             64     491 ±    64    839 956
+ * selfMetricsText         8     418 ±   340    340 574
+ * selfMetricsText        64     727 ± 1 509    341 960
+ * gzipText                8     250 ±    13      8 451
+ * gzipText               64   1 944 ±   229      8 479
+ * gzipText (re-run)       8     377 ±   108      8 452
+ * gzipTextBestSpeed       8      70 ±    70      8 449
+ * Bodies, 8 GPUs: text 64.9 kB (gzip 5.3 kB), OpenMetrics 64.8-65.3 kB, self-metrics 7.9 kB;
+ * 64 GPUs: text 450.5 kB (gzip 23.3 kB).
  * </pre>
  */
 @State(Scope.Thread)

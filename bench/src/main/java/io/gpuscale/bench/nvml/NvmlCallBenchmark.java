@@ -31,7 +31,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code java -jar bench/target/benchmarks.jar NvmlCallBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc}
  * (ns/op, B/op), 2026-11-23:
  * <pre>
- * RESULTS
+ * Benchmark                          ns/op            B/op
+ * noArgumentsDirect                   51 ±    3       0
+ * powerDirectMemory                  130 ±   56       0
+ * powerDirectIntByReference          256 ±  503       0
+ * powerInterfaceMemory               671 ±  403      48
+ * powerInterfaceIntByReference       958 ± 1255      48
+ * utilizationDirectMemory            111 ±   20       0
+ * utilizationDirectStructure         358 ±   12       0
+ * utilizationInterfaceStructure      684 ±  314      48
+ * utilizationInterfaceNewStructure  4597 ± 5822     449
  * </pre>
  */
 @State(Scope.Thread)
