@@ -11,7 +11,7 @@ import java.time.Duration;
  * The test controls of the NVML stand-in ({@code src/test/native/fake_nvml.c}), loaded from the
  * same file the source under test loads, so both see one library state.
  */
-final class FakeNvml {
+public final class FakeNvml {
     static final int NOT_SUPPORTED = 3;
     static final int NO_PERMISSION = 4;
     static final int DRIVER_NOT_LOADED = 9;
@@ -88,7 +88,7 @@ final class FakeNvml {
     }
 
     /** The modern driver's library, reset to {@code gpus} GPUs. */
-    static FakeNvml modern(int gpus) {
+    public static FakeNvml modern(int gpus) {
         return load(dir().resolve("libnvidia-ml.so.1"), gpus);
     }
 
@@ -118,16 +118,16 @@ final class FakeNvml {
         return fake;
     }
 
-    String path() {
+    public String path() {
         return path;
     }
 
-    FakeNvml set(int gpu, String field, long value) {
+    public FakeNvml set(int gpu, String field, long value) {
         check(c.fakenvml_set(gpu, field, value), field);
         return this;
     }
 
-    FakeNvml setString(int gpu, String field, String value) {
+    public FakeNvml setString(int gpu, String field, String value) {
         check(c.fakenvml_set_string(gpu, field, value), field);
         return this;
     }
@@ -144,17 +144,22 @@ final class FakeNvml {
         return this;
     }
 
-    FakeNvml lost(int gpu, boolean lost) {
+    public FakeNvml lost(int gpu, boolean lost) {
         c.fakenvml_set_lost(gpu, lost ? 1 : 0);
         return this;
     }
 
-    FakeNvml addProcess(int gpu, long pid, long usedMemory) {
+    public FakeNvml addProcess(int gpu, long pid, long usedMemory) {
         check(c.fakenvml_add_process(gpu, (int) pid, usedMemory), "process");
         return this;
     }
 
-    FakeNvml addSample(int gpu, long pid, long timestampMicros, int sm, int mem, int enc, int dec) {
+    public FakeNvml clearProcesses(int gpu) {
+        c.fakenvml_clear_processes(gpu);
+        return this;
+    }
+
+    public FakeNvml addSample(int gpu, long pid, long timestampMicros, int sm, int mem, int enc, int dec) {
         check(c.fakenvml_add_sample(gpu, (int) pid, timestampMicros, sm, mem, enc, dec), "sample");
         return this;
     }
@@ -231,7 +236,7 @@ final class FakeNvml {
         return c.fakenvml_inject_xid(gpu, xid, gpuInstance, computeInstance);
     }
 
-    int injectXid(int gpu, long xid) {
+    public int injectXid(int gpu, long xid) {
         return injectXid(gpu, xid, NO_INSTANCE, NO_INSTANCE);
     }
 
