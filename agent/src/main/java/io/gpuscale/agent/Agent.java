@@ -69,7 +69,7 @@ public final class Agent implements AutoCloseable {
             return PodAttributor.NONE;
         }
         if (config.source() instanceof AgentConfig.Sim) {
-            return new SimPods();
+            return new SimPods(config.nodeName());
         }
         PodResourcesClient kubelet;
         try {

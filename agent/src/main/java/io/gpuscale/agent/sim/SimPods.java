@@ -16,12 +16,19 @@ import java.util.UUID;
 
 /**
  * Simulated pods for simulated GPUs, so the demo shows what a cluster shows: even-numbered GPUs
- * are each held whole by an inference server, odd-numbered GPUs are time-sliced between two
- * embedding workers whose processes split the load. Attribution runs through the same
- * {@link Attributor} as on a real node.
+ * are each held whole by an inference server ({@code demo/llm-server-<node>-<gpu>}), odd-numbered
+ * GPUs are time-sliced between two embedding workers ({@code demo/embedder-<node>-<gpu>-a|b})
+ * whose processes split the load. Pod names carry the node so that several simulated nodes make
+ * one consistent cluster. Attribution runs through the same {@link Attributor} as on a real node.
  */
 public final class SimPods implements PodAttributor {
     private static final String NAMESPACE = "demo";
+
+    private final String node;
+
+    public SimPods(String node) {
+        this.node = node;
+    }
 
     static boolean timeSliced(int gpu) {
         return gpu % 2 == 1;
@@ -32,13 +39,14 @@ public final class SimPods implements PodAttributor {
         return 40_000L + 2L * gpu + replica;
     }
 
-    private static PodRef pod(int gpu, int replica) {
+    private PodRef pod(int gpu, int replica) {
         return timeSliced(gpu)
-                ? new PodRef(NAMESPACE, "embedder-" + gpu + "-" + (char) ('a' + replica), "worker")
-                : new PodRef(NAMESPACE, "llm-server-" + gpu, "server");
+                ? new PodRef(NAMESPACE, "embedder-" + node + "-" + gpu + "-" + (char) ('a' + replica), "worker")
+                : new PodRef(NAMESPACE, "llm-server-" + node + "-" + gpu, "server");
     }
 
-    private static String uid(PodRef pod) {
+    /** The UID a simulated pod has, so that a cluster snapshot of the demo can name the same pods. */
+    public static String uid(PodRef pod) {
         return UUID.nameUUIDFromBytes(("gpuscale-sim/" + Attributor.key(pod)).getBytes(StandardCharsets.UTF_8))
                 .toString();
     }

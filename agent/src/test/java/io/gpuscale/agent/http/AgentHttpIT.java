@@ -50,9 +50,9 @@ class AgentHttpIT {
     void theDemoShowsPodsOnItsGpus() {
         String body = Http.text(Http.get(base + "/metrics"));
         assertThat(body).contains("nvidia_gpu_utilization_percent{node=\"gpu-node-1\",gpu=\"0\"")
-                .contains("namespace=\"demo\",pod=\"llm-server-0\",container=\"server\"}")
-                .contains("pod=\"embedder-1-a\",container=\"worker\",method=\"process\"}")
-                .contains("pod=\"llm-server-2\",container=\"server\",method=\"exclusive\"}");
+                .contains("namespace=\"demo\",pod=\"llm-server-gpu-node-1-0\",container=\"server\"}")
+                .contains("pod=\"embedder-gpu-node-1-1-a\",container=\"worker\",method=\"process\"}")
+                .contains("pod=\"llm-server-gpu-node-1-2\",container=\"server\",method=\"exclusive\"}");
     }
 
     @Test

@@ -20,17 +20,17 @@ class SimPodsTest {
         source.open();
         clock.advance(Duration.ofSeconds(1));
         List<io.gpuscale.agent.gpu.GpuSample> gpus = source.read().gpus();
-        Attribution a = new SimPods().attribute(gpus);
+        Attribution a = new SimPods("mainpc").attribute(gpus);
 
         assertThat(a.exclusiveHolder(gpus.get(0).identity().uuid()))
-                .isEqualTo(new PodRef("demo", "llm-server-0", "server"));
+                .isEqualTo(new PodRef("demo", "llm-server-mainpc-0", "server"));
         assertThat(a.usage()).extracting(PodGpuUsage::pod, PodGpuUsage::method, PodGpuUsage::utilizationPercent)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(new PodRef("demo", "llm-server-0", "server"),
+                        org.assertj.core.groups.Tuple.tuple(new PodRef("demo", "llm-server-mainpc-0", "server"),
                                 AttributionMethod.EXCLUSIVE, 80),
-                        org.assertj.core.groups.Tuple.tuple(new PodRef("demo", "embedder-1-a", "worker"),
+                        org.assertj.core.groups.Tuple.tuple(new PodRef("demo", "embedder-mainpc-1-a", "worker"),
                                 AttributionMethod.PROCESS, 30),
-                        org.assertj.core.groups.Tuple.tuple(new PodRef("demo", "embedder-1-b", "worker"),
+                        org.assertj.core.groups.Tuple.tuple(new PodRef("demo", "embedder-mainpc-1-b", "worker"),
                                 AttributionMethod.PROCESS, 20));
     }
 }
