@@ -34,7 +34,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code java -jar bench/target/benchmarks.jar SelfMetricsBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc},
  * 2026-11-23:
  * <pre>
- * RESULTS
+ * Run while other builds loaded the VM (load average 4-6): the times are noise, the allocation
+ * is stable.
+ * (binder)            meters   us/op            B/op
+ * none                    0     32 ±   145     25 056
+ * JvmMemoryMetrics       33     68 ±    56     70 415
+ * JvmThreadMetrics       10    405 ± 1 663     51 095
+ * ProcessorMetrics        5  1 409 ± 3 593    242 569
+ * UptimeMetrics           2    121 ±   766     29 541
+ * JvmGcMetrics            4    166 ±   323     39 469
+ * A one-off loop of 2 000 scrapes on a quieter machine (ThreadMXBean allocation counter, not
+ * committed) gave 1.0, 41.6, 28.8, 235.4, 6.3 and 8.9 us per scrape, in the same order.
  * </pre>
  */
 @State(Scope.Thread)
