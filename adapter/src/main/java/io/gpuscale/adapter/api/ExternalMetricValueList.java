@@ -1,0 +1,23 @@
+package io.gpuscale.adapter.api;
+
+import java.util.List;
+
+/** {@code ExternalMetricValueList} of external.metrics.k8s.io/v1beta1. */
+public record ExternalMetricValueList(List<ExternalMetricValue> items) implements JsonDocument {
+    public ExternalMetricValueList {
+        items = List.copyOf(items);
+    }
+
+    @Override
+    public void write(JsonText json) {
+        json.begin()
+                .field("kind", "ExternalMetricValueList")
+                .field("apiVersion", ExternalMetricsApi.GROUP + "/" + ExternalMetricsApi.VERSION)
+                .key("metadata").begin().end()
+                .key("items").beginArray();
+        for (ExternalMetricValue item : items) {
+            item.write(json);
+        }
+        json.endArray().end();
+    }
+}
