@@ -1,0 +1,238 @@
+package io.gpuscale.adapter.cluster;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1ResourceQuota;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a snapshot of a cluster: a {@code v1 List} (or a typed list such as {@code PodList}) of
+ * Nodes, Pods and ResourceQuotas, or a stream of such objects, as YAML (one or more documents)
+ * or JSON. Each object is decoded strictly by the official client's model classes: an unknown
+ * field, a bad quantity or a missing name is an error, not a silently empty value.
+ */
+final class ClusterFile {
+    private static final int MAX_BYTES = 64 << 20;
+
+    /** What the file holds, in file order. */
+    record Contents(List<V1Node> nodes, List<V1Pod> pods, List<V1ResourceQuota> quotas) {
+    }
+
+    private final Path file;
+    private final List<V1Node> nodes = new ArrayList<>();
+    private final List<V1Pod> pods = new ArrayList<>();
+    private final List<V1ResourceQuota> quotas = new ArrayList<>();
+
+    private ClusterFile(Path file) {
+        this.file = file;
+    }
+
+    static Contents read(Path file) {
+        String text;
+        try {
+            if (Files.size(file) > MAX_BYTES) {
+                throw new ClusterFileException(file, "larger than " + (MAX_BYTES >> 20) + " MiB");
+            }
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ClusterFileException(file, "cannot read: " + e);
+        }
+        return parse(file, text);
+    }
+
+    static Contents parse(Path file, String text) {
+        ClusterFile f = new ClusterFile(file);
+        List<JsonElement> documents = f.documents(text);
+        if (documents.isEmpty()) {
+            throw new ClusterFileException(file, "no objects (expected a v1 List of Nodes, Pods and ResourceQuotas)");
+        }
+        for (int d = 0; d < documents.size(); d++) {
+            f.document(documents.get(d), documents.size() == 1 ? "" : "document " + (d + 1) + ", ");
+        }
+        return new Contents(List.copyOf(f.nodes), List.copyOf(f.pods), List.copyOf(f.quotas));
+    }
+
+    private List<JsonElement> documents(String text) {
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        String start = body.stripLeading();
+        if (start.startsWith("{") || start.startsWith("[")) {
+            try {
+                JsonElement json = JsonParser.parseString(body);
+                return json.isJsonArray() ? json.getAsJsonArray().asList() : List.of(json);
+            } catch (JsonParseException e) {
+                throw new ClusterFileException(file, "JSON error: " + rootMessage(e));
+            }
+        }
+        List<JsonElement> out = new ArrayList<>();
+        try {
+            for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(body)) {
+                if (doc != null) {
+                    out.add(toJson(doc));
+                }
+            }
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1
+                    : e.getContextMark() != null ? e.getContextMark().getLine() + 1 : 0;
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
+            throw new ClusterFileException(file, "YAML error at line " + line + ": " + problem + context);
+        } catch (YAMLException e) {
+            throw new ClusterFileException(file, "YAML error: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private void document(JsonElement doc, String where) {
+        if (!doc.isJsonObject()) {
+            throw new ClusterFileException(file, where + "expected an object, found " + describe(doc));
+        }
+        JsonObject object = doc.getAsJsonObject();
+        String kind = string(object, "kind");
+        if (kind.equals("List") || kind.equals("NodeList") || kind.equals("PodList") || kind.equals("ResourceQuotaList")) {
+            if (!"v1".equals(string(object, "apiVersion"))) {
+                throw new ClusterFileException(file, where + "a " + kind + " must have apiVersion v1, not '"
+                        + string(object, "apiVersion") + "'");
+            }
+            JsonElement items = object.get("items");
+            if (items == null || items.isJsonNull()) {
+                return;
+            }
+            if (!items.isJsonArray()) {
+                throw new ClusterFileException(file, where + "items must be a list, found " + describe(items));
+            }
+            JsonArray array = items.getAsJsonArray();
+            String implied = kind.equals("List") ? null : kind.substring(0, kind.length() - "List".length());
+            for (int i = 0; i < array.size(); i++) {
+                item(array.get(i), implied, where + "item " + (i + 1));
+            }
+        } else {
+            item(object, null, where.isEmpty() ? "the object" : where.substring(0, where.length() - 2));
+        }
+    }
+
+    private void item(JsonElement element, String impliedKind, String where) {
+        if (!element.isJsonObject()) {
+            throw new ClusterFileException(file, where + ": expected an object, found " + describe(element));
+        }
+        JsonObject object = element.getAsJsonObject();
+        if (impliedKind != null) {
+            // Items of a typed list (kubectl get --raw) leave out apiVersion and kind.
+            if (!object.has("kind")) {
+                object.addProperty("kind", impliedKind);
+            }
+            if (!object.has("apiVersion")) {
+                object.addProperty("apiVersion", "v1");
+            }
+        }
+        String kind = string(object, "kind");
+        String apiVersion = string(object, "apiVersion");
+        if (kind.isEmpty()) {
+            throw new ClusterFileException(file, where + ": missing kind");
+        }
+        boolean known = kind.equals("Node") || kind.equals("Pod") || kind.equals("ResourceQuota");
+        if (!known || !apiVersion.equals("v1")) {
+            throw new ClusterFileException(file, where + ": unknown kind '" + kind + "'"
+                    + (apiVersion.isEmpty() ? "" : " (apiVersion " + apiVersion + ")")
+                    + ": expected v1 Node, Pod or ResourceQuota");
+        }
+        JsonObject metadata = object.has("metadata") && object.get("metadata").isJsonObject()
+                ? object.getAsJsonObject("metadata") : null;
+        String name = metadata == null ? "" : string(metadata, "name");
+        if (name.isEmpty()) {
+            throw new ClusterFileException(file, where + ": " + kind + " without metadata.name");
+        }
+        if (!kind.equals("Node") && string(metadata, "namespace").isEmpty()) {
+            metadata.addProperty("namespace", "default");
+        }
+        String label = where + " (" + kind + " " + (kind.equals("Node") ? name : string(metadata, "namespace") + "/" + name) + ")";
+        try {
+            switch (kind) {
+                case "Node" -> nodes.add(decode(object, V1Node.class));
+                case "Pod" -> pods.add(decode(object, V1Pod.class));
+                default -> quotas.add(decode(object, V1ResourceQuota.class));
+            }
+        } catch (RuntimeException e) {
+            throw new ClusterFileException(file, label + ": " + rootMessage(e));
+        }
+    }
+
+    private static <T> T decode(JsonObject object, Class<T> type) {
+        return JSON.getGson().fromJson(object, type);
+    }
+
+    /** The client's messages end with the whole offending JSON; one line is enough. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && t.getMessage() == null) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        m = m.replace(" in the JSON string", "");
+        for (String cut : List.of(" JSON: ", ": {", ": [")) {
+            int at = m.indexOf(cut);
+            if (at >= 0) {
+                m = m.substring(0, at);
+            }
+        }
+        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+    }
+
+    private static String string(JsonObject object, String field) {
+        JsonElement e = object.get(field);
+        return e != null && e.isJsonPrimitive() ? e.getAsString() : "";
+    }
+
+    private static String describe(JsonElement e) {
+        return e.isJsonArray() ? "a list" : e.isJsonNull() ? "null" : e.isJsonPrimitive() ? "'" + e.getAsString() + "'" : "an object";
+    }
+
+    /** YAML's generic tree to JSON; timestamps back to RFC 3339, keys to strings. */
+    private static JsonElement toJson(Object value) {
+        if (value == null) {
+            return JsonNull.INSTANCE;
+        }
+        if (value instanceof Map<?, ?> map) {
+            JsonObject o = new JsonObject();
+            map.forEach((k, v) -> o.add(String.valueOf(k), toJson(v)));
+            return o;
+        }
+        if (value instanceof List<?> list) {
+            JsonArray a = new JsonArray();
+            list.forEach(v -> a.add(toJson(v)));
+            return a;
+        }
+        if (value instanceof Boolean b) {
+            return new JsonPrimitive(b);
+        }
+        if (value instanceof Number n) {
+            return new JsonPrimitive(n);
+        }
+        if (value instanceof Date d) {
+            return new JsonPrimitive(d.toInstant().toString());
+        }
+        if (value instanceof byte[] bytes) {
+            return new JsonPrimitive(java.util.Base64.getEncoder().encodeToString(bytes));
+        }
+        return new JsonPrimitive(value.toString());
+    }
+}
