@@ -221,7 +221,8 @@ public final class PodResourcesClient implements PodDeviceSource {
                 if (channel != null) {
                     LOG.log(Level.DEBUG, "reconnecting to {0} ({1})", socket,
                             recreated ? "socket file recreated" : "last connection failed");
-                    channel.shutdownNow();
+                    // calls still in flight on it, from other threads, run to their end or deadline
+                    channel.shutdown();
                 }
                 channel = newChannel();
                 channelFile = file;
