@@ -1,0 +1,27 @@
+package io.gpuscale.adapter.scrape;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the agents are scraped.
+ *
+ * @param interval time between the starts of two scrapes of a target ({@code --scrape-interval})
+ * @param timeout the most a scrape may take, connecting included ({@code --scrape-timeout}); a
+ *     target still answering when its next scrape is due is skipped that round, never scraped twice
+ * @param limits what one scrape may cost
+ */
+public record ScrapeOptions(Duration interval, Duration timeout, ScrapeLimits limits) {
+    public static final ScrapeOptions DEFAULTS =
+            new ScrapeOptions(Duration.ofSeconds(2), Duration.ofMillis(1500), ScrapeLimits.DEFAULTS);
+
+    public ScrapeOptions {
+        Objects.requireNonNull(limits, "limits");
+        if (interval.toMillis() < 1) {
+            throw new IllegalArgumentException("--scrape-interval must be at least 1ms: " + interval);
+        }
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("--scrape-timeout must be at least 1ms: " + timeout);
+        }
+    }
+}
