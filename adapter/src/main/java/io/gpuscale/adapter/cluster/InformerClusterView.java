@@ -1,0 +1,277 @@
+package io.gpuscale.adapter.cluster;
+
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.common.KubernetesListObject;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.cache.Cache;
+import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1NodeList;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1ResourceQuota;
+import io.kubernetes.client.openapi.models.V1ResourceQuotaList;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.Config;
+import io.kubernetes.client.util.Watch;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The live cluster, from informers of the official client: pods of every namespace, nodes and
+ * ResourceQuotas, each listed and then watched, and listed again after a broken watch.
+ *
+ * <p>Each object is projected to its records in the informer's transform, before the informer
+ * caches it: the caches hold {@link PodRecord} and {@link PodSchedulingRecord} (nodes:
+ * {@link NodeRecord} and {@link NodeSchedulingRecord}; quotas: {@link QuotaRecord}), never a
+ * {@code V1Pod}. Readers get an immutable, indexed copy, rebuilt only after something changed.
+ *
+ * <p>Needs RBAC {@code list} and {@code watch} on {@code pods}, {@code nodes} and
+ * {@code resourcequotas}.
+ */
+public final class InformerClusterView implements SchedulingView, AutoCloseable {
+    private static final Logger LOG = System.getLogger(InformerClusterView.class.getName());
+
+    private final String server;
+    private final List<Watched> watched = new ArrayList<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile boolean synced;
+    private volatile boolean changed = true;
+    private volatile ClusterState state = ClusterState.EMPTY;
+
+    /** One resource's informer, its lister-watcher and its connection state. */
+    private final class Watched implements ClusterListerWatcher.Connection {
+        final String resource;
+        final ClusterListerWatcher listerWatcher;
+        final DefaultSharedIndexInformer<KubernetesObject, KubernetesListObject> informer;
+        final AtomicLong failures = new AtomicLong();
+        private boolean down;
+        private Throwable lastFailure;
+
+        Watched(ApiClient client, String resource, ClusterListerWatcher.Requests requests,
+                Class<? extends KubernetesListObject> listType, Class<?> itemType,
+                io.kubernetes.client.informer.TransformFunc transform) {
+            this.resource = resource;
+            this.listerWatcher = new ClusterListerWatcher(client, requests, listType,
+                    TypeToken.getParameterized(Watch.Response.class, itemType).getType(), this);
+            this.informer = new DefaultSharedIndexInformer<>(apiType(itemType), listerWatcher, 0, new Cache<>(),
+                    (type, error) -> {
+                        if (!closed) {
+                            failed(error);
+                        }
+                    });
+            informer.setTransform(transform);
+            informer.addEventHandler(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(KubernetesObject obj) {
+                    changed = true;
+                }
+
+                @Override
+                public void onUpdate(KubernetesObject before, KubernetesObject after) {
+                    changed = true;
+                }
+
+                @Override
+                public void onDelete(KubernetesObject obj, boolean finalStateUnknown) {
+                    changed = true;
+                }
+            });
+        }
+
+        @Override
+        public synchronized void succeeded() {
+            lastFailure = null;
+            if (down) {
+                down = false;
+                LOG.log(Level.INFO, "listing and watching {0} again: server={1}", resource, server);
+            }
+        }
+
+        @Override
+        public synchronized void failed(Throwable t) {
+            if (t == lastFailure) {
+                return; // the informer reports some failures twice
+            }
+            lastFailure = t;
+            failures.incrementAndGet();
+            if (!down) {
+                down = true;
+                LOG.log(Level.WARNING, "cannot list or watch {0}: server={1}: {2}; retrying, logging again once it works",
+                        resource, server, t.toString());
+            }
+        }
+
+        /**
+         * The reflector sets kind and apiVersion on listed items through the element class's
+         * setters, and names it in its logs: give it the model class, not the interface.
+         */
+        @SuppressWarnings("unchecked")
+        private static Class<KubernetesObject> apiType(Class<?> itemType) {
+            return (Class<KubernetesObject>) itemType;
+        }
+
+        @SuppressWarnings("unchecked")
+        <T> List<T> cached() {
+            List<T> out = new ArrayList<>();
+            for (Object o : informer.getIndexer().list()) {
+                if (o instanceof CachedObject<?> c) {
+                    out.add((T) c.value());
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * A view over {@code client}'s API server; call {@link #start()} to begin. The client's TLS
+     * and authentication settings are used; its read timeout is not (see
+     * {@link ClusterListerWatcher}).
+     */
+    public InformerClusterView(ApiClient client) {
+        Objects.requireNonNull(client, "client");
+        this.server = client.getBasePath();
+        CoreV1Api api = new CoreV1Api(client);
+        watched.add(new Watched(client, "pods", (rv, timeout, watch) -> api.listPodForAllNamespaces()
+                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null)
+                .allowWatchBookmarks(watch ? true : null).buildCall(null),
+                V1PodList.class, V1Pod.class,
+                obj -> obj instanceof V1Pod p ? new CachedObject<>(p.getMetadata().getNamespace(),
+                        p.getMetadata().getName(),
+                        new ClusterState.PodEntry(ClusterProjection.pod(p), ClusterProjection.podScheduling(p))) : obj));
+        watched.add(new Watched(client, "nodes", (rv, timeout, watch) -> api.listNode()
+                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null)
+                .allowWatchBookmarks(watch ? true : null).buildCall(null),
+                V1NodeList.class, V1Node.class,
+                obj -> obj instanceof V1Node n ? new CachedObject<>(null, n.getMetadata().getName(),
+                        new ClusterState.NodeEntry(ClusterProjection.node(n), ClusterProjection.nodeScheduling(n))) : obj));
+        watched.add(new Watched(client, "resourcequotas", (rv, timeout, watch) -> api.listResourceQuotaForAllNamespaces()
+                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null)
+                .allowWatchBookmarks(watch ? true : null).buildCall(null),
+                V1ResourceQuotaList.class, V1ResourceQuota.class,
+                obj -> obj instanceof V1ResourceQuota q ? new CachedObject<>(q.getMetadata().getNamespace(),
+                        q.getMetadata().getName(), ClusterProjection.quota(q)) : obj));
+    }
+
+    /** A view over the API server and credentials of the current context of a kubeconfig. */
+    public static InformerClusterView fromKubeconfig(Path kubeconfig) throws IOException {
+        return new InformerClusterView(Config.fromConfig(kubeconfig.toString()));
+    }
+
+    /** A view over the API server of the cluster this process runs in, as a pod. */
+    public static InformerClusterView inCluster() throws IOException {
+        return new InformerClusterView(ClientBuilder.cluster().build());
+    }
+
+    /** {@code --kubeconfig FILE} when given, else in-cluster. */
+    public static InformerClusterView connect(Optional<Path> kubeconfig) throws IOException {
+        return kubeconfig.isPresent() ? fromKubeconfig(kubeconfig.get()) : inCluster();
+    }
+
+    /** Starts listing and watching, on the informers' own threads; returns at once. */
+    public void start() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        if (started.compareAndSet(false, true)) {
+            watched.forEach(w -> w.informer.run());
+        }
+    }
+
+    /** True once pods, nodes and quotas have each been listed (and stays true through outages). */
+    @Override
+    public boolean ready() {
+        if (!synced && watched.stream().allMatch(w -> w.informer.hasSynced())) {
+            // The caches are complete now, but the last adds may still be on their way to our
+            // handlers: rebuild from the caches on the next read.
+            changed = true;
+            synced = true;
+        }
+        return synced;
+    }
+
+    /** Failed list and watch requests since start, all resources together. */
+    public long failures() {
+        return watched.stream().mapToLong(w -> w.failures.get()).sum();
+    }
+
+    private ClusterState state() {
+        ready();
+        if (changed) {
+            synchronized (this) {
+                if (changed) {
+                    changed = false;
+                    state = ClusterState.of(watched.get(0).cached(), watched.get(1).cached(), watched.get(2).cached());
+                }
+            }
+        }
+        return state;
+    }
+
+    @Override
+    public List<PodRecord> pods(String namespace) {
+        return state().pods(namespace);
+    }
+
+    @Override
+    public Optional<PodRecord> pod(String namespace, String name) {
+        return state().pod(namespace, name);
+    }
+
+    @Override
+    public List<NodeRecord> nodes() {
+        return state().nodes();
+    }
+
+    @Override
+    public Optional<NodeRecord> node(String name) {
+        return state().node(name);
+    }
+
+    @Override
+    public List<PodSchedulingRecord> schedulingPods() {
+        return state().schedulingPods();
+    }
+
+    @Override
+    public Optional<PodSchedulingRecord> schedulingPod(String namespace, String name) {
+        return state().schedulingPod(namespace, name);
+    }
+
+    @Override
+    public List<NodeSchedulingRecord> schedulingNodes() {
+        return state().schedulingNodes();
+    }
+
+    @Override
+    public Optional<NodeSchedulingRecord> schedulingNode(String name) {
+        return state().schedulingNode(name);
+    }
+
+    @Override
+    public List<QuotaRecord> quotas(String namespace) {
+        return state().quotas(namespace);
+    }
+
+    /** Stops listing and watching: closes the watches and aborts requests in flight. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Watched w : watched) {
+            w.listerWatcher.cancel();
+            w.informer.stop();
+        }
+    }
+}
