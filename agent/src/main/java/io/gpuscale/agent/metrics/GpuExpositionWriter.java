@@ -209,9 +209,28 @@ public final class GpuExpositionWriter {
             }
         }
 
+        writeAllocatable(snapshot, gpus, om, out);
         writeXidErrors(snapshot, gpus, om, out);
         writeMigDevices(snapshot, gpus, om, out);
         writePodUsage(snapshot, om, out);
+    }
+
+    private void writeAllocatable(NodeSnapshot snapshot, List<GpuSample> gpus, boolean om, ExpositionBuffer out) {
+        Map<String, Integer> devices = snapshot.attribution().allocatableDevices();
+        if (devices.isEmpty()) {
+            return;
+        }
+        header(out, om, "nvidia_gpu_allocatable_devices", false,
+                "Devices the kubelet can allocate from this GPU: 1 for a whole GPU, N for N time-slicing replicas.");
+        for (int i = 0; i < gpus.size(); i++) {
+            Integer n = devices.get(gpus.get(i).identity().uuid());
+            if (n != null) {
+                series(out, "nvidia_gpu_allocatable_devices", labels[i]);
+                out.ascii("} ");
+                out.decimal(n);
+                out.append('\n');
+            }
+        }
     }
 
     private void writeXidErrors(NodeSnapshot snapshot, List<GpuSample> gpus, boolean om, ExpositionBuffer out) {

@@ -36,7 +36,11 @@ public final class KubeletPods implements PodAttributor {
     private final ProcessPods processes;
     private final LongSupplier nanoTime;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    private static final Duration ALLOCATABLE_EVERY = Duration.ofMinutes(1);
+
     private List<Holding> holdings = List.of();
+    private Map<String, Integer> allocatable = Map.of();
+    private long allocatableAskedAt;
     private String lastFailure = "";
     private boolean everListed;
 
@@ -66,7 +70,27 @@ public final class KubeletPods implements PodAttributor {
                 pids.add(p.pid());
             }
         }
-        return Attributor.attribute(gpus, holdings, pods, processes.resolve(pids));
+        return Attributor.attribute(gpus, holdings, pods, processes.resolve(pids)).withAllocatable(allocatable);
+    }
+
+    /**
+     * What the kubelet can allocate changes only when the device plugin restarts or its sharing
+     * configuration changes: asked when the kubelet (re)connects and then once a minute.
+     */
+    private void refreshAllocatable(long now) {
+        if (allocatableAskedAt != 0 && now - allocatableAskedAt < ALLOCATABLE_EVERY.toNanos()) {
+            return;
+        }
+        allocatableAskedAt = now;
+        try {
+            Map<String, Integer> counts = new HashMap<>();
+            for (String id : devices.allocatableDeviceIds()) {
+                DeviceId.parse(id).ifPresent(d -> counts.merge(d.uuid(), 1, Integer::sum));
+            }
+            allocatable = Map.copyOf(counts);
+        } catch (PodSourceException e) {
+            LOG.log(Level.DEBUG, "kubelet GetAllocatableResources failed ({0}): {1}", e.code(), e.getMessage());
+        }
     }
 
     private void refreshHoldings() {
@@ -76,6 +100,10 @@ public final class KubeletPods implements PodAttributor {
         }
         try {
             holdings = toHoldings(devices.list());
+            if (!lastFailure.isEmpty()) {
+                allocatableAskedAt = 0; // the kubelet restarted: its device plugins may have too
+            }
+            refreshAllocatable(now);
             backoff.succeeded();
             if (!lastFailure.isEmpty()) {
                 LOG.log(Level.INFO, "kubelet PodResources answers again; pod labels restored");

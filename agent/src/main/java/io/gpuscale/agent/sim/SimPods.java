@@ -66,6 +66,10 @@ public final class SimPods implements PodAttributor {
                 uidByPid.put(pid(i, r), uid(pod));
             }
         }
-        return Attributor.attribute(gpus, holdings, pods, uidByPid);
+        Map<String, Integer> allocatable = new HashMap<>();
+        for (GpuSample g : gpus) {
+            allocatable.put(g.identity().uuid(), timeSliced(g.identity().index()) ? 2 : 1);
+        }
+        return Attributor.attribute(gpus, holdings, pods, uidByPid).withAllocatable(allocatable);
     }
 }

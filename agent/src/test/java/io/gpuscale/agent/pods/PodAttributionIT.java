@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
 import io.gpuscale.agent.nvml.FakeNvml;
+import io.gpuscale.agent.pods.v1.AllocatableResourcesResponse;
 import io.gpuscale.agent.pods.v1.ContainerDevices;
 import io.gpuscale.agent.pods.v1.ContainerResources;
 import io.gpuscale.agent.pods.v1.ListPodResourcesResponse;
@@ -58,6 +59,10 @@ class PodAttributionIT {
         socket = dir.resolve("kubelet.sock");
         kubelet = PodResourcesTestServer.start(socket);
         kubelet.answerList(PodResourcesTestServer.message(allocations(true)));
+        kubelet.answerAllocatable(PodResourcesTestServer.message(AllocatableResourcesResponse.newBuilder()
+                .addDevices(ContainerDevices.newBuilder().setResourceName("nvidia.com/gpu")
+                        .addDeviceIds(GPU0).addDeviceIds(GPU1 + "::0").addDeviceIds(GPU1 + "::1"))
+                .build()));
 
         api = new NodePodApiServer(true);
         api.put(NodePodApiServer.pod("ml", "train-0", UID_TRAIN, "gpu-node-1", "Running"));
@@ -139,6 +144,9 @@ class PodAttributionIT {
                 + "\",namespace=\"web\",pod=\"infer-a\",container=\"server\",method=\"process\"} 3221225472\n");
         assertThat(m).contains("pod=\"infer-b\",container=\"server\",method=\"process\"} 1073741824\n");
         assertThat(m).doesNotContain("coredns");
+        assertThat(m).contains("nvidia_gpu_allocatable_devices{node=\"gpu-node-1\",gpu=\"1\",uuid=\"" + GPU1 + "\"} 2\n")
+                .contains("nvidia_gpu_allocatable_devices{node=\"gpu-node-1\",gpu=\"0\",uuid=\"" + GPU0
+                        + "\",namespace=\"ml\",pod=\"train-0\",container=\"trainer\"} 1\n");
 
         // Each pod's own SM share, from per-process samples newer than the last read.
         String split = Eventually.await(Duration.ofSeconds(30), "per-process utilization", () -> {
