@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * A selector written as a {@code metav1.LabelSelector}, as Kubernetes' {@code ParseToLabelSelector}
  * turns the string form into one: {@code k=v} and {@code k==v} into {@code matchLabels}; {@code in},
- * {@code notin}, exists and {@code !k} into {@code matchExpressions}; {@code k!=v} as {@code NotIn (v)}.
+ * {@code notin}, exists and {@code !k} into {@code matchExpressions}; {@code k!=v} as {@code NotIn (v)};
+ * {@code k>N} and {@code k<N}, which metav1 cannot express, as {@code Gt}/{@code Lt} expressions.
  * Empty parts are left out; the empty selector is written as {@code null}.
  */
 final class SelectorJson {
@@ -59,6 +60,9 @@ final class SelectorJson {
             case NOT_EQUALS, NOT_IN -> "NotIn";
             case EXISTS -> "Exists";
             case DOES_NOT_EXIST -> "DoesNotExist";
+            // not expressible in a metav1.LabelSelector (the HPA never sends them); echoed in node-affinity words
+            case GREATER_THAN -> "Gt";
+            case LESS_THAN -> "Lt";
         };
     }
 }

@@ -1,0 +1,96 @@
+package io.gpuscale.adapter;
+
+import io.gpuscale.adapter.api.ApiOptions;
+import io.gpuscale.adapter.api.ApiServer;
+import io.gpuscale.adapter.api.MetricsApi;
+import io.gpuscale.adapter.cluster.ClusterView;
+import io.gpuscale.adapter.metrics.GpuMetrics;
+import io.gpuscale.adapter.tls.ServingCertificate;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running adapter: the metrics API served over HTTPS from a {@link GpuMetrics} and a
+ * {@link ClusterView} it is given. What feeds those (scrapers, informers) is started and stopped by
+ * the caller, see {@link AdapterMain}.
+ */
+public final class Adapter implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(Adapter.class.getName());
+
+    private final Vertx vertx;
+    private final ApiServer server;
+    private final AutoCloseable[] owned;
+    private boolean closed;
+
+    private Adapter(Vertx vertx, ApiServer server, AutoCloseable[] owned) {
+        this.vertx = vertx;
+        this.server = server;
+        this.owned = owned;
+    }
+
+    /**
+     * Binds the HTTPS port and serves.
+     *
+     * @param blockingBackend whether reading {@code metrics} may block (a remote backend)
+     * @param owned what to close, in order, after the server stops (scrapers, informers)
+     * @throws ListenException when the port cannot be bound or the certificate is unusable; nothing is left running
+     */
+    public static Adapter start(String host, int port, ServingCertificate certificate, GpuMetrics metrics,
+            ClusterView cluster, ApiOptions options, boolean blockingBackend, AutoCloseable... owned)
+            throws ListenException {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(blockingBackend ? 8 : 1));
+        try {
+            ApiServer server = ApiServer.start(vertx, new MetricsApi(metrics, cluster, options), certificate, host, port,
+                    Clock.systemUTC(), blockingBackend);
+            return new Adapter(vertx, server, owned);
+        } catch (Exception e) {
+            closeVertx(vertx);
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ListenException("cannot serve HTTPS on " + host + ":" + port + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The bound HTTPS port. */
+    public int port() {
+        return server.port();
+    }
+
+    /** Stops serving, then closes what it owns. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.close();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing {0} failed: {1}", c, e.getMessage());
+            }
+        }
+        closeVertx(vertx);
+    }
+
+    private static void closeVertx(Vertx vertx) {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "vert.x did not close cleanly", e);
+        }
+    }
+
+    /** The HTTPS address could not be served. */
+    public static final class ListenException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ListenException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

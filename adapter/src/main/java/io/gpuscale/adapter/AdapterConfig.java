@@ -1,0 +1,139 @@
+package io.gpuscale.adapter;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The adapter's validated configuration, built once from the {@code serve} flags; every default is
+ * here.
+ *
+ * @param bindAddress the address to serve on
+ * @param securePort the HTTPS port
+ * @param tls where the serving certificate comes from
+ * @param cluster where cluster state comes from
+ * @param metrics where GPU readings come from
+ * @param scrapeInterval how often agents are scraped
+ * @param maxAge readings older than this are not served as current
+ * @param externalMetrics whether external.metrics.k8s.io is served
+ */
+public record AdapterConfig(String bindAddress, int securePort, Tls tls, ClusterSource cluster, MetricsSource metrics,
+        Duration scrapeInterval, Duration maxAge, boolean externalMetrics) {
+
+    public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+    public static final int DEFAULT_SECURE_PORT = 6443;
+    public static final String DEFAULT_SCRAPE_INTERVAL = "2s";
+    /** {@code --max-age} defaults to this many scrape intervals. */
+    public static final int DEFAULT_MAX_AGE_INTERVALS = 3;
+    public static final Duration MIN_SCRAPE_INTERVAL = Duration.ofMillis(100);
+    public static final Duration MAX_SCRAPE_INTERVAL = Duration.ofMinutes(5);
+
+    /** The serving certificate: given files, or generated at start for these hosts. */
+    public sealed interface Tls permits CertificateFiles, SelfSigned {
+    }
+
+    public record CertificateFiles(Path certificate, Path privateKey) implements Tls {
+    }
+
+    public record SelfSigned(List<String> hosts) implements Tls {
+        public SelfSigned {
+            hosts = List.copyOf(hosts);
+        }
+    }
+
+    /** Where pods, nodes and quotas come from. */
+    public sealed interface ClusterSource permits SnapshotFile, Kubeconfig, InCluster {
+    }
+
+    /** {@code --cluster FILE}: a snapshot, for offline use, the demo and tests. */
+    public record SnapshotFile(Path file) implements ClusterSource {
+    }
+
+    /** {@code --kubeconfig PATH}: informers through that kubeconfig. */
+    public record Kubeconfig(Path file) implements ClusterSource {
+    }
+
+    /** Informers through the pod's service account. */
+    public record InCluster() implements ClusterSource {
+    }
+
+    /** Where GPU readings come from. */
+    public sealed interface MetricsSource permits StaticAgents, AgentService, Prometheus {
+    }
+
+    /** {@code --agents URL,...}. */
+    public record StaticAgents(List<URI> urls) implements MetricsSource {
+        public StaticAgents {
+            urls = List.copyOf(urls);
+        }
+    }
+
+    /** {@code --agent-service NS/NAME}: the agents behind a Service, found through its EndpointSlices. */
+    public record AgentService(String namespace, String name) implements MetricsSource {
+    }
+
+    /** {@code --prometheus URL}. */
+    public record Prometheus(URI url) implements MetricsSource {
+    }
+
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    /** Reads {@code 500ms}, {@code 2s}, {@code 1m30s}. */
+    public static Duration parseDuration(String text) {
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException("empty duration");
+        }
+        Matcher m = DURATION_PART.matcher(text);
+        Duration total = Duration.ZERO;
+        int at = 0;
+        while (at < text.length()) {
+            if (!m.find(at) || m.start() != at) {
+                throw new IllegalArgumentException(
+                        "'" + text + "' is not a duration (use a number with ms, s, m or h, e.g. 500ms, 2s, 1m)");
+            }
+            long n = Long.parseLong(m.group(1));
+            total = total.plus(switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            });
+            at = m.end();
+        }
+        return total;
+    }
+
+    /** An agent or Prometheus URL: http or https, with a host. */
+    public static URI parseUrl(String text) {
+        URI u;
+        try {
+            u = new URI(text.trim());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a URL");
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null) {
+            throw new IllegalArgumentException("'" + text + "' is not an http(s) URL with a host");
+        }
+        return u;
+    }
+
+    /** {@code NS/NAME} of a Service. */
+    public static AgentService parseService(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0 || text.indexOf('/', slash + 1) >= 0) {
+            throw new IllegalArgumentException("'" + text + "' is not NAMESPACE/NAME");
+        }
+        String ns = text.substring(0, slash);
+        String name = text.substring(slash + 1);
+        if (!DNS_LABEL.matcher(ns).matches() || !DNS_LABEL.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + text + "': namespace and name must be DNS labels");
+        }
+        return new AgentService(ns, name);
+    }
+}

@@ -1,0 +1,357 @@
+package io.gpuscale.adapter;
+
+import io.gpuscale.adapter.api.ApiOptions;
+import io.gpuscale.adapter.cluster.ClusterFileException;
+import io.gpuscale.adapter.cluster.ClusterView;
+import io.gpuscale.adapter.cluster.SnapshotClusterView;
+import io.gpuscale.adapter.metrics.GpuMetrics;
+import io.gpuscale.adapter.tls.ServingCertificate;
+import java.io.PrintWriter;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar gpuscale-adapter.jar}: the cluster service's entry point. */
+@Command(name = "gpuscale-adapter", mixinStandardHelpOptions = true, versionProvider = AdapterMain.Version.class,
+        subcommands = AdapterMain.Serve.class,
+        description = "GPU metrics for Kubernetes: custom.metrics.k8s.io and external.metrics.k8s.io.")
+public final class AdapterMain implements Callable<Integer> {
+    static {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n");
+        }
+    }
+
+    private static final Logger LOG = System.getLogger(AdapterMain.class.getName());
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        return run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    }
+
+    static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new AdapterMain());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setParameterExceptionHandler(AdapterMain::usageError);
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                return usageError(new CommandLine.ParameterException(c, e.getMessage()), args);
+            }
+            throw e;
+        });
+        return cmd.execute(args);
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("gpuscale-adapter: " + e.getMessage().replaceAll("\\s*\\R\\s*", " ") + " (see --help)");
+        err.flush();
+        return 2;
+    }
+
+    /** Without a subcommand: say which ones there are. */
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("gpuscale-adapter: a command is required: serve (see --help)");
+        err.flush();
+        return 2;
+    }
+
+    /** {@code serve}: the metrics APIs over HTTPS, as kube-aggregator proxies to them. */
+    @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Serve custom.metrics.k8s.io (and optionally external.metrics.k8s.io) over HTTPS.")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--bind-address", paramLabel = "IP", defaultValue = AdapterConfig.DEFAULT_BIND_ADDRESS,
+                description = "Address to serve HTTPS on (default: ${DEFAULT-VALUE}).")
+        String bindAddress;
+
+        @Option(names = "--secure-port", paramLabel = "PORT", defaultValue = "" + AdapterConfig.DEFAULT_SECURE_PORT,
+                description = "HTTPS port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+        int securePort;
+
+        @Option(names = "--tls-cert-file", paramLabel = "FILE",
+                description = "Serving certificate (PEM, chain allowed). Without it a self-signed one is generated "
+                        + "at start for localhost, 127.0.0.1 and $POD_NAME/$POD_IP.")
+        Path tlsCertFile;
+
+        @Option(names = "--tls-private-key-file", paramLabel = "FILE",
+                description = "Private key of --tls-cert-file (PEM).")
+        Path tlsKeyFile;
+
+        @Option(names = "--authentication-mode", paramLabel = "None|Delegated",
+                description = "Required. Only None is implemented: every caller is served unauthenticated.")
+        String authenticationMode;
+
+        @Option(names = "--authorization-mode", paramLabel = "AlwaysAllow|Delegated",
+                description = "Required. Only AlwaysAllow is implemented: every request is allowed.")
+        String authorizationMode;
+
+        @Option(names = "--cluster", paramLabel = "FILE",
+                description = "Cluster state from a snapshot file (a v1 List of Nodes, Pods, ResourceQuotas).")
+        Path clusterFile;
+
+        @Option(names = "--kubeconfig", paramLabel = "PATH",
+                description = "Cluster state from informers through this kubeconfig (default: in-cluster).")
+        Path kubeconfig;
+
+        @Option(names = "--agents", paramLabel = "URL,...", split = ",",
+                description = "Agents to scrape, e.g. http://10.0.0.5:9400/metrics.")
+        List<String> agents;
+
+        @Option(names = "--agent-service", paramLabel = "NS/NAME",
+                description = "Scrape the agents behind this Service, found through its EndpointSlices.")
+        String agentService;
+
+        @Option(names = "--prometheus", paramLabel = "URL",
+                description = "Read the agents' series from this Prometheus instead of scraping them.")
+        String prometheus;
+
+        @Option(names = "--scrape-interval", paramLabel = "DURATION", defaultValue = AdapterConfig.DEFAULT_SCRAPE_INTERVAL,
+                description = "Time between scrapes of each agent, 100ms to 5m (default: ${DEFAULT-VALUE}).")
+        String scrapeInterval;
+
+        @Option(names = "--max-age", paramLabel = "DURATION",
+                description = "Readings older than this are not served as current (default: 3 x --scrape-interval).")
+        String maxAge;
+
+        @Option(names = "--enable-external-metrics",
+                description = "Also serve external.metrics.k8s.io. Off by default: a cluster has one APIService per "
+                        + "group version, and registering ours replaces KEDA's or Datadog's.")
+        boolean externalMetrics;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        private final CountDownLatch stopped = new CountDownLatch(1);
+
+        /** Builds the validated configuration; throws IllegalArgumentException with one clear line. */
+        AdapterConfig config() {
+            checkAuthModes();
+            if (securePort < 0 || securePort > 65535) {
+                throw new IllegalArgumentException("invalid value for --secure-port: " + securePort
+                        + " is not a port (0 to 65535)");
+            }
+            if (bindAddress.isBlank()) {
+                throw new IllegalArgumentException("invalid value for --bind-address: must not be empty");
+            }
+            Duration every = wrap("--scrape-interval", () -> AdapterConfig.parseDuration(scrapeInterval));
+            if (every.compareTo(AdapterConfig.MIN_SCRAPE_INTERVAL) < 0
+                    || every.compareTo(AdapterConfig.MAX_SCRAPE_INTERVAL) > 0) {
+                throw new IllegalArgumentException("invalid value for --scrape-interval: '" + scrapeInterval
+                        + "' is outside 100ms to 5m");
+            }
+            Duration age = maxAge == null ? every.multipliedBy(AdapterConfig.DEFAULT_MAX_AGE_INTERVALS)
+                    : wrap("--max-age", () -> AdapterConfig.parseDuration(maxAge));
+            if (age.compareTo(every) < 0) {
+                throw new IllegalArgumentException("invalid value for --max-age: '" + maxAge
+                        + "' is shorter than --scrape-interval " + scrapeInterval + ": every reading would be stale");
+            }
+            return new AdapterConfig(bindAddress, securePort, tls(), cluster(), metrics(), every, age, externalMetrics);
+        }
+
+        private void checkAuthModes() {
+            if (authenticationMode == null || authorizationMode == null) {
+                throw new IllegalArgumentException("--authentication-mode=None and --authorization-mode=AlwaysAllow "
+                        + "must be given explicitly: delegated authentication and authorization are not implemented "
+                        + "yet, so every caller would be served");
+            }
+            if (!authenticationMode.equals("None")) {
+                throw new IllegalArgumentException("invalid value for --authentication-mode: '" + authenticationMode
+                        + "' (only None is implemented; Delegated comes with TokenReview support)");
+            }
+            if (!authorizationMode.equals("AlwaysAllow")) {
+                throw new IllegalArgumentException("invalid value for --authorization-mode: '" + authorizationMode
+                        + "' (only AlwaysAllow is implemented; Delegated comes with SubjectAccessReview support)");
+            }
+        }
+
+        private AdapterConfig.Tls tls() {
+            if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+                throw new IllegalArgumentException("--tls-cert-file and --tls-private-key-file go together");
+            }
+            if (tlsCertFile != null) {
+                requireFile("--tls-cert-file", tlsCertFile);
+                requireFile("--tls-private-key-file", tlsKeyFile);
+                return new AdapterConfig.CertificateFiles(tlsCertFile, tlsKeyFile);
+            }
+            return new AdapterConfig.SelfSigned(
+                    ServingCertificate.defaultHosts(System.getenv("POD_NAME"), System.getenv("POD_IP")));
+        }
+
+        private AdapterConfig.ClusterSource cluster() {
+            if (clusterFile != null && kubeconfig != null) {
+                throw new IllegalArgumentException("--cluster and --kubeconfig exclude each other");
+            }
+            if (clusterFile != null) {
+                requireFile("--cluster", clusterFile);
+                return new AdapterConfig.SnapshotFile(clusterFile);
+            }
+            if (kubeconfig != null) {
+                requireFile("--kubeconfig", kubeconfig);
+                return new AdapterConfig.Kubeconfig(kubeconfig);
+            }
+            if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+                throw new IllegalArgumentException("no cluster to read: give --cluster FILE or --kubeconfig PATH "
+                        + "(or run in a cluster)");
+            }
+            return new AdapterConfig.InCluster();
+        }
+
+        private AdapterConfig.MetricsSource metrics() {
+            int given = (agents != null ? 1 : 0) + (agentService != null ? 1 : 0) + (prometheus != null ? 1 : 0);
+            if (given != 1) {
+                throw new IllegalArgumentException(given == 0
+                        ? "no metrics source: give --agents URL,..., --agent-service NS/NAME or --prometheus URL"
+                        : "--agents, --agent-service and --prometheus exclude each other");
+            }
+            if (agents != null) {
+                List<URI> urls = new ArrayList<>();
+                for (String a : agents) {
+                    urls.add(wrap("--agents", () -> AdapterConfig.parseUrl(a)));
+                }
+                return new AdapterConfig.StaticAgents(urls);
+            }
+            if (agentService != null) {
+                return wrap("--agent-service", () -> AdapterConfig.parseService(agentService));
+            }
+            return new AdapterConfig.Prometheus(wrap("--prometheus", () -> AdapterConfig.parseUrl(prometheus)));
+        }
+
+        private static void requireFile(String flag, Path file) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new IllegalArgumentException("invalid value for " + flag + ": no readable file " + file);
+            }
+        }
+
+        private static <T> T wrap(String flag, Supplier<T> parse) {
+            try {
+                return parse.get();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid value for " + flag + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            AdapterConfig config = config();
+            ServingCertificate certificate = certificate(config.tls());
+            ClusterView cluster = clusterView(config.cluster());
+            MetricsFeed feed = metricsFeed(config, cluster);
+            ApiOptions options = new ApiOptions(config.maxAge(), ApiOptions.DEFAULT_WINDOW_SECONDS,
+                    config.externalMetrics(), Version.version());
+            Adapter adapter;
+            try {
+                adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, feed.metrics(), cluster,
+                        options, feed.blocking(), feed.owned().toArray(AutoCloseable[]::new));
+            } catch (Adapter.ListenException e) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("gpuscale-adapter: " + e.getMessage());
+                err.flush();
+                feed.owned().forEach(AdapterMain::closeQuietly);
+                return 1;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                adapter.close();
+                stopped.countDown();
+            }, "gpuscale-shutdown"));
+            LOG.log(Level.WARNING, "SERVING WITHOUT AUTHENTICATION OR AUTHORIZATION (--authentication-mode=None "
+                    + "--authorization-mode=AlwaysAllow): anyone who reaches port {0,number,#} can read every metric",
+                    adapter.port());
+            LOG.log(Level.INFO, "gpuscale adapter serving: https://{0}:{1,number,#} custom.metrics.k8s.io "
+                    + "v1beta2,v1beta1{2} max-age={3}ms certificate={4}", config.bindAddress(), adapter.port(),
+                    config.externalMetrics() ? " and external.metrics.k8s.io v1beta1" : "",
+                    config.maxAge().toMillis(), config.tls() instanceof AdapterConfig.SelfSigned ? "self-signed"
+                            : ((AdapterConfig.CertificateFiles) config.tls()).certificate());
+            stopped.await();
+            return 0;
+        }
+    }
+
+    /** The serving certificate a configuration names, or a fresh self-signed one. */
+    static ServingCertificate certificate(AdapterConfig.Tls tls) {
+        if (tls instanceof AdapterConfig.CertificateFiles files) {
+            return ServingCertificate.fromFiles(files.certificate(), files.privateKey());
+        }
+        return ServingCertificate.selfSigned(((AdapterConfig.SelfSigned) tls).hosts(), Clock.systemUTC());
+    }
+
+    /** The cluster view a configuration names. */
+    static ClusterView clusterView(AdapterConfig.ClusterSource source) {
+        if (source instanceof AdapterConfig.SnapshotFile f) {
+            try {
+                return SnapshotClusterView.load(f.file());
+            } catch (ClusterFileException e) {
+                throw new IllegalArgumentException("invalid value for --cluster: " + e.getMessage(), e);
+            }
+        }
+        // INTEGRATION POINT (issue 4 part 2): the informer-backed ClusterView (--kubeconfig, in-cluster)
+        // is not in this build yet. Construct and start it here, and return it among the feed's owned
+        // resources so that Adapter.close() stops it.
+        String flag = source instanceof AdapterConfig.Kubeconfig ? "--kubeconfig" : "in-cluster configuration";
+        throw new IllegalArgumentException(flag + ": the live cluster view (informers) is not in this build yet; "
+                + "use --cluster FILE");
+    }
+
+    /**
+     * Where readings come from, whether reading them may block, and what to close at the end.
+     *
+     * @param metrics what the API reads
+     * @param blocking whether a read may block on the network (the Prometheus backend)
+     * @param owned scrapers and clients to close after the server stops
+     */
+    record MetricsFeed(GpuMetrics metrics, boolean blocking, List<AutoCloseable> owned) {
+    }
+
+    /** The readings a configuration names, with whatever feeds them started. */
+    static MetricsFeed metricsFeed(AdapterConfig config, ClusterView cluster) {
+        // INTEGRATION POINT (issue 4 part 1): AgentScraper (static --agents, or the EndpointSlices of
+        // --agent-service) feeding a MetricStore every --scrape-interval; or the Prometheus backend
+        // (blocking = true). Neither is in this build yet; the flag fails rather than serve nothing.
+        String flag = config.metrics() instanceof AdapterConfig.StaticAgents ? "--agents"
+                : config.metrics() instanceof AdapterConfig.AgentService ? "--agent-service" : "--prometheus";
+        throw new IllegalArgumentException(flag + ": "
+                + (config.metrics() instanceof AdapterConfig.Prometheus ? "the Prometheus backend" : "the agent scraper")
+                + " is not in this build yet");
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "close failed", e);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        static String version() {
+            String v = AdapterMain.class.getPackage().getImplementationVersion();
+            return v == null ? "v0.0.0-dev" : "v" + v;
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"gpuscale-adapter " + version()};
+        }
+    }
+}
