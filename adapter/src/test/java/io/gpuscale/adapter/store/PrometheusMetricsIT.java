@@ -1,0 +1,170 @@
+package io.gpuscale.adapter.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpuscale.adapter.metrics.GpuReading;
+import io.gpuscale.adapter.metrics.Reading;
+import io.gpuscale.adapter.scrape.AgentScraper;
+import io.gpuscale.adapter.scrape.AgentTarget;
+import io.gpuscale.adapter.scrape.Eventually;
+import io.gpuscale.adapter.scrape.ScrapeOptions;
+import io.gpuscale.adapter.scrape.StaticAgentTargets;
+import io.gpuscale.agent.Agent;
+import io.gpuscale.agent.AgentConfig;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real Prometheus scrapes a sim agent; the Prometheus backend answers what the store answers. */
+class PrometheusMetricsIT {
+    private static final String NODE = "gpu-node-1";
+
+    @TempDir
+    static Path dir;
+
+    private static Agent agent;
+    private static Process prometheus;
+    private static PrometheusMetrics backend;
+    private static Vertx vertx;
+    private static MetricStore store;
+    private static AgentScraper scraper;
+
+    @BeforeAll
+    static void start() throws Exception {
+        agent = Agent.start(new AgentConfig("127.0.0.1", 0, AgentConfig.parseSource("sim:rtx4090@steady:80,rtx3060@idle"),
+                NODE, Duration.ofMillis(500), AgentConfig.DEFAULT_NVML_LIBRARY));
+        int port = freePort();
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: 1s
+                  scrape_timeout: 1s
+                scrape_configs:
+                  - job_name: gpuscale-agent
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(agent.port()));
+        prometheus = new ProcessBuilder(binary("prometheus"), "--config.file=" + config,
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        backend = new PrometheusMetrics("http://127.0.0.1:" + port, Duration.ofSeconds(5));
+
+        vertx = Vertx.vertx();
+        store = new MetricStore();
+        scraper = new AgentScraper(vertx, new StaticAgentTargets(List.of(
+                new AgentTarget("http://127.0.0.1:" + agent.port() + "/metrics", null))), store, ScrapeOptions.DEFAULTS);
+        scraper.scrapeOnce().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (scraper != null) {
+            scraper.close();
+        }
+        if (vertx != null) {
+            vertx.close().await();
+        }
+        if (prometheus != null) {
+            prometheus.destroy();
+            prometheus.waitFor(20, TimeUnit.SECONDS);
+        }
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    private static List<Reading> whenPrometheusHas(String what, java.util.function.Supplier<List<Reading>> query, int count) {
+        return Eventually.await(Duration.ofSeconds(60), what, () -> {
+            List<Reading> r = query.get();
+            return r.size() == count ? r : null;
+        });
+    }
+
+    @Test
+    void nodeReadingsAreTheStoresWithPrometheusSampleTimes() {
+        List<Reading> fromPrometheus = whenPrometheusHas("both GPUs in Prometheus",
+                () -> backend.node("nvidia_gpu_utilization_percent", NODE), 2);
+        List<Reading> fromStore = store.node("nvidia_gpu_utilization_percent", NODE);
+
+        assertThat(fromPrometheus).extracting(Reading::value).containsExactly(80.0, 0.0)
+                .isEqualTo(fromStore.stream().map(Reading::value).toList());
+        long now = System.currentTimeMillis();
+        assertThat(fromPrometheus).allSatisfy(r -> assertThat(r.timestampMillis()).isBetween(now - 10_000, now));
+        // Sample times, not the query's evaluation time: scrapes are a second apart, queries are not aligned to them.
+        assertThat(fromPrometheus.get(0).timestampMillis() % 1000).isEqualTo(fromPrometheus.get(1).timestampMillis() % 1000);
+    }
+
+    @Test
+    void podReadingsAreTheStoresForEveryPodOfTheNode() throws Exception {
+        Matcher m = Pattern.compile("nvidia_gpu_pod_utilization_percent\\{[^}]*namespace=\"([^\"]+)\",pod=\"([^\"]+)\"")
+                .matcher(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port()
+                        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        List<String[]> pods = new ArrayList<>();
+        while (m.find()) {
+            pods.add(new String[] {m.group(1), m.group(2)});
+        }
+        assertThat(pods).isNotEmpty();
+        for (String[] pod : pods) {
+            List<Reading> fromStore = store.pod("nvidia_gpu_pod_utilization_percent", NODE, pod[0], pod[1]);
+            List<Reading> fromPrometheus = whenPrometheusHas("pod " + pod[1],
+                    () -> backend.pod("nvidia_gpu_pod_utilization_percent", NODE, pod[0], pod[1]), fromStore.size());
+            assertThat(fromPrometheus).extracting(Reading::value)
+                    .containsExactlyElementsOf(fromStore.stream().map(Reading::value).toList());
+        }
+        assertThat(backend.pod("nvidia_gpu_pod_utilization_percent", NODE, "demo", "no-such-pod")).isEmpty();
+    }
+
+    @Test
+    void gpuReadingsCarryTheModelLikeTheStores() {
+        List<GpuReading> fromPrometheus = Eventually.await(Duration.ofSeconds(60), "both GPUs with models", () -> {
+            List<GpuReading> r = backend.gpus("nvidia_gpu_utilization_percent");
+            return r.size() == 2 && r.stream().allMatch(g -> g.labels().containsKey("model")) ? r : null;
+        });
+        List<GpuReading> fromStore = store.gpus("nvidia_gpu_utilization_percent");
+
+        assertThat(fromPrometheus).extracting(g -> g.labels().get("model") + " " + g.reading().value())
+                .containsExactlyElementsOf(fromStore.stream().map(g -> g.labels().get("model") + " " + g.reading().value()).toList());
+        assertThat(fromPrometheus).extracting(g -> g.labels().get("uuid"))
+                .containsExactlyElementsOf(fromStore.stream().map(g -> g.labels().get("uuid")).toList());
+    }
+
+    @Test
+    void anUnreachablePrometheusIsAnErrorWithinTheTimeout() throws IOException {
+        PrometheusMetrics nowhere = new PrometheusMetrics("http://127.0.0.1:" + freePort(), Duration.ofSeconds(2));
+        assertThatThrownBy(() -> nowhere.node("nvidia_gpu_utilization_percent", NODE))
+                .isInstanceOf(PrometheusMetrics.PrometheusQueryException.class);
+    }
+
+    private static String binary(String name) {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            Path p = Path.of(d, name);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        throw new AssertionError(name + " is not installed: apt-get install -y prometheus");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
