@@ -60,9 +60,9 @@ final class SelectorJson {
             case NOT_EQUALS, NOT_IN -> "NotIn";
             case EXISTS -> "Exists";
             case DOES_NOT_EXIST -> "DoesNotExist";
-            // not expressible in a metav1.LabelSelector (the HPA never sends them); echoed in node-affinity words
-            case GREATER_THAN -> "Gt";
-            case LESS_THAN -> "Lt";
+            // operators a metav1.LabelSelector cannot express (k>N, k<N; the HPA never sends them):
+            // echoed in node-affinity words
+            default -> op.name().startsWith("GREATER") ? "Gt" : op.name().startsWith("LESS") ? "Lt" : op.name();
         };
     }
 }

@@ -1,0 +1,149 @@
+package io.gpuscale.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+class AdapterMainTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    private Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AdapterMain.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path cluster() throws Exception {
+        Path f = dir.resolve("cluster.yaml");
+        Files.writeString(f, "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n"
+                + "  metadata:\n    name: mainpc\n");
+        return f;
+    }
+
+    private List<String> serve(String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("serve", "--authentication-mode=None",
+                "--authorization-mode=AlwaysAllow", "--cluster", cluster().toString(),
+                "--agents", "http://127.0.0.1:9400/metrics"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    private AdapterConfig config(List<String> args) {
+        AdapterMain.Serve serve = new AdapterMain.Serve();
+        new CommandLine(serve).parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+        return serve.config();
+    }
+
+    private static void assertOneLineUsageError(Result r, String contains) {
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("gpuscale-adapter: ").contains(contains).endsWith("\n");
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void defaultsComeFromOnePlace() throws Exception {
+        AdapterConfig c = config(serve());
+        assertThat(c.securePort()).isEqualTo(6443);
+        assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
+        assertThat(c.scrapeInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.maxAge()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(c.externalMetrics()).isFalse();
+        assertThat(c.tls()).isInstanceOf(AdapterConfig.SelfSigned.class);
+        assertThat(((AdapterConfig.SelfSigned) c.tls()).hosts()).contains("localhost", "127.0.0.1");
+        assertThat(c.cluster()).isInstanceOf(AdapterConfig.SnapshotFile.class);
+        assertThat(c.metrics()).isEqualTo(new AdapterConfig.StaticAgents(
+                List.of(java.net.URI.create("http://127.0.0.1:9400/metrics"))));
+    }
+
+    @Test
+    void maxAgeFollowsTheScrapeIntervalUnlessGiven() throws Exception {
+        assertThat(config(serve("--scrape-interval", "500ms")).maxAge()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(config(serve("--max-age", "1m")).maxAge()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config(serve("--enable-external-metrics")).externalMetrics()).isTrue();
+    }
+
+    @Test
+    void refusesToStartUnlessAuthModesAreGivenExplicitly() throws Exception {
+        assertOneLineUsageError(run("serve", "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"),
+                "must be given explicitly");
+        assertOneLineUsageError(run("serve", "--authentication-mode=Delegated", "--authorization-mode=AlwaysAllow",
+                "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"), "only None is implemented");
+        assertOneLineUsageError(run("serve", "--authentication-mode=None", "--authorization-mode=Delegated",
+                "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"), "only AlwaysAllow");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "--secure-port=70000|is not a port",
+        "--secure-port=x|--secure-port",
+        "--scrape-interval=2|is not a duration",
+        "--scrape-interval=10m|outside 100ms to 5m",
+        "--max-age=1s|shorter than --scrape-interval",
+        "--max-age=soon|--max-age",
+        "--tls-cert-file=/nonexistent.pem|go together",
+        "--no-such-flag|no-such-flag",
+    })
+    void badFlagsAreOneLineAndExit2(String flag, String message) throws Exception {
+        assertOneLineUsageError(run(serve(flag).toArray(String[]::new)), message);
+    }
+
+    @Test
+    void sourcesAreCheckedAndExclusive() throws Exception {
+        Path c = cluster();
+        String[] base = {"serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow"};
+        assertOneLineUsageError(run(concat(base, "--cluster", c.toString())), "no metrics source");
+        assertOneLineUsageError(run(concat(base, "--cluster", c.toString(), "--agents", "ftp://x/metrics")),
+                "is not an http(s) URL");
+        assertOneLineUsageError(run(concat(base, "--cluster", c.toString(), "--agent-service", "no-slash")),
+                "NAMESPACE/NAME");
+        assertOneLineUsageError(run(concat(base, "--cluster", c.toString(), "--agents", "http://a:1/metrics",
+                "--prometheus", "http://p:9090")), "exclude each other");
+        assertOneLineUsageError(run(concat(base, "--cluster", dir.resolve("missing.yaml").toString(), "--agents",
+                "http://a:1/metrics")), "no readable file");
+        assertOneLineUsageError(run(concat(base, "--cluster", c.toString(), "--kubeconfig", c.toString(), "--agents",
+                "http://a:1/metrics")), "exclude each other");
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "apiVersion: v1\nkind: List\nitems:\n- kind: Gadget\n");
+        assertOneLineUsageError(run(concat(base, "--cluster", broken.toString(), "--agents", "http://a:1/metrics")),
+                "--cluster");
+    }
+
+    @Test
+    void piecesNotYetBuiltFailClearlyRatherThanServeNothing() throws Exception {
+        assertOneLineUsageError(run(serve().toArray(String[]::new)), "--agents: the agent scraper is not in this build");
+        Path c = cluster();
+        assertOneLineUsageError(run("serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow",
+                "--kubeconfig", c.toString(), "--prometheus", "http://p:9090"), "--kubeconfig: the live cluster view");
+    }
+
+    @Test
+    void aCommandIsRequiredAndHelpWorks() {
+        assertOneLineUsageError(run(), "a command is required: serve");
+        Result help = run("serve", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--authentication-mode", "--enable-external-metrics", "--max-age");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+}
