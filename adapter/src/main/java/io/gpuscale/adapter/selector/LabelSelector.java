@@ -11,8 +11,11 @@ import java.util.regex.Pattern;
  * A Kubernetes label selector in its string form, as {@code labelSelector=} and
  * {@code metricLabelSelector=} carry it: comma-separated requirements, each {@code key=value},
  * {@code key==value}, {@code key!=value}, {@code key in (a,b)}, {@code key notin (a,b)},
- * {@code key} (exists) or {@code !key} (does not exist). Requirements are ANDed; the empty
- * selector matches everything. Immutable and thread-safe.
+ * {@code key} (exists), {@code !key} (does not exist), {@code key>N} or {@code key<N} (the
+ * label's value, read as an integer, is greater or less than N). Requirements are ANDed; the
+ * empty selector matches everything. Spaces, tabs and line breaks may surround any token, as in
+ * Kubernetes' {@code labels.Parse}, whose grammar and checks this follows. Immutable and
+ * thread-safe.
  */
 public final class LabelSelector {
     /** The longest selector accepted; longer input is refused rather than parsed. */
@@ -24,7 +27,7 @@ public final class LabelSelector {
     public static final LabelSelector EVERYTHING = new LabelSelector(List.of(), "");
 
     /** One requirement on one key. */
-    public enum Operator { EQUALS, NOT_EQUALS, IN, NOT_IN, EXISTS, DOES_NOT_EXIST }
+    public enum Operator { EQUALS, NOT_EQUALS, IN, NOT_IN, EXISTS, DOES_NOT_EXIST, GREATER_THAN, LESS_THAN }
 
     public record Requirement(String key, Operator operator, Set<String> values) {
         boolean matches(Map<String, String> labels) {
@@ -34,7 +37,20 @@ public final class LabelSelector {
                 case NOT_EQUALS, NOT_IN -> v == null || !values.contains(v);
                 case EXISTS -> v != null;
                 case DOES_NOT_EXIST -> v == null;
+                case GREATER_THAN, LESS_THAN -> v != null && compares(v);
             };
+        }
+
+        /** Kubernetes compares as int64 and leaves out labels whose value is not one. */
+        private boolean compares(String labelValue) {
+            long have;
+            try {
+                have = Long.parseLong(labelValue);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            long bound = Long.parseLong(values.iterator().next());
+            return operator == Operator.GREATER_THAN ? have > bound : have < bound;
         }
     }
 
@@ -84,10 +100,25 @@ public final class LabelSelector {
                 i += text.startsWith("=", i) && !text.startsWith("==", i) ? 1 : 2;
                 i = skipSpaces(text, i);
                 int valueStart = i;
-                while (i < n && text.charAt(i) != ',' && text.charAt(i) != ' ') {
+                while (i < n && text.charAt(i) != ',' && !isSpace(text.charAt(i))) {
                     i++;
                 }
                 out.add(new Requirement(key, op, Set.of(checkValue(text.substring(valueStart, i), text))));
+            } else if (text.charAt(i) == '>' || text.charAt(i) == '<') {
+                Operator op = text.charAt(i) == '>' ? Operator.GREATER_THAN : Operator.LESS_THAN;
+                i = skipSpaces(text, i + 1);
+                int valueStart = i;
+                while (i < n && text.charAt(i) != ',' && !isSpace(text.charAt(i))) {
+                    i++;
+                }
+                String value = checkValue(text.substring(valueStart, i), text);
+                try {
+                    Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    throw bad(text, "for '" + (op == Operator.GREATER_THAN ? ">" : "<")
+                            + "' the value must be an integer, not '" + value + "'");
+                }
+                out.add(new Requirement(key, op, Set.of(value)));
             } else if (word(text, i, "in") || word(text, i, "notin")) {
                 Operator op = word(text, i, "in") ? Operator.IN : Operator.NOT_IN;
                 i = skipSpaces(text, i + (op == Operator.IN ? 2 : 5));
@@ -124,15 +155,20 @@ public final class LabelSelector {
             return false;
         }
         int end = i + w.length();
-        return end < text.length() && (text.charAt(end) == ' ' || text.charAt(end) == '(');
+        return end < text.length() && (isSpace(text.charAt(end)) || text.charAt(end) == '(');
     }
 
     private static boolean isKeyChar(char c) {
         return Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_' || c == '.' || c == '/';
     }
 
+    /** Whitespace as Kubernetes' selector lexer knows it. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
+
     private static int skipSpaces(String s, int i) {
-        while (i < s.length() && s.charAt(i) == ' ') {
+        while (i < s.length() && isSpace(s.charAt(i))) {
             i++;
         }
         return i;
