@@ -186,6 +186,8 @@ public final class AgentScraper implements AutoCloseable {
 
     private void receive(HttpClientResponse resp, Promise<Buffer> body) {
         int max = options.limits().maxBodyBytes();
+        // Set first: a failed scrape resets the stream, and an unhandled reset is logged as an error.
+        resp.exceptionHandler(body::tryFail);
         if (resp.statusCode() != 200) {
             body.tryFail(new ScrapeFailure("HTTP " + resp.statusCode()));
             return;
@@ -204,7 +206,6 @@ public final class AgentScraper implements AutoCloseable {
                 received.appendBuffer(chunk);
             }
         });
-        resp.exceptionHandler(body::tryFail);
         resp.endHandler(v -> body.tryComplete(received));
     }
 
