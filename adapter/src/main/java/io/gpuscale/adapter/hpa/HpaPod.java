@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.hpa;
 
+import io.gpuscale.adapter.cluster.PodRecord;
 import java.util.Objects;
 
 /**
@@ -21,6 +22,16 @@ public record HpaPod(String name, String phase, boolean ready, boolean deleting)
     /** A running, ready pod that is not being deleted. */
     public static HpaPod running(String name) {
         return new HpaPod(name, "Running", true, false);
+    }
+
+    /**
+     * A pod of the cluster view, as the HPA would group it. The view keeps no conditions or
+     * deletion timestamps, so a Running pod counts as ready and none as deleting (exact for
+     * Pods metrics, where readiness does not count).
+     */
+    public static HpaPod of(PodRecord pod) {
+        return new HpaPod(pod.name(), pod.phase().isEmpty() ? "Unknown" : pod.phase(), "Running".equals(pod.phase()),
+                false);
     }
 
     /** A pod still pending (not yet started). */
