@@ -202,6 +202,17 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         return synced;
     }
 
+    /** The classes of everything the informers' caches hold: only {@link CachedObject}, if the transforms work. */
+    java.util.Set<Class<?>> cachedClasses() {
+        java.util.Set<Class<?>> out = new java.util.HashSet<>();
+        for (Watched w : watched) {
+            for (Object o : w.informer.getIndexer().list()) {
+                out.add(o.getClass());
+            }
+        }
+        return out;
+    }
+
     /** Failed list and watch requests since start, all resources together. */
     public long failures() {
         return watched.stream().mapToLong(w -> w.failures.get()).sum();

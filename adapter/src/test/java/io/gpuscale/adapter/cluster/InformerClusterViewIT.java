@@ -61,6 +61,8 @@ class InformerClusterViewIT {
         assertThat(view.schedulingPod("ml", "trainer").orElseThrow().containers()).singleElement()
                 .satisfies(c -> assertThat(c.requests()).containsEntry("nvidia.com/gpu", new Quantity("1")));
         assertThat(view.quotas("ml")).extracting(QuotaRecord::name).containsExactly("gpus");
+        assertThat(view.cachedClasses()).as("no V1Pod, V1Node or V1ResourceQuota is cached")
+                .containsExactly(CachedObject.class);
     }
 
     @Test
