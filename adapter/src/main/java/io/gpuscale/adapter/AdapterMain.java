@@ -3,8 +3,23 @@ package io.gpuscale.adapter;
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.cluster.ClusterFileException;
 import io.gpuscale.adapter.cluster.ClusterView;
+import io.gpuscale.adapter.cluster.InformerClusterView;
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
+import io.gpuscale.adapter.scrape.AgentScraper;
+import io.gpuscale.adapter.scrape.AgentTarget;
+import io.gpuscale.adapter.scrape.AgentTargets;
+import io.gpuscale.adapter.scrape.EndpointSliceTargets;
+import io.gpuscale.adapter.scrape.ScrapeLimits;
+import io.gpuscale.adapter.scrape.ScrapeOptions;
+import io.gpuscale.adapter.scrape.StaticAgentTargets;
+import io.gpuscale.adapter.store.MetricStore;
+import io.gpuscale.adapter.store.PrometheusMetrics;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.Config;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import java.io.PrintWriter;
 import java.lang.System.Logger;
@@ -258,17 +273,21 @@ public final class AdapterMain implements Callable<Integer> {
             ServingCertificate certificate = certificate(config.tls());
             ClusterView cluster = clusterView(config.cluster());
             MetricsFeed feed = metricsFeed(config, cluster);
+            List<AutoCloseable> owned = new ArrayList<>(feed.owned());
+            if (cluster instanceof AutoCloseable closeable) {
+                owned.add(closeable);
+            }
             ApiOptions options = new ApiOptions(config.maxAge(), ApiOptions.DEFAULT_WINDOW_SECONDS,
                     config.externalMetrics(), Version.version());
             Adapter adapter;
             try {
                 adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, feed.metrics(), cluster,
-                        options, feed.blocking(), feed.owned().toArray(AutoCloseable[]::new));
+                        options, feed.blocking(), owned.toArray(AutoCloseable[]::new));
             } catch (Adapter.ListenException e) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("gpuscale-adapter: " + e.getMessage());
                 err.flush();
-                feed.owned().forEach(AdapterMain::closeQuietly);
+                owned.forEach(AdapterMain::closeQuietly);
                 return 1;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -305,12 +324,14 @@ public final class AdapterMain implements Callable<Integer> {
                 throw new IllegalArgumentException("invalid value for --cluster: " + e.getMessage(), e);
             }
         }
-        // INTEGRATION POINT (issue 4 part 2): the informer-backed ClusterView (--kubeconfig, in-cluster)
-        // is not in this build yet. Construct and start it here, and return it among the feed's owned
-        // resources so that Adapter.close() stops it.
         String flag = source instanceof AdapterConfig.Kubeconfig ? "--kubeconfig" : "in-cluster configuration";
-        throw new IllegalArgumentException(flag + ": the live cluster view (informers) is not in this build yet; "
-                + "use --cluster FILE");
+        try {
+            InformerClusterView view = new InformerClusterView(apiClient(source, flag));
+            view.start();
+            return view;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -325,14 +346,47 @@ public final class AdapterMain implements Callable<Integer> {
 
     /** The readings a configuration names, with whatever feeds them started. */
     static MetricsFeed metricsFeed(AdapterConfig config, ClusterView cluster) {
-        // INTEGRATION POINT (issue 4 part 1): AgentScraper (static --agents, or the EndpointSlices of
-        // --agent-service) feeding a MetricStore every --scrape-interval; or the Prometheus backend
-        // (blocking = true). Neither is in this build yet; the flag fails rather than serve nothing.
-        String flag = config.metrics() instanceof AdapterConfig.StaticAgents ? "--agents"
-                : config.metrics() instanceof AdapterConfig.AgentService ? "--agent-service" : "--prometheus";
-        throw new IllegalArgumentException(flag + ": "
-                + (config.metrics() instanceof AdapterConfig.Prometheus ? "the Prometheus backend" : "the agent scraper")
-                + " is not in this build yet");
+        if (config.metrics() instanceof AdapterConfig.Prometheus prometheus) {
+            // Every read is an HTTP query: the API runs it on worker threads (blocking = true).
+            return new MetricsFeed(new PrometheusMetrics(prometheus.url().toString(), Duration.ofSeconds(2)), true,
+                    List.of());
+        }
+        AgentTargets targets;
+        if (config.metrics() instanceof AdapterConfig.StaticAgents agents) {
+            List<AgentTarget> list = new ArrayList<>();
+            agents.urls().forEach(u -> list.add(new AgentTarget(u.toString(), null)));
+            targets = new StaticAgentTargets(list);
+        } else {
+            AdapterConfig.AgentService service = (AdapterConfig.AgentService) config.metrics();
+            targets = new EndpointSliceTargets(apiClient(config.cluster(), "--agent-service"), service.namespace(),
+                    service.name(), "metrics");
+        }
+        MetricStore store = new MetricStore();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        Duration timeout = config.scrapeInterval().multipliedBy(3).dividedBy(4);
+        AgentScraper scraper = new AgentScraper(vertx, targets,
+                store, new ScrapeOptions(config.scrapeInterval(), timeout, ScrapeLimits.DEFAULTS));
+        targets.start();
+        scraper.start();
+        AutoCloseable stopVertx = () -> vertx.close().toCompletionStage().toCompletableFuture()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        return new MetricsFeed(store, false, List.of(scraper, targets, stopVertx));
+    }
+
+    /** An API client for the cluster the configuration names; a snapshot file has none. */
+    static ApiClient apiClient(AdapterConfig.ClusterSource source, String flag) {
+        try {
+            if (source instanceof AdapterConfig.Kubeconfig kubeconfig) {
+                return Config.fromConfig(kubeconfig.file().toString());
+            }
+            if (source instanceof AdapterConfig.InCluster) {
+                return ClientBuilder.cluster().build();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException(flag + ": cannot reach the Kubernetes API: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException(flag + " discovers agents through the Kubernetes API: "
+                + "use it with --kubeconfig or in a cluster, or list agents with --agents");
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -126,11 +126,10 @@ class AdapterMainTest {
     }
 
     @Test
-    void piecesNotYetBuiltFailClearlyRatherThanServeNothing() throws Exception {
-        assertOneLineUsageError(run(serve().toArray(String[]::new)), "--agents: the agent scraper is not in this build");
-        Path c = cluster();
+    void agentDiscoveryThroughTheApiNeedsAnApiServer() throws Exception {
         assertOneLineUsageError(run("serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow",
-                "--kubeconfig", c.toString(), "--prometheus", "http://p:9090"), "--kubeconfig: the live cluster view");
+                "--cluster", cluster().toString(), "--agent-service", "gpuscale-system/gpuscale-agent"),
+                "--agent-service discovers agents through the Kubernetes API");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.gpuscale.adapter.store;
 
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
+import io.gpuscale.adapter.metrics.ModelLabel;
 import io.gpuscale.adapter.metrics.Reading;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -104,7 +105,7 @@ public final class PrometheusMetrics implements GpuMetrics {
                 joined.add(r);
             } else {
                 Map<String, String> labels = new LinkedHashMap<>(r.labels());
-                labels.put("model", model);
+                labels.put("model", ModelLabel.of(model));
                 joined.add(new GpuReading(labels, r.reading()));
             }
         }

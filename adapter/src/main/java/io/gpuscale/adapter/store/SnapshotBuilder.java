@@ -1,6 +1,7 @@
 package io.gpuscale.adapter.store;
 
 import io.gpuscale.adapter.metrics.GpuReading;
+import io.gpuscale.adapter.metrics.ModelLabel;
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.scrape.Labels;
 import io.gpuscale.adapter.scrape.ScrapeIngest.ScrapeBatch;
@@ -91,6 +92,16 @@ final class SnapshotBuilder implements ScrapeBatch {
             long ts = sampleTimestampMillis != Long.MIN_VALUE || p.timestampMillis() == Long.MIN_VALUE
                     ? scrapeTimestamp : p.timestampMillis();
             Reading reading = new Reading(p.value(), ts);
+            Map<String, String> labels = new LinkedHashMap<>(p.labels().toMap());
+            if (!node.isEmpty()) {
+                labels.put("node", node);
+            }
+            String model = models.get(gpuKey(p.labels()));
+            if (model != null) {
+                labels.put("model", ModelLabel.of(model));
+            }
+            // Every series is listed with its labels, per-pod ones too, for metric label selectors.
+            gpus.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(new GpuReading(labels, reading));
             if (podSeries.contains(p.name())) {
                 String namespace = p.labels().get("namespace");
                 String pod = p.labels().get("pod");
@@ -99,15 +110,6 @@ final class SnapshotBuilder implements ScrapeBatch {
                             .computeIfAbsent(new PodKey(namespace, pod), k -> new ArrayList<>(2)).add(reading);
                 }
             } else {
-                Map<String, String> labels = new LinkedHashMap<>(p.labels().toMap());
-                if (!node.isEmpty()) {
-                    labels.put("node", node);
-                }
-                String model = models.get(gpuKey(p.labels()));
-                if (model != null) {
-                    labels.putIfAbsent("model", model);
-                }
-                gpus.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(new GpuReading(labels, reading));
                 nodeReadings.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(reading);
             }
         }

@@ -86,7 +86,7 @@ class AgentScraperIT {
         assertThat(util).hasSize(2).allSatisfy(r -> assertThat(r.timestampMillis()).isEqualTo(sampledAt));
         List<GpuReading> gpus = store.gpus("nvidia_gpu_memory_used_bytes");
         assertThat(gpus).extracting(g -> g.labels().get("model"))
-                .containsExactly("NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 3060");
+                .containsExactly("NVIDIA-GeForce-RTX-4090", "NVIDIA-GeForce-RTX-3060");
         assertThat(scraper.health().get(agentUrl).lastReport().malformed()).isZero();
     }
 

@@ -84,9 +84,9 @@ class MetricStoreTest {
 
         List<GpuReading> gpus = store.gpus("nvidia_gpu_utilization_percent");
         assertThat(gpus).hasSize(2);
-        assertThat(gpus.get(0).labels()).containsEntry("model", "NVIDIA GeForce RTX 4090").containsEntry("node", "mainpc")
+        assertThat(gpus.get(0).labels()).containsEntry("model", "NVIDIA-GeForce-RTX-4090").containsEntry("node", "mainpc")
                 .containsEntry("uuid", UUID0).containsEntry("pod", "llm-0").doesNotContainKey("brand");
-        assertThat(gpus.get(1).labels()).containsEntry("model", "NVIDIA GeForce RTX 3060").containsEntry("gpu", "1")
+        assertThat(gpus.get(1).labels()).containsEntry("model", "NVIDIA-GeForce-RTX-3060").containsEntry("gpu", "1")
                 .doesNotContainKey("pod");
         assertThat(gpus.get(1).reading()).isEqualTo(new Reading(78, 1_000_000));
     }
@@ -187,6 +187,6 @@ class MetricStoreTest {
         assertThat(store.pod("nvidia_gpu_pod_utilization_percent", "node-a", "ml", "train-1")).containsExactly(new Reading(87, 42));
         assertThat(store.pod("nvidia_gpu_pod_memory_used_bytes", "node-a", "ml", "train-1")).containsExactly(new Reading(1048576, 42));
         assertThat(store.gpus("nvidia_gpu_utilization_percent")).singleElement()
-                .satisfies(g -> assertThat(g.labels()).containsEntry("model", "NVIDIA A100-SXM4-80GB").containsEntry("node", "node-a"));
+                .satisfies(g -> assertThat(g.labels()).containsEntry("model", "NVIDIA-A100-SXM4-80GB").containsEntry("node", "node-a"));
     }
 }

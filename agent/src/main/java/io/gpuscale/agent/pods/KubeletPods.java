@@ -39,6 +39,8 @@ public final class KubeletPods implements PodAttributor {
     private static final Duration ALLOCATABLE_EVERY = Duration.ofMinutes(1);
 
     private List<Holding> holdings = List.of();
+    private NodePods lastPods;
+    private Map<String, PodState> lastPodStates = Map.of();
     private Map<String, Integer> allocatable = Map.of();
     private long allocatableAskedAt;
     private String lastFailure = "";
@@ -59,10 +61,7 @@ public final class KubeletPods implements PodAttributor {
         refreshHoldings();
         Map<String, PodState> pods = null;
         if (informer != null && informer.synced()) {
-            pods = new HashMap<>();
-            for (PodInfo p : informer.current().all()) {
-                pods.put(p.namespace() + "/" + p.name(), new PodState(p.uid(), p.ended()));
-            }
+            pods = podStates(informer.current());
         }
         Set<Long> pids = new HashSet<>();
         for (GpuSample g : gpus) {
@@ -91,6 +90,19 @@ public final class KubeletPods implements PodAttributor {
         } catch (PodSourceException e) {
             LOG.log(Level.DEBUG, "kubelet GetAllocatableResources failed ({0}): {1}", e.code(), e.getMessage());
         }
+    }
+
+    /** The pods by {@code namespace/name}, rebuilt only when the informer's view changed. */
+    private Map<String, PodState> podStates(NodePods current) {
+        if (current != lastPods) {
+            Map<String, PodState> states = new HashMap<>();
+            for (PodInfo p : current.all()) {
+                states.put(p.namespace() + "/" + p.name(), new PodState(p.uid(), p.ended()));
+            }
+            lastPods = current;
+            lastPodStates = Map.copyOf(states);
+        }
+        return lastPodStates;
     }
 
     private void refreshHoldings() {
