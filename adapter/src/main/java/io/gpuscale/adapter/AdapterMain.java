@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 
 /** {@code java -jar gpuscale-adapter.jar}: the cluster service's entry point. */
 @Command(name = "gpuscale-adapter", mixinStandardHelpOptions = true, versionProvider = AdapterMain.Version.class,
-        subcommands = AdapterMain.Serve.class,
+        subcommands = {AdapterMain.Serve.class, HpaPreview.class},
         description = "GPU metrics for Kubernetes: custom.metrics.k8s.io and external.metrics.k8s.io.")
 public final class AdapterMain implements Callable<Integer> {
     static {
@@ -88,7 +88,7 @@ public final class AdapterMain implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("gpuscale-adapter: a command is required: serve (see --help)");
+        err.println("gpuscale-adapter: a command is required: serve or hpa (see --help)");
         err.flush();
         return 2;
     }
