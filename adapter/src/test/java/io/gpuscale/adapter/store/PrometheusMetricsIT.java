@@ -70,7 +70,15 @@ class PrometheusMetricsIT {
         store = new MetricStore();
         scraper = new AgentScraper(vertx, new StaticAgentTargets(List.of(
                 new AgentTarget("http://127.0.0.1:" + agent.port() + "/metrics", null))), store, ScrapeOptions.DEFAULTS);
-        scraper.scrapeOnce().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // A loaded machine can miss one scrape's deadline: scrape until the store holds the agent's GPUs.
+        Eventually.await(Duration.ofSeconds(60), "the store to hold the agent's GPUs", () -> {
+            try {
+                scraper.scrapeOnce().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return store.node("nvidia_gpu_utilization_percent", NODE).size() == 2 ? Boolean.TRUE : null;
+        });
     }
 
     @AfterAll
