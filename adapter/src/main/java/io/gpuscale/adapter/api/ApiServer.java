@@ -36,6 +36,7 @@ public final class ApiServer implements AutoCloseable {
     private final Clock clock;
     private final boolean blockingBackend;
     private final AtomicLong internalErrors = new AtomicLong();
+    private final ResponseCache cache = new ResponseCache(ResponseCache.DEFAULT_TTL);
     private HttpServer server;
 
     private ApiServer(Vertx vertx, MetricsApi api, Clock clock, boolean blockingBackend) {
@@ -86,15 +87,34 @@ public final class ApiServer implements AutoCloseable {
                     ApiResponse.failure(Status.entityTooLarge(MAX_BODY_BYTES)));
             return;
         }
-        if (!blockingBackend) {
-            write(req.response(), answer(req));
-            return;
-        }
         String method = req.method().name();
         String path = req.path();
         String query = req.query();
-        Future<ApiResponse> f = vertx.executeBlocking(() -> answer(method, path, query), false);
-        f.onComplete(r -> write(req.response(), r.succeeded() ? r.result() : ApiResponse.failure(Status.internalError())));
+        String key = ResponseCache.key(method, path, query);
+        ResponseCache.Entry cached = cache.get(key, System.nanoTime());
+        if (cached != null) {
+            write(req.response(), cached);
+            return;
+        }
+        if (!blockingBackend) {
+            write(req.response(), render(key, method, answer(method, path, query)));
+            return;
+        }
+        Future<ResponseCache.Entry> f = vertx.executeBlocking(
+                () -> render(key, method, answer(method, path, query)), false);
+        f.onComplete(r -> write(req.response(), r.succeeded() ? r.result()
+                : render(key, "", ApiResponse.failure(Status.internalError()))));
+    }
+
+    /** Renders an answer once; successful and not-found answers to GETs are kept for identical requests. */
+    private ResponseCache.Entry render(String key, String method, ApiResponse answer) {
+        Document body = answer.body();
+        ResponseCache.Entry entry = new ResponseCache.Entry(System.nanoTime(), answer.code(), body.contentType(),
+                Buffer.buffer(body.render().getBytes(StandardCharsets.UTF_8)));
+        if ("GET".equals(method) && (answer.code() == 200 || answer.code() == 404)) {
+            cache.put(key, entry);
+        }
+        return entry;
     }
 
     private static boolean tooLong(String contentLength) {
@@ -103,10 +123,6 @@ public final class ApiServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             return true;
         }
-    }
-
-    private ApiResponse answer(HttpServerRequest req) {
-        return answer(req.method().name(), req.path(), req.query());
     }
 
     private ApiResponse answer(String method, String path, String query) {
@@ -122,15 +138,19 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void write(HttpServerResponse resp, ApiResponse answer) {
-        Document body = answer.body();
+        write(resp, new ResponseCache.Entry(0, answer.code(), answer.body().contentType(),
+                Buffer.buffer(answer.body().render().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private static void write(HttpServerResponse resp, ResponseCache.Entry answer) {
         resp.setStatusCode(answer.code())
-                .putHeader("Content-Type", body.contentType())
+                .putHeader("Content-Type", answer.contentType())
                 .putHeader("Cache-Control", "no-cache, private")
                 .putHeader("X-Content-Type-Options", "nosniff");
         if (answer.code() == 405) {
             resp.putHeader("Allow", "GET");
         }
-        resp.end(Buffer.buffer(body.render().getBytes(StandardCharsets.UTF_8)));
+        resp.end(answer.body());
     }
 
     /** Stops accepting and closes open connections. */
