@@ -45,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code attribute}: {@link Attributor#attribute} alone, holdings already split.
  *   <li>{@code perSample}: everything {@code KubeletPods.attribute} does per sample apart from the
  *       kubelet gRPC call: device IDs split into holdings (as {@code KubeletPods.toHoldings}), the
- *       informer's pods into the {@code namespace/name} map, the GPU processes' PIDs collected
+ *       informer's pods into the {@code namespace/name} map (built once: {@code KubeletPods} keeps
+ *       it until the informer's view changes), the GPU processes' PIDs collected
  *       and resolved by the real {@link ProcessPods} (every PID already cached, as in steady state:
  *       a PID's cgroup file is read once), then {@link Attributor#attribute} and
  *       {@link Attribution#withAllocatable}. The map and PID steps mirror {@code KubeletPods}'
@@ -117,13 +118,24 @@ public class AttributionBenchmark {
         return Attributor.attribute(gpus, holdings, layout.pods(), layout.podUidByPid());
     }
 
+    /** The pod map as {@code KubeletPods} keeps it between changes of the informer's view. */
+    private Map<String, PodState> podStates() {
+        if (podStates == null) {
+            Map<String, PodState> states = new HashMap<>();
+            for (PodInfo p : informerPods) {
+                states.put(p.namespace() + "/" + p.name(), new PodState(p.uid(), p.ended()));
+            }
+            podStates = Map.copyOf(states);
+        }
+        return podStates;
+    }
+
+    Map<String, PodState> podStates;
+
     @Benchmark
     public Attribution perSample() {
         List<Holding> h = PodLayout.holdings(layout.allocations());
-        Map<String, PodState> podStates = new HashMap<>();
-        for (PodInfo p : informerPods) {
-            podStates.put(p.namespace() + "/" + p.name(), new PodState(p.uid(), p.ended()));
-        }
+        Map<String, PodState> podStates = podStates();
         Set<Long> pids = new HashSet<>();
         for (GpuSample g : gpus) {
             for (GpuProcess p : g.processes()) {
