@@ -3,6 +3,7 @@ package io.gpuscale.bench;
 import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.Attributor;
 import io.gpuscale.agent.attribution.PodAttributor;
+import io.gpuscale.agent.attribution.PodName;
 import io.gpuscale.agent.attribution.PodState;
 import io.gpuscale.agent.gpu.DriverInfo;
 import io.gpuscale.agent.gpu.GpuSample;
@@ -277,7 +278,7 @@ public final class PodChurnRun {
         @Override
         public Attribution attribute(List<GpuSample> sampled) {
             List<DeviceAllocation> allocations = new ArrayList<>(current.allocations());
-            Map<String, PodState> pods = new HashMap<>(current.pods());
+            Map<PodName, PodState> pods = new HashMap<>(current.pods());
             if (previousPrefix != null || cycle != 0) {
                 PodLayout previous = layoutOf(previousPrefix, cycle - 1, sampled, 0);
                 allocations.addAll(previous.allocations());

@@ -3,6 +3,7 @@ package io.gpuscale.bench;
 import io.gpuscale.agent.attribution.Attributor;
 import io.gpuscale.agent.attribution.Holding;
 import io.gpuscale.agent.attribution.PodRef;
+import io.gpuscale.agent.attribution.PodName;
 import io.gpuscale.agent.attribution.PodState;
 import io.gpuscale.agent.gpu.GpuField;
 import io.gpuscale.agent.gpu.GpuProcess;
@@ -32,7 +33,7 @@ import java.util.UUID;
  * @param podUidByPid each GPU process's pod UID, as the cgroup files give them
  * @param allocatable GPU UUID to the device IDs the kubelet can allocate from it
  */
-public record PodLayout(List<GpuSample> gpus, List<DeviceAllocation> allocations, Map<String, PodState> pods,
+public record PodLayout(List<GpuSample> gpus, List<DeviceAllocation> allocations, Map<PodName, PodState> pods,
         Map<Long, String> podUidByPid, Map<String, Integer> allocatable) {
     public static final String NAMESPACE = "bench";
     public static final String CONTAINER = "main";
@@ -61,7 +62,7 @@ public record PodLayout(List<GpuSample> gpus, List<DeviceAllocation> allocations
             samples.add(new ArrayList<>());
         }
         List<DeviceAllocation> allocations = new ArrayList<>(podCount);
-        Map<String, PodState> pods = new HashMap<>();
+        Map<PodName, PodState> pods = new HashMap<>();
         Map<Long, String> uidByPid = new HashMap<>();
         for (int k = 0; k < podCount; k++) {
             boolean exclusive = k < exclusiveGpus;
@@ -73,7 +74,7 @@ public record PodLayout(List<GpuSample> gpus, List<DeviceAllocation> allocations
             long pid = firstPid + k;
             String deviceId = exclusive ? uuid : uuid + "::" + replicas[g]++;
             allocations.add(new DeviceAllocation(NAMESPACE, name, CONTAINER, RESOURCE, deviceId));
-            pods.put(NAMESPACE + "/" + name, new PodState(uid, false));
+            pods.put(new PodName(NAMESPACE, name), new PodState(uid, false));
             uidByPid.put(pid, uid);
             processes.get(g).add(new GpuProcess(pid, (1 + k % 7) * GIB / 4, -1, -1));
             int sm = 1 + k % 9;

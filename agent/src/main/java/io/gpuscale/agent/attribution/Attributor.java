@@ -43,13 +43,13 @@ public final class Attributor {
     /**
      * @param gpus this sample's GPUs
      * @param holdings the kubelet's device allocations
-     * @param pods the API server's pods on this node by {@code namespace/name}, or null when the
+     * @param pods the API server's pods on this node, or null when the
      *     pod list is not available (then allocations are trusted as they are and shared GPUs
      *     fall back to whole-GPU values)
      * @param podUidByPid the pod UID of each GPU process, from its cgroup; empty when processes
      *     are not visible (no host PID namespace)
      */
-    public static Attribution attribute(List<GpuSample> gpus, List<Holding> holdings, Map<String, PodState> pods,
+    public static Attribution attribute(List<GpuSample> gpus, List<Holding> holdings, Map<PodName, PodState> pods,
             Map<Long, String> podUidByPid) {
         Map<String, Set<PodRef>> holdersByDevice = new HashMap<>();
         Map<String, Boolean> timeSliced = new HashMap<>();
@@ -95,7 +95,7 @@ public final class Attributor {
         return new Attribution(exclusive, usage);
     }
 
-    private static void shared(GpuSample gpu, List<PodRef> holders, Map<String, PodState> pods,
+    private static void shared(GpuSample gpu, List<PodRef> holders, Map<PodName, PodState> pods,
             Map<Long, String> podUidByPid, List<PodGpuUsage> out) {
         String uuid = gpu.identity().uuid();
         // Processes that exist but map to no pod mean they are not visible (no host PID namespace):
@@ -110,7 +110,7 @@ public final class Attributor {
             }
             return;
         }
-        Map<Long, Integer> smByPid = latestSmByPid(gpu.processUtilization());
+        Map<Long, ProcessUtilization> latest = latestByPid(gpu.processUtilization());
         Map<String, Integer> smByUid = new HashMap<>();
         Map<String, Long> memoryByUid = new HashMap<>();
         Set<Long> seen = new HashSet<>();
@@ -119,7 +119,8 @@ public final class Attributor {
             if (uid == null || !seen.add(p.pid())) {
                 continue;
             }
-            smByUid.merge(uid, smByPid.getOrDefault(p.pid(), 0), Integer::sum);
+            ProcessUtilization sample = latest.get(p.pid());
+            smByUid.merge(uid, sample == null ? 0 : sample.smPercent(), Integer::sum);
             if (p.usedMemoryBytes() >= 0) {
                 memoryByUid.merge(uid, p.usedMemoryBytes(), Long::sum);
             }
@@ -136,7 +137,7 @@ public final class Attributor {
      * device's when one container holds it whole, each pod's own processes' when it is shared.
      */
     private static void migDevice(GpuSample gpu, MigDevice mig, List<PodRef> holders, boolean sliced,
-            Map<String, PodState> pods, Map<Long, String> podUidByPid, Map<String, PodRef> exclusive,
+            Map<PodName, PodState> pods, Map<Long, String> podUidByPid, Map<String, PodRef> exclusive,
             List<PodGpuUsage> out) {
         if (holders.size() == 1 && !sliced) {
             exclusive.put(mig.uuid(), holders.get(0));
@@ -165,22 +166,19 @@ public final class Attributor {
     }
 
     /** The newest sample of each process: the driver may return several since the last read. */
-    private static Map<Long, Integer> latestSmByPid(List<ProcessUtilization> samples) {
+    private static Map<Long, ProcessUtilization> latestByPid(List<ProcessUtilization> samples) {
         Map<Long, ProcessUtilization> latest = new HashMap<>();
         for (ProcessUtilization s : samples) {
             latest.merge(s.pid(), s, (a, b) -> b.timestampMicros() > a.timestampMicros() ? b : a);
         }
-        Map<Long, Integer> sm = new HashMap<>();
-        latest.forEach((pid, s) -> sm.put(pid, s.smPercent()));
-        return sm;
+        return latest;
     }
 
     private static int percent(GpuSample gpu) {
         return (int) gpu.find(GpuField.UTILIZATION_GPU_PERCENT).orElse(-1);
     }
 
-    /** The key of {@code pods}: {@code namespace/name}. */
-    public static String key(PodRef pod) {
-        return pod.namespace() + "/" + pod.pod();
+    private static PodName key(PodRef pod) {
+        return PodName.of(pod);
     }
 }

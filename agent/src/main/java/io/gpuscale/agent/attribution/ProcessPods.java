@@ -20,6 +20,8 @@ public final class ProcessPods {
 
     private final Path procRoot;
     private final Map<Long, Optional<String>> cache = new HashMap<>();
+    private Set<Long> lastPids = Set.of();
+    private Map<Long, String> lastResult = Map.of();
 
     /** @param procRoot {@code /proc} on a node; a directory of {@code <pid>/cgroup} files in tests */
     public ProcessPods(Path procRoot) {
@@ -28,12 +30,17 @@ public final class ProcessPods {
 
     /** The pod UID of each of {@code pids} that runs in a pod; PIDs not seen last time are read anew. */
     public Map<Long, String> resolve(Set<Long> pids) {
+        if (pids.equals(lastPids)) {
+            return lastResult; // the same processes as last time: each PID keeps its pod for life
+        }
         cache.keySet().retainAll(pids);
         Map<Long, String> result = new HashMap<>();
         for (Long pid : pids) {
             cache.computeIfAbsent(pid, this::read).ifPresent(uid -> result.put(pid, uid));
         }
-        return result;
+        lastPids = Set.copyOf(pids);
+        lastResult = Map.copyOf(result);
+        return lastResult;
     }
 
     private Optional<String> read(long pid) {

@@ -4,6 +4,7 @@ import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.Attributor;
 import io.gpuscale.agent.attribution.Holding;
 import io.gpuscale.agent.attribution.PodAttributor;
+import io.gpuscale.agent.attribution.PodName;
 import io.gpuscale.agent.attribution.PodRef;
 import io.gpuscale.agent.attribution.PodState;
 import io.gpuscale.agent.attribution.ProcessPods;
@@ -39,8 +40,9 @@ public final class KubeletPods implements PodAttributor {
     private static final Duration ALLOCATABLE_EVERY = Duration.ofMinutes(1);
 
     private List<Holding> holdings = List.of();
+    private List<DeviceAllocation> lastAllocations = List.of();
     private NodePods lastPods;
-    private Map<String, PodState> lastPodStates = Map.of();
+    private Map<PodName, PodState> lastPodStates = Map.of();
     private Map<String, Integer> allocatable = Map.of();
     private long allocatableAskedAt;
     private String lastFailure = "";
@@ -59,7 +61,7 @@ public final class KubeletPods implements PodAttributor {
     @Override
     public Attribution attribute(List<GpuSample> gpus) {
         refreshHoldings();
-        Map<String, PodState> pods = null;
+        Map<PodName, PodState> pods = null;
         if (informer != null && informer.synced()) {
             pods = podStates(informer.current());
         }
@@ -93,11 +95,11 @@ public final class KubeletPods implements PodAttributor {
     }
 
     /** The pods by {@code namespace/name}, rebuilt only when the informer's view changed. */
-    private Map<String, PodState> podStates(NodePods current) {
+    private Map<PodName, PodState> podStates(NodePods current) {
         if (current != lastPods) {
-            Map<String, PodState> states = new HashMap<>();
+            Map<PodName, PodState> states = new HashMap<>();
             for (PodInfo p : current.all()) {
-                states.put(p.namespace() + "/" + p.name(), new PodState(p.uid(), p.ended()));
+                states.put(new PodName(p.namespace(), p.name()), new PodState(p.uid(), p.ended()));
             }
             lastPods = current;
             lastPodStates = Map.copyOf(states);
@@ -111,7 +113,12 @@ public final class KubeletPods implements PodAttributor {
             return;
         }
         try {
-            holdings = toHoldings(devices.list());
+            List<DeviceAllocation> allocations = devices.list();
+            if (!allocations.equals(lastAllocations)) {
+                // Allocations change only when pods come and go: split the device IDs then.
+                holdings = toHoldings(allocations);
+                lastAllocations = allocations;
+            }
             if (!lastFailure.isEmpty()) {
                 allocatableAskedAt = 0; // the kubelet restarted: its device plugins may have too
             }
@@ -128,6 +135,7 @@ public final class KubeletPods implements PodAttributor {
             Duration retry = backoff.failed(now);
             if (!PodSourceException.RATE_LIMITED.equals(e.code())) {
                 holdings = List.of(); // no stale pod labels: without the kubelet we do not know who holds what
+                lastAllocations = List.of();
             }
             if (!e.code().equals(lastFailure)) {
                 LOG.log(Level.WARNING, "kubelet PodResources unavailable ({0}): {1}; GPU metrics continue without "

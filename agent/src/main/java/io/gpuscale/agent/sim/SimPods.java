@@ -4,6 +4,7 @@ import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.Attributor;
 import io.gpuscale.agent.attribution.Holding;
 import io.gpuscale.agent.attribution.PodAttributor;
+import io.gpuscale.agent.attribution.PodName;
 import io.gpuscale.agent.attribution.PodRef;
 import io.gpuscale.agent.attribution.PodState;
 import io.gpuscale.agent.gpu.GpuSample;
@@ -47,14 +48,14 @@ public final class SimPods implements PodAttributor {
 
     /** The UID a simulated pod has, so that a cluster snapshot of the demo can name the same pods. */
     public static String uid(PodRef pod) {
-        return UUID.nameUUIDFromBytes(("gpuscale-sim/" + Attributor.key(pod)).getBytes(StandardCharsets.UTF_8))
+        return UUID.nameUUIDFromBytes(("gpuscale-sim/" + PodName.of(pod)).getBytes(StandardCharsets.UTF_8))
                 .toString();
     }
 
     @Override
     public Attribution attribute(List<GpuSample> gpus) {
         List<Holding> holdings = new ArrayList<>();
-        Map<String, PodState> pods = new HashMap<>();
+        Map<PodName, PodState> pods = new HashMap<>();
         Map<Long, String> uidByPid = new HashMap<>();
         for (GpuSample g : gpus) {
             int i = g.identity().index();
@@ -62,7 +63,7 @@ public final class SimPods implements PodAttributor {
             for (int r = 0; r < replicas; r++) {
                 PodRef pod = pod(i, r);
                 holdings.add(new Holding(pod, g.identity().uuid(), timeSliced(i) ? r : -1, "nvidia.com/gpu"));
-                pods.put(Attributor.key(pod), new PodState(uid(pod), false));
+                pods.put(PodName.of(pod), new PodState(uid(pod), false));
                 uidByPid.put(pid(i, r), uid(pod));
             }
         }

@@ -18,10 +18,10 @@ class AttributorTest {
     private static final PodRef INFER_B = new PodRef("web", "infer-b", "server");
     private static final String UID_A = "aaaaaaaa-0000-0000-0000-000000000001";
     private static final String UID_B = "bbbbbbbb-0000-0000-0000-000000000002";
-    private static final Map<String, PodState> PODS = Map.of(
-            "ml/train-0", new PodState("tttttttt-0000-0000-0000-000000000000", false),
-            "web/infer-a", new PodState(UID_A, false),
-            "web/infer-b", new PodState(UID_B, false));
+    private static final Map<PodName, PodState> PODS = Map.of(
+            new PodName("ml", "train-0"), new PodState("tttttttt-0000-0000-0000-000000000000", false),
+            new PodName("web", "infer-a"), new PodState(UID_A, false),
+            new PodName("web", "infer-b"), new PodState(UID_B, false));
 
     private static String uuid(int gpu) {
         return Gpus.identity(gpu).uuid();
@@ -94,7 +94,7 @@ class AttributorTest {
 
     @Test
     void endedAndUnknownPodsAreDroppedEvenIfTheKubeletStillListsThem() {
-        Map<String, PodState> pods = Map.of("ml/train-0", new PodState("t", true));
+        Map<PodName, PodState> pods = Map.of(new PodName("ml", "train-0"), new PodState("t", true));
         Attribution a = Attributor.attribute(List.of(Gpus.busy(0, 73), sharedGpu(10)),
                 List.of(new Holding(TRAIN, uuid(0), -1, "nvidia.com/gpu"),
                         new Holding(INFER_A, uuid(1), 0, "nvidia.com/gpu")), pods, Map.of());

@@ -3,10 +3,12 @@ package io.gpuscale.bench.attribution;
 import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.Attributor;
 import io.gpuscale.agent.attribution.Holding;
+import io.gpuscale.agent.attribution.PodName;
 import io.gpuscale.agent.attribution.PodState;
 import io.gpuscale.agent.attribution.ProcessPods;
 import io.gpuscale.agent.gpu.GpuProcess;
 import io.gpuscale.agent.gpu.GpuSample;
+import io.gpuscale.agent.pods.DeviceAllocation;
 import io.gpuscale.agent.pods.PodInfo;
 import io.gpuscale.bench.PodLayout;
 import io.gpuscale.bench.SimNode;
@@ -82,8 +84,7 @@ public class AttributionBenchmark {
         holdings = layout.holdings();
         informerPods = new ArrayList<>();
         layout.pods().forEach((key, state) -> {
-            String[] nsName = key.split("/", 2);
-            informerPods.add(new PodInfo(state.uid(), nsName[0], nsName[1], "Running"));
+            informerPods.add(new PodInfo(state.uid(), key.namespace(), key.name(), "Running"));
         });
         procRoot = Files.createTempDirectory("attribution-bench-proc");
         for (Map.Entry<Long, String> e : layout.podUidByPid().entrySet()) {
@@ -119,23 +120,34 @@ public class AttributionBenchmark {
     }
 
     /** The pod map as {@code KubeletPods} keeps it between changes of the informer's view. */
-    private Map<String, PodState> podStates() {
+    private Map<PodName, PodState> podStates() {
         if (podStates == null) {
-            Map<String, PodState> states = new HashMap<>();
+            Map<PodName, PodState> states = new HashMap<>();
             for (PodInfo p : informerPods) {
-                states.put(p.namespace() + "/" + p.name(), new PodState(p.uid(), p.ended()));
+                states.put(new PodName(p.namespace(), p.name()), new PodState(p.uid(), p.ended()));
             }
             podStates = Map.copyOf(states);
         }
         return podStates;
     }
 
-    Map<String, PodState> podStates;
+    Map<PodName, PodState> podStates;
+    List<DeviceAllocation> lastAllocations;
+    List<Holding> lastHoldings;
+
+    /** As {@code KubeletPods}: device IDs are split again only when the kubelet's list changed. */
+    private List<Holding> holdingsOf(List<DeviceAllocation> allocations) {
+        if (!allocations.equals(lastAllocations)) {
+            lastHoldings = PodLayout.holdings(allocations);
+            lastAllocations = allocations;
+        }
+        return lastHoldings;
+    }
 
     @Benchmark
     public Attribution perSample() {
-        List<Holding> h = PodLayout.holdings(layout.allocations());
-        Map<String, PodState> podStates = podStates();
+        List<Holding> h = holdingsOf(layout.allocations());
+        Map<PodName, PodState> podStates = podStates();
         Set<Long> pids = new HashSet<>();
         for (GpuSample g : gpus) {
             for (GpuProcess p : g.processes()) {
