@@ -1,0 +1,26 @@
+package io.gpuscale.adapter.advisor;
+
+import java.util.List;
+
+/**
+ * One node's verdict for a pod.
+ *
+ * @param name the node's name
+ * @param feasible whether every filter passes
+ * @param plugin the first failing plugin in kube-scheduler's order: the one kube-scheduler itself
+ *        reports; null when feasible
+ * @param reasons every failing check, of every plugin, in plugin order
+ * @param statusReasons the reasons of {@code plugin} exactly as kube-scheduler words them for the
+ *        FailedScheduling text and as an extender reports them ("Insufficient nvidia.com/gpu",
+ *        "node(s) had untolerated taint {gpu: rtx3060}"); empty when feasible
+ * @param unresolvable whether kube-scheduler marks that failure UnschedulableAndUnresolvable
+ *        (preemption cannot help), as opposed to Unschedulable
+ * @param score the node's total score, 0 to 100, when feasible; null otherwise
+ */
+public record NodeVerdict(String name, boolean feasible, String plugin, List<Reason> reasons,
+        List<String> statusReasons, boolean unresolvable, Integer score) {
+    public NodeVerdict {
+        reasons = List.copyOf(reasons);
+        statusReasons = List.copyOf(statusReasons);
+    }
+}
