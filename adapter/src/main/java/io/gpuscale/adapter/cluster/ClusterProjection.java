@@ -41,7 +41,11 @@ public final class ClusterProjection {
                         .map(t -> new Toleration(orEmpty(t.getKey()), orEmpty(t.getOperator()), orEmpty(t.getValue()),
                                 orEmpty(t.getEffect()), t.getTolerationSeconds()))
                         .toList(),
-                spec.getAffinity() == null ? null : spec.getAffinity().getNodeAffinity());
+                spec.getAffinity() == null ? null : spec.getAffinity().getNodeAffinity(),
+                pod.getStatus() == null ? "" : orEmpty(pod.getStatus().getPhase()),
+                orEmpty(spec.getPriorityClassName()), spec.getActiveDeadlineSeconds(),
+                spec.getResources() == null ? Map.of() : orEmpty(spec.getResources().getRequests()),
+                spec.getResources() == null ? Map.of() : orEmpty(spec.getResources().getLimits()));
     }
 
     public static NodeRecord node(V1Node node) {
@@ -66,7 +70,14 @@ public final class ClusterProjection {
         return new QuotaRecord(meta.getNamespace(), meta.getName(),
                 quota.getSpec() == null ? Map.of() : orEmpty(quota.getSpec().getHard()),
                 quota.getStatus() == null ? Map.of() : orEmpty(quota.getStatus().getUsed()),
-                quota.getSpec() == null || quota.getSpec().getScopes() == null ? List.of() : quota.getSpec().getScopes());
+                quota.getSpec() == null || quota.getSpec().getScopes() == null ? List.of() : quota.getSpec().getScopes(),
+                quota.getStatus() == null ? Map.of() : orEmpty(quota.getStatus().getHard()),
+                quota.getSpec() == null || quota.getSpec().getScopeSelector() == null
+                        || quota.getSpec().getScopeSelector().getMatchExpressions() == null ? List.of()
+                        : quota.getSpec().getScopeSelector().getMatchExpressions().stream()
+                                .map(r -> new QuotaRecord.ScopeRequirement(orEmpty(r.getScopeName()),
+                                        orEmpty(r.getOperator()), r.getValues()))
+                                .toList());
     }
 
     private static List<ContainerResources> containers(List<V1Container> containers) {

@@ -33,6 +33,7 @@ final class ClusterState {
     private final List<NodeSchedulingRecord> schedulingNodes;
     private final Map<String, NodeEntry> nodesByName;
     private final Map<String, List<QuotaRecord>> quotasByNamespace;
+    private final List<QuotaRecord> allQuotas;
 
     private ClusterState(Collection<PodEntry> pods, Collection<NodeEntry> nodes, Collection<QuotaRecord> quotas) {
         List<PodEntry> sortedPods = pods.stream().sorted(POD_ORDER).toList();
@@ -57,6 +58,8 @@ final class ClusterState {
                 .forEach(q -> quotaMap.computeIfAbsent(q.namespace(), ns -> new ArrayList<>()).add(q));
         quotaMap.replaceAll((ns, list) -> List.copyOf(list));
         this.quotasByNamespace = Map.copyOf(quotaMap);
+        this.allQuotas = quotas.stream()
+                .sorted(Comparator.comparing(QuotaRecord::namespace).thenComparing(QuotaRecord::name)).toList();
     }
 
     static ClusterState of(Collection<PodEntry> pods, Collection<NodeEntry> nodes, Collection<QuotaRecord> quotas) {
@@ -101,5 +104,9 @@ final class ClusterState {
 
     List<QuotaRecord> quotas(String namespace) {
         return quotasByNamespace.getOrDefault(namespace, List.of());
+    }
+
+    List<QuotaRecord> allQuotas() {
+        return allQuotas;
     }
 }

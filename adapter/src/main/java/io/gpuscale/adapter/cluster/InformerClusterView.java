@@ -276,6 +276,61 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         return state().quotas(namespace);
     }
 
+    @Override
+    public List<QuotaRecord> allQuotas() {
+        return state().allQuotas();
+    }
+
+    /**
+     * Adds {@code listener} to the informers: it is told of every object they hold now (the
+     * informers replay their caches to a handler added after start) and of every change after.
+     * Each resource calls it from its own thread.
+     */
+    @Override
+    public Subscription subscribe(SchedulingListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        AtomicBoolean open = new AtomicBoolean(true);
+        for (Watched w : watched) {
+            w.informer.addEventHandler(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(KubernetesObject obj) {
+                    changed(obj);
+                }
+
+                @Override
+                public void onUpdate(KubernetesObject before, KubernetesObject after) {
+                    changed(after);
+                }
+
+                @Override
+                public void onDelete(KubernetesObject obj, boolean finalStateUnknown) {
+                    if (open.get() && obj instanceof CachedObject<?> c) {
+                        if (c.value() instanceof ClusterState.PodEntry p) {
+                            listener.podDeleted(p.scheduling().namespace(), p.scheduling().name());
+                        } else if (c.value() instanceof ClusterState.NodeEntry n) {
+                            listener.nodeDeleted(n.scheduling().name());
+                        } else if (c.value() instanceof QuotaRecord q) {
+                            listener.quotaDeleted(q.namespace(), q.name());
+                        }
+                    }
+                }
+
+                private void changed(KubernetesObject obj) {
+                    if (open.get() && obj instanceof CachedObject<?> c) {
+                        if (c.value() instanceof ClusterState.PodEntry p) {
+                            listener.podChanged(p.scheduling());
+                        } else if (c.value() instanceof ClusterState.NodeEntry n) {
+                            listener.nodeChanged(n.scheduling());
+                        } else if (c.value() instanceof QuotaRecord q) {
+                            listener.quotaChanged(q);
+                        }
+                    }
+                }
+            });
+        }
+        return () -> open.set(false);
+    }
+
     /** Stops listing and watching: closes the watches and aborts requests in flight. */
     @Override
     public void close() {

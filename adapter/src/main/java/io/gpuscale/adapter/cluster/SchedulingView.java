@@ -21,4 +21,26 @@ public interface SchedulingView extends ClusterView {
 
     /** The ResourceQuotas of a namespace, in name order. */
     List<QuotaRecord> quotas(String namespace);
+
+    /** Every ResourceQuota, by namespace then name. */
+    List<QuotaRecord> allQuotas();
+
+    /**
+     * Tells {@code listener} of every node, pod and quota there is now and, for a view that
+     * changes, of every change after that until the subscription is closed. This default, for
+     * views that never change, replays the current records once, on the caller's thread.
+     */
+    default Subscription subscribe(SchedulingListener listener) {
+        schedulingNodes().forEach(listener::nodeChanged);
+        schedulingPods().forEach(listener::podChanged);
+        allQuotas().forEach(listener::quotaChanged);
+        return () -> {
+        };
+    }
+
+    /** Stops a {@link #subscribe} listener from being called. */
+    interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

@@ -136,6 +136,11 @@ public final class SnapshotClusterView implements SchedulingView {
         return state.quotas(namespace);
     }
 
+    @Override
+    public List<QuotaRecord> allQuotas() {
+        return state.allQuotas();
+    }
+
     /** Every pod as decoded, by namespace then name. */
     public List<V1Pod> v1Pods() {
         return v1Pods;

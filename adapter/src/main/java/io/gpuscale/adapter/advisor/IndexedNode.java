@@ -1,0 +1,75 @@
+package io.gpuscale.adapter.advisor;
+
+import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
+import io.gpuscale.adapter.cluster.Taint;
+import io.kubernetes.client.custom.Quantity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node as the filters read it, precomputed once per node event: allocatable as a canonical
+ * vector, the taints that filter apart from those that only score, and a link to the running sums
+ * of the pods bound to it.
+ */
+final class IndexedNode {
+    final NodeSchedulingRecord record;
+    final String name;
+    final Map<String, String> labels;
+    final long[] allocatable;
+    final long allowedPods;
+    /** NoSchedule and NoExecute taints, in spec order: TaintToleration's filter walks these. */
+    final Taint[] filterTaints;
+    /** PreferNoSchedule taints: only TaintToleration's score counts these. */
+    final Taint[] preferTaints;
+    final NodeUsage usage;
+
+    IndexedNode(NodeSchedulingRecord record, ResourceSlots slots, NodeUsage usage) {
+        this.record = record;
+        this.name = record.name();
+        this.labels = record.labels();
+        this.allocatable = slots.vector(record.allocatable());
+        Quantity pods = record.allocatable().get(ResourceNames.PODS);
+        this.allowedPods = pods == null ? 0 : ResourceNames.canonical(ResourceNames.PODS, pods);
+        List<Taint> filter = new ArrayList<>();
+        List<Taint> prefer = new ArrayList<>();
+        for (Taint t : record.taints()) {
+            if ("NoSchedule".equals(t.effect()) || "NoExecute".equals(t.effect())) {
+                filter.add(t);
+            } else if ("PreferNoSchedule".equals(t.effect())) {
+                prefer.add(t);
+            }
+        }
+        this.filterTaints = filter.toArray(Taint[]::new);
+        this.preferTaints = prefer.toArray(Taint[]::new);
+        this.usage = usage;
+    }
+
+    /** The running sums of the non-terminal pods bound to one node; changed only under the index's write lock. */
+    static final class NodeUsage {
+        long[] requested = new long[0];
+        int pods;
+
+        void add(long[] request, int sign) {
+            if (request.length > requested.length) {
+                requested = java.util.Arrays.copyOf(requested, request.length);
+            }
+            for (int i = 0; i < request.length; i++) {
+                requested[i] += sign * request[i];
+            }
+            pods += sign;
+        }
+
+        boolean empty() {
+            if (pods != 0) {
+                return false;
+            }
+            for (long v : requested) {
+                if (v != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
