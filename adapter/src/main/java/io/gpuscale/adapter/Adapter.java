@@ -3,6 +3,8 @@ package io.gpuscale.adapter;
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ApiServer;
 import io.gpuscale.adapter.api.MetricsApi;
+import io.gpuscale.adapter.api.ServerLimits;
+import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.tls.ServingCertificate;
@@ -11,6 +13,7 @@ import io.vertx.core.VertxOptions;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,10 +45,24 @@ public final class Adapter implements AutoCloseable {
     public static Adapter start(String host, int port, ServingCertificate certificate, GpuMetrics metrics,
             ClusterView cluster, ApiOptions options, boolean blockingBackend, AutoCloseable... owned)
             throws ListenException {
+        return start(host, port, certificate, ServerLimits.DEFAULTS, metrics, cluster, options, blockingBackend, owned);
+    }
+
+    /**
+     * Binds the HTTPS port and serves, within these limits.
+     *
+     * @param limits request sizes, rates and deadlines ({@code serve}'s flags)
+     * @param blockingBackend whether reading {@code metrics} may block (a remote backend)
+     * @param owned what to close, in order, after the server stops (scrapers, informers)
+     * @throws ListenException when the port cannot be bound or the certificate is unusable; nothing is left running
+     */
+    public static Adapter start(String host, int port, ServingCertificate certificate, ServerLimits limits,
+            GpuMetrics metrics, ClusterView cluster, ApiOptions options, boolean blockingBackend,
+            AutoCloseable... owned) throws ListenException {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(blockingBackend ? 8 : 1));
         try {
-            ApiServer server = ApiServer.start(vertx, new MetricsApi(metrics, cluster, options), certificate, host, port,
-                    Clock.systemUTC(), blockingBackend);
+            ApiServer server = ApiServer.start(vertx, new MetricsApi(metrics, cluster, options), List.of(),
+                    RequestGate.ALLOW_ALL, certificate, limits, host, port, Clock.systemUTC(), blockingBackend);
             return new Adapter(vertx, server, owned);
         } catch (Exception e) {
             closeVertx(vertx);
