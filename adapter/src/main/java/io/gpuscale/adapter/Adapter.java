@@ -3,6 +3,7 @@ package io.gpuscale.adapter;
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ApiServer;
 import io.gpuscale.adapter.api.MetricsApi;
+import io.gpuscale.adapter.api.PostEndpoint;
 import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterView;
@@ -59,9 +60,20 @@ public final class Adapter implements AutoCloseable {
     public static Adapter start(String host, int port, ServingCertificate certificate, ServerLimits limits,
             GpuMetrics metrics, ClusterView cluster, ApiOptions options, boolean blockingBackend,
             AutoCloseable... owned) throws ListenException {
+        return start(host, port, certificate, limits, List.of(), metrics, cluster, options, blockingBackend, owned);
+    }
+
+    /**
+     * As above, with endpoints that take a body (the placement advisor's {@code POST /advisor/v1/explain}).
+     *
+     * @param posts served on their paths next to the metrics API
+     */
+    public static Adapter start(String host, int port, ServingCertificate certificate, ServerLimits limits,
+            List<PostEndpoint> posts, GpuMetrics metrics, ClusterView cluster, ApiOptions options,
+            boolean blockingBackend, AutoCloseable... owned) throws ListenException {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(blockingBackend ? 8 : 1));
         try {
-            ApiServer server = ApiServer.start(vertx, new MetricsApi(metrics, cluster, options), List.of(),
+            ApiServer server = ApiServer.start(vertx, new MetricsApi(metrics, cluster, options), posts,
                     RequestGate.ALLOW_ALL, certificate, limits, host, port, Clock.systemUTC(), blockingBackend);
             return new Adapter(vertx, server, owned);
         } catch (Exception e) {

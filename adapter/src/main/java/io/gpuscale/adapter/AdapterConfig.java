@@ -80,6 +80,22 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
     public record Prometheus(URI url) implements MetricsSource {
     }
 
+    /** {@code --scheduler-extender-port} when not given: no extender server. */
+    public static final int EXTENDER_OFF = -1;
+
+    /**
+     * The placement advisor's settings ({@code serve --gpu-policy --kube-version
+     * --scheduler-extender-port}); kept apart from the metrics settings above.
+     *
+     * @param options how the advisor decides and words its answers
+     * @param extenderPort the scheduler extender's HTTPS port; 0 picks a free one, {@link #EXTENDER_OFF} serves none
+     */
+    public record Advisor(io.gpuscale.adapter.advisor.AdvisorOptions options, int extenderPort) {
+        public boolean extenderEnabled() {
+            return extenderPort != EXTENDER_OFF;
+        }
+    }
+
     private static final Pattern DURATION_PART = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
