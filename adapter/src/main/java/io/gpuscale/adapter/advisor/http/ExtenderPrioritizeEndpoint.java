@@ -1,0 +1,85 @@
+package io.gpuscale.adapter.advisor.http;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.gpuscale.adapter.advisor.Explanation;
+import io.gpuscale.adapter.advisor.NodeVerdict;
+import io.gpuscale.adapter.advisor.PlacementAdvisor;
+import io.gpuscale.adapter.advisor.io.InputException;
+import io.gpuscale.adapter.api.ApiResponse;
+import io.gpuscale.adapter.api.PostEndpoint;
+import io.gpuscale.adapter.api.Status;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code POST /scheduler/prioritize}: kube-scheduler's extender prioritize verb. Takes
+ * {@code ExtenderArgs} (either form), answers a {@code HostPriorityList},
+ * {@code [{"Host": "n1", "Score": 7}, ...]}: one entry per node received, in input order, the
+ * advisor's 0-100 score scaled to the extender range 0-10 (rounded); a node the advisor finds
+ * infeasible scores 0. kube-scheduler adds {@code Score x weight x 10} to its own total.
+ *
+ * <p>Errors: the list has no error field, and kube-scheduler ignores a failed prioritize call
+ * (the node totals then leave us out), so arguments it cannot use are a 400 {@link Status}, which
+ * the scheduler logs with the code.
+ */
+public final class ExtenderPrioritizeEndpoint implements PostEndpoint {
+    public static final String PATH = "/scheduler/prioritize";
+    /** kube-scheduler's MaxExtenderPriority. */
+    public static final int MAX_EXTENDER_PRIORITY = 10;
+
+    private final PlacementAdvisor advisor;
+
+    public ExtenderPrioritizeEndpoint(PlacementAdvisor advisor) {
+        this.advisor = Objects.requireNonNull(advisor, "advisor");
+    }
+
+    @Override
+    public String path() {
+        return PATH;
+    }
+
+    @Override
+    public long maxBodyBytes() {
+        return ExtenderFilterEndpoint.MAX_BODY_BYTES;
+    }
+
+    @Override
+    public ApiResponse handle(String contentType, byte[] body, Instant now) {
+        ExtenderArgs args;
+        try {
+            args = ExtenderArgs.parse(body);
+        } catch (ExtenderArgs.NotJson e) {
+            return ApiResponse.failure(Status.badRequest(e.getMessage()));
+        } catch (InputException e) {
+            return ApiResponse.failure(Status.badRequest(e.getMessage()));
+        }
+        Explanation explanation = args.namesForm()
+                ? advisor.explainOn(args.pod(), args.nodeNames())
+                : advisor.explainAgainst(args.pod(), args.nodes());
+        Map<String, NodeVerdict> verdicts = new HashMap<>();
+        explanation.nodes().forEach(v -> verdicts.put(v.name(), v));
+        List<String> names = args.namesForm() ? args.nodeNames()
+                : args.nodes().stream().map(n -> n.name()).toList();
+        JsonArray out = new JsonArray();
+        for (String name : names) {
+            JsonObject host = new JsonObject();
+            host.addProperty("Host", name);
+            host.addProperty("Score", extenderScore(verdicts.get(name)));
+            out.add(host);
+        }
+        return ApiResponse.ok(JsonBody.of(out));
+    }
+
+    /** 0-100 to 0-10, rounded half up; 0 for an infeasible or unknown node. */
+    static int extenderScore(NodeVerdict v) {
+        if (v == null || !v.feasible() || v.score() == null) {
+            return 0;
+        }
+        int score = Math.max(0, Math.min(100, v.score()));
+        return (score * MAX_EXTENDER_PRIORITY + 50) / 100;
+    }
+}

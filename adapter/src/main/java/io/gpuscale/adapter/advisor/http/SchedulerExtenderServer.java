@@ -1,0 +1,76 @@
+package io.gpuscale.adapter.advisor.http;
+
+import io.gpuscale.adapter.advisor.PlacementAdvisor;
+import io.gpuscale.adapter.api.ApiServer;
+import io.gpuscale.adapter.api.ServerLimits;
+import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.tls.ServingCertificate;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scheduler extender on its own HTTPS port ({@code serve --scheduler-extender-port}):
+ * {@code POST /scheduler/filter}, {@code POST /scheduler/prioritize}, and the health checks,
+ * nothing else. A separate server, not paths on the metrics port, because kube-scheduler calls it
+ * directly (not through kube-aggregator) and without credentials, so it is served to everyone who
+ * reaches it, and because one scheduler asks up to twice per GPU pod, faster than the per-client
+ * rate limit of the metrics port allows: the rate limit is off here, the other limits are the
+ * defaults.
+ */
+public final class SchedulerExtenderServer implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(SchedulerExtenderServer.class.getName());
+
+    /** The metrics port's limits without the per-client rate (one scheduler sends every call). */
+    public static final ServerLimits LIMITS = ServerLimits.DEFAULTS.withRate(0, 0);
+
+    private final Vertx vertx;
+    private final ApiServer server;
+
+    private SchedulerExtenderServer(Vertx vertx, ApiServer server) {
+        this.vertx = vertx;
+        this.server = server;
+    }
+
+    /**
+     * Binds and serves.
+     *
+     * @param port 0 picks a free one
+     * @throws Exception when the address cannot be bound or the certificate is unusable; nothing is left running
+     */
+    public static SchedulerExtenderServer start(String host, int port, ServingCertificate certificate,
+            PlacementAdvisor advisor) throws Exception {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+        try {
+            ApiServer server = ApiServer.start(vertx, null, AdvisorEndpoints.schedulerExtender(advisor),
+                    RequestGate.ALLOW_ALL, certificate, LIMITS, host, port, Clock.systemUTC(), false);
+            return new SchedulerExtenderServer(vertx, server);
+        } catch (Exception e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    /** The bound port. */
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "scheduler extender's vert.x did not close cleanly", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "scheduler extender on port " + port();
+    }
+}
