@@ -1,0 +1,183 @@
+package io.gpuscale.adapter.auth;
+
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.informer.ListerWatcher;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.cache.ReflectorRunnable;
+import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ConfigMapList;
+import io.kubernetes.client.util.CallGeneratorParams;
+import io.kubernetes.client.util.Watch;
+import io.kubernetes.client.util.Watchable;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import okhttp3.Call;
+import okhttp3.OkHttpClient;
+
+/**
+ * {@code kube-system/extension-apiserver-authentication}, listed and watched with an informer of
+ * the official client: each version is read into an {@link AuthenticationConfig} and swapped in
+ * atomically, so requests verify against the CA bundles of the moment. A version that cannot be
+ * read keeps the previous configuration (logged once per version); a deleted ConfigMap leaves
+ * only bearer tokens and anonymous requests.
+ *
+ * <p>Needs RBAC get, list and watch on that ConfigMap (the Role
+ * {@code extension-apiserver-authentication-reader}), which allows lists and watches selecting it
+ * by name.
+ */
+public final class ExtensionAuthenticationWatch implements Supplier<AuthenticationConfig>, AutoCloseable {
+    private static final Logger LOG = System.getLogger(ExtensionAuthenticationWatch.class.getName());
+    public static final String NAMESPACE = "kube-system";
+    public static final String NAME = "extension-apiserver-authentication";
+    private static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration WATCH_READ_TIMEOUT =
+            ReflectorRunnable.REFLECTOR_WATCH_CLIENTSIDE_MAX_TIMEOUT.plus(Duration.ofMinutes(1));
+
+    private final AtomicReference<AuthenticationConfig> current = new AtomicReference<>(AuthenticationConfig.NONE);
+    private final AtomicLong reloads = new AtomicLong();
+    private final DefaultSharedIndexInformer<V1ConfigMap, V1ConfigMapList> informer;
+    private final String server;
+    private volatile String lastBadVersion;
+    private volatile boolean failing;
+
+    public ExtensionAuthenticationWatch(ApiClient client) {
+        Objects.requireNonNull(client, "client");
+        this.server = client.getBasePath();
+        this.informer = new DefaultSharedIndexInformer<>(V1ConfigMap.class, new ConfigMapListerWatcher(client), 0,
+                new io.kubernetes.client.informer.cache.Cache<>(), (type, error) -> failed(error));
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(V1ConfigMap obj) {
+                load(obj);
+            }
+
+            @Override
+            public void onUpdate(V1ConfigMap before, V1ConfigMap after) {
+                load(after);
+            }
+
+            @Override
+            public void onDelete(V1ConfigMap obj, boolean finalStateUnknown) {
+                LOG.log(Level.WARNING, "{0}/{1} was deleted: client certificates and the front proxy are no longer "
+                        + "accepted until it is back", NAMESPACE, NAME);
+                current.set(AuthenticationConfig.NONE);
+                reloads.incrementAndGet();
+            }
+        });
+    }
+
+    /** Starts listing and watching, then waits up to {@code timeout} for the first answer. */
+    public ExtensionAuthenticationWatch start(Duration timeout) {
+        informer.run();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!informer.hasSynced() && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        if (!informer.hasSynced()) {
+            LOG.log(Level.WARNING, "cannot read {0}/{1} from {2} yet: until it is read, client certificates and the "
+                    + "front proxy are not accepted (bearer tokens are)", NAMESPACE, NAME, server);
+        } else if (reloads.get() == 0) {
+            LOG.log(Level.WARNING, "{0}/{1} does not exist: client certificates and the front proxy are not "
+                    + "accepted until it does", NAMESPACE, NAME);
+        }
+        return this;
+    }
+
+    /** The configuration of the moment. */
+    @Override
+    public AuthenticationConfig get() {
+        return current.get();
+    }
+
+    /** How many versions have been swapped in (tests wait on it). */
+    public long reloads() {
+        return reloads.get();
+    }
+
+    private void load(V1ConfigMap map) {
+        String version = map.getMetadata() == null ? null : map.getMetadata().getResourceVersion();
+        try {
+            AuthenticationConfig config = AuthenticationConfig.fromConfigMap(map.getData());
+            current.set(config);
+            reloads.incrementAndGet();
+            LOG.log(Level.INFO, "read {0}/{1} version {2}: client CA {3} certificate(s), requestheader CA {4} "
+                    + "certificate(s), allowed names {5}", NAMESPACE, NAME, version, config.clientCa().size(),
+                    config.requestHeaderCa().size(), config.allowedNames());
+            if (!config.requestHeaderCa().isEmpty() && !config.usernameHeaders().isEmpty()
+                    && config.usernameHeaders().stream().noneMatch(h -> h.equalsIgnoreCase("X-Remote-User"))) {
+                LOG.log(Level.WARNING, "requestheader-username-headers omit X-Remote-User: the aggregator's requests "
+                        + "will not authenticate");
+            }
+        } catch (IllegalArgumentException e) {
+            if (!Objects.equals(version, lastBadVersion)) {
+                lastBadVersion = version;
+                LOG.log(Level.WARNING, "{0}/{1} version {2} is unusable, keeping the previous one: {3}", NAMESPACE,
+                        NAME, version, e.getMessage());
+            }
+        }
+    }
+
+    private void failed(Throwable t) {
+        if (!failing) {
+            failing = true;
+            LOG.log(Level.WARNING, "cannot list or watch {0}/{1} at {2}: {3}; retrying", NAMESPACE, NAME, server,
+                    t.toString());
+        }
+    }
+
+    /** Stops watching. */
+    @Override
+    public void close() {
+        informer.stop();
+    }
+
+    /** Lists and watches the one ConfigMap, by name; watches with a read timeout longer than the server's. */
+    private final class ConfigMapListerWatcher implements ListerWatcher<V1ConfigMap, V1ConfigMapList> {
+        private final ApiClient client;
+        private final CoreV1Api api;
+        private final OkHttpClient listHttp;
+        private final OkHttpClient watchHttp;
+        private final Type watchType = TypeToken.getParameterized(Watch.Response.class, V1ConfigMap.class).getType();
+
+        ConfigMapListerWatcher(ApiClient client) {
+            this.client = client;
+            this.api = new CoreV1Api(client);
+            this.listHttp = client.getHttpClient().newBuilder().readTimeout(LIST_READ_TIMEOUT).build();
+            this.watchHttp = client.getHttpClient().newBuilder().readTimeout(WATCH_READ_TIMEOUT).build();
+        }
+
+        @Override
+        public V1ConfigMapList list(CallGeneratorParams params) throws ApiException {
+            Call call = listHttp.newCall(request(params, false).request());
+            V1ConfigMapList list = client.<V1ConfigMapList>execute(call, V1ConfigMapList.class).getData();
+            if (failing) {
+                failing = false;
+                LOG.log(Level.INFO, "reading {0}/{1} again", NAMESPACE, NAME);
+            }
+            return list;
+        }
+
+        @Override
+        public Watchable<V1ConfigMap> watch(CallGeneratorParams params) throws ApiException {
+            Call call = watchHttp.newCall(request(params, true).request());
+            return Watch.createWatch(client, call, watchType);
+        }
+
+        private Call request(CallGeneratorParams params, boolean watch) throws ApiException {
+            return api.listNamespacedConfigMap(NAMESPACE).fieldSelector("metadata.name=" + NAME)
+                    .resourceVersion(params.resourceVersion).timeoutSeconds(params.timeoutSeconds)
+                    .watch(watch ? true : null).allowWatchBookmarks(watch ? true : null).buildCall(null);
+        }
+    }
+}
