@@ -4,20 +4,59 @@ import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * Says, for a pod, whether quota admits it, on which nodes it fits, why not on each other one,
- * and which fits best. Work in progress: the filters are being filled in.
+ * Says, for a pod, whether ResourceQuota admits it, on which nodes it fits and why not on each
+ * other one, in kube-scheduler's own words, and which fits best given live GPU load.
+ *
+ * <p><b>Filters</b> run as kube-scheduler runs them, in its order: {@link NodeUnschedulable},
+ * {@link NodeName}, {@link TaintToleration}, {@link NodeAffinity}, {@link NodeResourcesFit}
+ * (NodePorts, volume and inter-pod plugins are not modelled). kube-scheduler stops at the first
+ * failing plugin; the advisor runs them all on a failing node and lists every failing check, but
+ * marks the first as {@link NodeVerdict#plugin()} and gives its status reasons, which are what
+ * kube-scheduler prints and what the FailedScheduling text counts. NodeAffinity's PreFilter comes
+ * first: a pod pinned by {@code matchFields metadata.name} has no other node checked.
+ *
+ * <p><b>Scores</b> (feasible nodes only, 0 to 100) are a weighted mean of
+ * <ul>
+ * <li>TaintToleration, weight 3 (kube-scheduler's weight): PreferNoSchedule taints the pod does
+ *     not tolerate, normalized reversed over the feasible nodes;</li>
+ * <li>NodeAffinity, weight 2 (kube-scheduler's weight), only when the pod has preferred terms:
+ *     matching preferred weights, normalized over the feasible nodes;</li>
+ * <li>GPU load ({@link GpuScore}), weight 5 for a pod that requests GPUs, so that it decides
+ *     between otherwise equal nodes and outweighs either kube-scheduler score alone, and weight 1
+ *     for a pod that does not: there it only breaks ties.</li>
+ * </ul>
+ *
+ * <p>Cost: the pod is worked out once ({@link PodQuery}); the per-node loop reads the index's
+ * precomputed vectors and label maps under its read lock, allocates nothing for a node that
+ * passes, and builds reason strings only for nodes that fail.
  */
 public final class PlacementAdvisor {
+    /** The plugin named for a node the extender asked about that the index does not hold. */
+    public static final String UNKNOWN_NODE_PLUGIN = "ClusterIndex";
+    static final String UNKNOWN_NODE_REASON = "node(s) were not found in the advisor's cluster index";
+    static final String NO_NODES = "no nodes available to schedule pods";
+    private static final int TAINT_WEIGHT = 3;
+    private static final int AFFINITY_WEIGHT = 2;
+    private static final int GPU_WEIGHT_GPU_POD = 5;
+    private static final int GPU_WEIGHT_OTHER_POD = 1;
+
     private final ClusterIndex index;
     private final GpuMetrics metrics;
     private final AdvisorOptions options;
     private final Clock clock;
 
+    /**
+     * @param metrics the GPU readings; null scores every node's GPU load as unknown
+     */
     public PlacementAdvisor(ClusterIndex index, GpuMetrics metrics, AdvisorOptions options, Clock clock) {
         this.index = Objects.requireNonNull(index, "index");
         this.metrics = metrics;
@@ -27,16 +66,196 @@ public final class PlacementAdvisor {
 
     /** The pod against every node in the index. */
     public Explanation explain(PodSchedulingRecord pod) {
-        throw new UnsupportedOperationException("not yet implemented");
+        PodQuery q = new PodQuery(pod, index.slots);
+        QuotaVerdict quota = index.read(() -> ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace())));
+        return index.read(() -> evaluate(q, quota, index.nodes(), List.of(), null));
     }
 
-    /** The pod against the named nodes only (an extender's NodeNames); a name not in the index is infeasible. */
+    /** Each feasible node's score and its parts, by node name: for tests. */
+    Map<String, Scored> scores(PodSchedulingRecord pod) {
+        PodQuery q = new PodQuery(pod, index.slots);
+        Map<String, Scored> out = new TreeMap<>();
+        index.read(() -> evaluate(q, new QuotaVerdict(true, null), index.nodes(), List.of(), out));
+        return out;
+    }
+
+    /**
+     * One feasible node's score and its parts, each 0 to 100.
+     *
+     * @param taint TaintToleration's normalized score
+     * @param affinity NodeAffinity's normalized score (0 for every node when the pod prefers nothing)
+     * @param gpu the GPU-load score
+     * @param total the weighted mean, the node's score
+     */
+    record Scored(String node, long taint, long affinity, int gpu, int total) {
+    }
+
+    /**
+     * The pod against the named nodes only (an extender's {@code NodeNames}). A name the index
+     * does not hold is infeasible, plugin {@value #UNKNOWN_NODE_PLUGIN}.
+     */
     public Explanation explainOn(PodSchedulingRecord pod, Collection<String> nodeNames) {
-        throw new UnsupportedOperationException("not yet implemented");
+        PodQuery q = new PodQuery(pod, index.slots);
+        return index.read(() -> {
+            QuotaVerdict quota = ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace()));
+            List<IndexedNode> known = new ArrayList<>(nodeNames.size());
+            List<String> unknown = new ArrayList<>();
+            for (String name : new java.util.LinkedHashSet<>(nodeNames)) {
+                IndexedNode n = index.node(name);
+                if (n == null) {
+                    unknown.add(name);
+                } else {
+                    known.add(n);
+                }
+            }
+            return evaluate(q, quota, known, unknown, null);
+        });
     }
 
-    /** The pod against these node objects (an extender's Nodes), with the usage the index has for each name. */
+    /**
+     * The pod against these node objects (an extender's full {@code Nodes}), each with the usage
+     * the index has for a node of that name (none if it has not seen it).
+     */
     public Explanation explainAgainst(PodSchedulingRecord pod, List<NodeSchedulingRecord> nodes) {
-        throw new UnsupportedOperationException("not yet implemented");
+        PodQuery q = new PodQuery(pod, index.slots);
+        return index.read(() -> {
+            QuotaVerdict quota = ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace()));
+            List<IndexedNode> given = new ArrayList<>(nodes.size());
+            for (NodeSchedulingRecord n : nodes) {
+                given.add(new IndexedNode(n, index.slots, index.usage(n.name())));
+            }
+            return evaluate(q, quota, given, List.of(), null);
+        });
+    }
+
+    private Explanation evaluate(PodQuery q, QuotaVerdict quota, List<IndexedNode> nodes, List<String> unknown,
+            Map<String, Scored> scoreSink) {
+        KubeVersion version = options.kubeVersion();
+        NodeAffinity affinity = q.affinity;
+        List<NodeVerdict> infeasible = new ArrayList<>();
+        List<IndexedNode> feasible = new ArrayList<>();
+        for (int i = 0, n = nodes.size(); i < n; i++) {
+            IndexedNode node = nodes.get(i);
+            if (affinity.conflict) {
+                infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME,
+                        List.of(new Reason(NodeAffinity.NAME, NodeAffinity.REASON_CONFLICT
+                                + ": the required terms' matchFields metadata.name sets have no node in common")),
+                        List.of(NodeAffinity.REASON_CONFLICT), true, null));
+                continue;
+            }
+            if (affinity.pinned != null && !affinity.pinned.contains(node.name)) {
+                infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME,
+                        List.of(new Reason(NodeAffinity.NAME, NodeAffinity.REASON_PREFILTER
+                                + ": the pod is pinned by matchFields metadata.name to "
+                                + String.join(", ", new java.util.TreeSet<>(affinity.pinned)))),
+                        List.of(NodeAffinity.REASON_PREFILTER), true, null));
+                continue;
+            }
+            Failure unschedulable = NodeUnschedulable.check(q, node);
+            Failure name = NodeName.check(q, node);
+            Failure taints = TaintToleration.check(q, node, version);
+            Failure selector = affinity.check(node);
+            Failure fit = NodeResourcesFit.check(q, node, node.usage, index.slots);
+            if (unschedulable == null && name == null && taints == null && selector == null && fit == null) {
+                feasible.add(node);
+            } else {
+                infeasible.add(verdict(node.name, unschedulable, name, taints, selector, fit));
+            }
+        }
+        for (String name : unknown) {
+            infeasible.add(new NodeVerdict(name, false, UNKNOWN_NODE_PLUGIN,
+                    List.of(new Reason(UNKNOWN_NODE_PLUGIN, "node \"" + name
+                            + "\" is not in the advisor's cluster index (not listed yet, or deleted)")),
+                    List.of(UNKNOWN_NODE_REASON), false, null));
+        }
+        List<NodeVerdict> verdicts = new ArrayList<>(nodes.size() + unknown.size());
+        verdicts.addAll(score(q, feasible, scoreSink));
+        infeasible.sort(Comparator.comparing(NodeVerdict::name));
+        verdicts.addAll(infeasible);
+        String fitError = feasible.isEmpty() ? fitError(verdicts.size(), affinity.conflict, infeasible) : null;
+        return new Explanation(q.pod.namespace(), q.pod.name(), quota, fitError, verdicts);
+    }
+
+    private static NodeVerdict verdict(String node, Failure... failures) {
+        Failure first = null;
+        List<Reason> reasons = new ArrayList<>();
+        for (Failure f : failures) {
+            if (f != null) {
+                if (first == null) {
+                    first = f;
+                }
+                reasons.addAll(f.reasons());
+            }
+        }
+        return new NodeVerdict(node, false, first.plugin(), reasons, first.statusReasons(), first.unresolvable(), null);
+    }
+
+    /** The feasible nodes' verdicts, best score first, then by name. */
+    private List<NodeVerdict> score(PodQuery q, List<IndexedNode> feasible, Map<String, Scored> sink) {
+        int n = feasible.size();
+        if (n == 0) {
+            return List.of();
+        }
+        int[] taintCounts = new int[n];
+        long[] affinityRaw = new long[n];
+        int maxTaints = 0;
+        long maxAffinity = 0;
+        for (int i = 0; i < n; i++) {
+            IndexedNode node = feasible.get(i);
+            taintCounts[i] = TaintToleration.intolerablePreferNoSchedule(q, node);
+            maxTaints = Math.max(maxTaints, taintCounts[i]);
+            if (q.affinity.scores()) {
+                affinityRaw[i] = q.affinity.preferredWeight(node);
+                maxAffinity = Math.max(maxAffinity, affinityRaw[i]);
+            }
+        }
+        GpuScore gpu = new GpuScore(metrics, options.gpuPolicy(), clock.millis(), options.gpuMaxAge().toMillis(),
+                index.slots.existingSlot(ResourceNames.GPU));
+        int gpuWeight = q.gpuPod() ? GPU_WEIGHT_GPU_POD : GPU_WEIGHT_OTHER_POD;
+        int affinityWeight = q.affinity.scores() ? AFFINITY_WEIGHT : 0;
+        List<NodeVerdict> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            IndexedNode node = feasible.get(i);
+            long taintScore = maxTaints == 0 ? 100 : 100 - 100L * taintCounts[i] / maxTaints;
+            long affinityScore = maxAffinity == 0 ? 0 : 100 * affinityRaw[i] / maxAffinity;
+            int gpuScore = gpu.score(q, node, node.usage);
+            double total = (TAINT_WEIGHT * taintScore + affinityWeight * affinityScore + (double) gpuWeight * gpuScore)
+                    / (TAINT_WEIGHT + affinityWeight + gpuWeight);
+            out.add(new NodeVerdict(node.name, true, null, List.of(), List.of(), false, (int) Math.round(total)));
+            if (sink != null) {
+                sink.put(node.name, new Scored(node.name, taintScore, affinityScore, gpuScore, (int) Math.round(total)));
+            }
+        }
+        out.sort(Comparator.comparing((NodeVerdict v) -> -v.score()).thenComparing(NodeVerdict::name));
+        return out;
+    }
+
+    /**
+     * kube-scheduler's FitError text: {@code 0/N nodes are available: } then either the PreFilter
+     * rejection or every status reason of every node counted, {@code "<count> <reason>"}, sorted
+     * as strings and joined by {@code ", "}, ending with a period. The PostFilter (preemption)
+     * suffix is not produced: the advisor does not simulate preemption.
+     */
+    static String fitError(int allNodes, boolean preFilterRejected, List<NodeVerdict> infeasible) {
+        if (allNodes == 0) {
+            return NO_NODES;
+        }
+        StringBuilder sb = new StringBuilder().append("0/").append(allNodes).append(" nodes are available:");
+        if (preFilterRejected) {
+            return sb.append(' ').append(NodeAffinity.REASON_CONFLICT).append('.').toString();
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        for (NodeVerdict v : infeasible) {
+            for (String r : v.statusReasons()) {
+                counts.merge(r, 1, Integer::sum);
+            }
+        }
+        List<String> parts = new ArrayList<>(counts.size());
+        counts.forEach((reason, count) -> parts.add(count + " " + reason));
+        parts.sort(Comparator.naturalOrder());
+        if (!parts.isEmpty()) {
+            sb.append(' ').append(String.join(", ", parts)).append('.');
+        }
+        return sb.toString();
     }
 }

@@ -1,0 +1,27 @@
+package io.gpuscale.adapter.advisor;
+
+import io.gpuscale.adapter.cluster.Taint;
+
+/**
+ * kube-scheduler's NodeUnschedulable filter: a cordoned node ({@code spec.unschedulable}) takes
+ * only pods that tolerate the taint {@code node.kubernetes.io/unschedulable:NoSchedule}, matched
+ * with the ordinary toleration rules. Runs first, so a cordoned node is reported as such even when
+ * it is also tainted or full.
+ */
+final class NodeUnschedulable {
+    static final String NAME = "NodeUnschedulable";
+    static final String REASON = "node(s) were unschedulable";
+    private static final Taint UNSCHEDULABLE = new Taint("node.kubernetes.io/unschedulable", "", "NoSchedule");
+
+    private NodeUnschedulable() {
+    }
+
+    /** Null when the node passes. */
+    static Failure check(PodQuery pod, IndexedNode node) {
+        if (!node.record.unschedulable() || TaintToleration.tolerated(pod.tolerations, UNSCHEDULABLE)) {
+            return null;
+        }
+        return Failure.of(NAME, REASON, REASON + ": the node is cordoned (spec.unschedulable) and the pod does not"
+                + " tolerate node.kubernetes.io/unschedulable:NoSchedule", true);
+    }
+}

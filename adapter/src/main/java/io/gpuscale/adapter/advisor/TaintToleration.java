@@ -1,0 +1,112 @@
+package io.gpuscale.adapter.advisor;
+
+import io.gpuscale.adapter.cluster.Taint;
+import io.gpuscale.adapter.cluster.Toleration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * kube-scheduler's TaintToleration plugin.
+ *
+ * <p>Filter: walks the node's NoSchedule and NoExecute taints in order and fails on the first one
+ * no toleration tolerates (UnschedulableAndUnresolvable). kube-scheduler names only that one; our
+ * detailed reasons list every untolerated taint.
+ *
+ * <p>Score: the number of PreferNoSchedule taints not tolerated by the pod's tolerations with
+ * effect PreferNoSchedule or empty; normalized reversed, {@code 100 - 100 * count / maxCount}
+ * over the feasible nodes (all 100 when no node has any).
+ *
+ * <p>The filter's reason changed wording over the releases; {@link #statusReason} picks it by
+ * {@link KubeVersion}.
+ */
+final class TaintToleration {
+    static final String NAME = "TaintToleration";
+    static final String REASON_UP_TO_1_17 = "node(s) had taints that the pod didn't tolerate";
+    static final String REASON_FROM_1_35 = "node(s) had untolerated taint(s)";
+
+    private TaintToleration() {
+    }
+
+    /**
+     * Whether one toleration tolerates one taint ({@code v1.Toleration.ToleratesTaint}): an empty
+     * effect matches every effect; an empty key (with Exists) matches every key; Exists ignores the
+     * value; an empty operator means Equal; any other operator matches nothing.
+     * {@code tolerationSeconds} plays no part.
+     */
+    static boolean tolerates(Toleration t, Taint taint) {
+        if (!t.effect().isEmpty() && !t.effect().equals(taint.effect())) {
+            return false;
+        }
+        if (!t.key().isEmpty() && !t.key().equals(taint.key())) {
+            return false;
+        }
+        switch (t.operator()) {
+            case "Exists":
+                return true;
+            case "", "Equal":
+                return t.value().equals(taint.value());
+            default:
+                return false;
+        }
+    }
+
+    static boolean tolerated(Toleration[] tolerations, Taint taint) {
+        for (Toleration t : tolerations) {
+            if (tolerates(t, taint)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** kube-scheduler's reason for an untolerated taint, as {@code version} words it. */
+    static String statusReason(Taint taint, KubeVersion version) {
+        if (!version.atLeast(1, 18)) {
+            return REASON_UP_TO_1_17;
+        }
+        if (!version.atLeast(1, 25)) {
+            return "node(s) had taint {" + taint.key() + ": " + taint.value() + "}, that the pod didn't tolerate";
+        }
+        if (!version.atLeast(1, 35)) {
+            return "node(s) had untolerated taint {" + taint.key() + ": " + taint.value() + "}";
+        }
+        return REASON_FROM_1_35;
+    }
+
+    /** Null when the node passes. */
+    static Failure check(PodQuery pod, IndexedNode node, KubeVersion version) {
+        Taint first = null;
+        for (Taint taint : node.filterTaints) {
+            if (!tolerated(pod.tolerations, taint)) {
+                first = taint;
+                break;
+            }
+        }
+        if (first == null) {
+            return null;
+        }
+        List<Reason> reasons = new ArrayList<>();
+        for (Taint taint : node.filterTaints) {
+            if (!tolerated(pod.tolerations, taint)) {
+                reasons.add(new Reason(NAME, "untolerated taint " + describe(taint)));
+            }
+        }
+        return new Failure(NAME, List.of(statusReason(first, version)), reasons, true);
+    }
+
+    /** PreferNoSchedule taints the pod's PreferNoSchedule (or any-effect) tolerations leave untolerated. */
+    static int intolerablePreferNoSchedule(PodQuery pod, IndexedNode node) {
+        int count = 0;
+        for (Taint taint : node.preferTaints) {
+            if (!tolerated(pod.preferTolerations, taint)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** {@code key=value:Effect}, as kubectl prints a taint. */
+    static String describe(Taint t) {
+        return t.key() + (t.value().isEmpty() ? "" : "=" + t.value()) + ":" + t.effect();
+    }
+}
