@@ -90,6 +90,53 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
         return new DelegatedGate(options, configs, reviews, reviews, Clock.systemUTC(), System::nanoTime, watch);
     }
 
+    /**
+     * The gate {@code serve}'s flags ask for: {@link RequestGate#ALLOW_ALL} when nothing is
+     * delegated, else a connected {@code DelegatedGate} (close it at the end) reviewing through
+     * the API server of {@code kubeconfig}, or of the cluster this process runs in when null.
+     *
+     * @throws IllegalArgumentException when the Kubernetes API's configuration cannot be read
+     */
+    public static RequestGate create(AuthOptions options, java.nio.file.Path kubeconfig) {
+        if (!options.delegatesAnything()) {
+            return RequestGate.ALLOW_ALL;
+        }
+        ApiClient client;
+        try {
+            client = kubeconfig != null ? io.kubernetes.client.util.Config.fromConfig(kubeconfig.toString())
+                    : io.kubernetes.client.util.ClientBuilder.cluster().build();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("delegated authentication and authorization: cannot reach the "
+                    + "Kubernetes API " + (kubeconfig != null ? "of --kubeconfig" : "in-cluster") + ": "
+                    + e.getMessage(), e);
+        }
+        return connect(options, client);
+    }
+
+    /**
+     * Says loudly, at start, what is not checked: the modes other than Delegated serve callers
+     * that kube-apiserver would not.
+     */
+    public static void warnAboutModes(AuthOptions options, int port) {
+        if (options.authentication() == AuthOptions.AuthenticationMode.NONE
+                && options.authorization() == AuthOptions.AuthorizationMode.ALWAYS_ALLOW) {
+            LOG.log(Level.WARNING, "SERVING WITHOUT AUTHENTICATION OR AUTHORIZATION (--authentication-mode=None "
+                    + "--authorization-mode=AlwaysAllow): anyone who reaches port {0,number,#} can read every metric",
+                    port);
+        } else if (options.authentication() == AuthOptions.AuthenticationMode.NONE) {
+            LOG.log(Level.WARNING, "SERVING WITHOUT AUTHENTICATION (--authentication-mode=None): every caller on "
+                    + "port {0,number,#} is system:anonymous, and client certificates and tokens are ignored", port);
+        } else if (options.authorization() == AuthOptions.AuthorizationMode.ALWAYS_ALLOW) {
+            LOG.log(Level.WARNING, "SERVING WITHOUT AUTHORIZATION (--authorization-mode=AlwaysAllow): every caller "
+                    + "on port {0,number,#}, anonymous ones included, can read every metric", port);
+        } else {
+            LOG.log(Level.INFO, "delegated authentication and authorization: SubjectAccessReviews cached {0}ms "
+                    + "(allowed), {1}ms (denied); TokenReviews {2}ms; always allowed: {3}",
+                    options.allowedTtl().toMillis(), options.deniedTtl().toMillis(), options.tokenTtl().toMillis(),
+                    options.alwaysAllowPaths());
+        }
+    }
+
     @Override
     public boolean requestsClientCertificates() {
         return options.authentication() == AuthOptions.AuthenticationMode.DELEGATED;
