@@ -13,7 +13,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Adapter implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Adapter.class.getName());
+
+    /** How often the certificate files are re-read; cert-manager renews days ahead, a second is plenty. */
+    private static final Duration CERTIFICATE_POLL = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final ApiServer server;
@@ -86,6 +91,11 @@ public final class Adapter implements AutoCloseable {
     /** The bound HTTPS port. */
     public int port() {
         return server.port();
+    }
+
+    /** Serves new TLS handshakes with the pair in these files whenever they change (checked every second). */
+    public void watchCertificateFiles(Path certificateFile, Path keyFile) {
+        server.watchCertificateFiles(certificateFile, keyFile, CERTIFICATE_POLL);
     }
 
     /** Stops serving, then closes what it owns. Idempotent. */

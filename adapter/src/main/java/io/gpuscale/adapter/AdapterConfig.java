@@ -1,5 +1,6 @@
 package io.gpuscale.adapter;
 
+import io.gpuscale.adapter.api.ServerLimits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +21,10 @@ import java.util.regex.Pattern;
  * @param scrapeInterval how often agents are scraped
  * @param maxAge readings older than this are not served as current
  * @param externalMetrics whether external.metrics.k8s.io is served
+ * @param limits request sizes, rates and deadlines of the HTTPS servers
  */
 public record AdapterConfig(String bindAddress, int securePort, Tls tls, ClusterSource cluster, MetricsSource metrics,
-        Duration scrapeInterval, Duration maxAge, boolean externalMetrics) {
+        Duration scrapeInterval, Duration maxAge, boolean externalMetrics, ServerLimits limits) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_SECURE_PORT = 6443;

@@ -1,6 +1,7 @@
 package io.gpuscale.adapter;
 
 import io.gpuscale.adapter.api.ApiOptions;
+import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.cluster.ClusterFileException;
 import io.gpuscale.adapter.cluster.ClusterView;
 import io.gpuscale.adapter.cluster.InformerClusterView;
@@ -111,8 +112,39 @@ public final class AdapterMain implements Callable<Integer> {
         Path tlsCertFile;
 
         @Option(names = "--tls-private-key-file", paramLabel = "FILE",
-                description = "Private key of --tls-cert-file (PEM).")
+                description = "Private key of --tls-cert-file (PEM). Both files are re-read when they change.")
         Path tlsKeyFile;
+
+        @Option(names = "--max-request-header-bytes", paramLabel = "BYTES",
+                defaultValue = "" + ServerLimits.DEFAULT_MAX_HEADER_BYTES,
+                description = "Largest request headers accepted, 1024 to 1048576; more is a 431 (default: ${DEFAULT-VALUE}).")
+        int maxRequestHeaderBytes;
+
+        @Option(names = "--request-rate-per-client", paramLabel = "PER_SECOND",
+                defaultValue = "" + (int) ServerLimits.DEFAULT_REQUESTS_PER_SECOND_PER_CLIENT,
+                description = "Requests per second from one remote address (behind kube-apiserver: per apiserver), "
+                        + "above it 429; 0 turns it off (default: ${DEFAULT-VALUE}).")
+        double requestRatePerClient;
+
+        @Option(names = "--request-burst-per-client", paramLabel = "REQUESTS",
+                defaultValue = "" + ServerLimits.DEFAULT_BURST_PER_CLIENT,
+                description = "Requests one remote address may send at once above --request-rate-per-client "
+                        + "(default: ${DEFAULT-VALUE}).")
+        int requestBurstPerClient;
+
+        @Option(names = "--max-connections-per-client", paramLabel = "N",
+                defaultValue = "" + ServerLimits.DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+                description = "Open connections from one remote address; 0 for no cap (default: ${DEFAULT-VALUE}).")
+        int maxConnectionsPerClient;
+
+        @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "30s",
+                description = "Time a client has to send a request's headers, and its body: slower clients are "
+                        + "disconnected (default: ${DEFAULT-VALUE}).")
+        String requestTimeout;
+
+        @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "120s",
+                description = "A connection with no traffic for this long is closed (default: ${DEFAULT-VALUE}).")
+        String idleTimeout;
 
         @Option(names = "--authentication-mode", paramLabel = "None|Delegated",
                 description = "Required. Only None is implemented: every caller is served unauthenticated.")
@@ -182,7 +214,8 @@ public final class AdapterMain implements Callable<Integer> {
                 throw new IllegalArgumentException("invalid value for --max-age: '" + maxAge
                         + "' is shorter than --scrape-interval " + scrapeInterval + ": every reading would be stale");
             }
-            return new AdapterConfig(bindAddress, securePort, tls(), cluster(), metrics(), every, age, externalMetrics);
+            return new AdapterConfig(bindAddress, securePort, tls(), cluster(), metrics(), every, age, externalMetrics,
+                    limits());
         }
 
         private void checkAuthModes() {
@@ -198,6 +231,20 @@ public final class AdapterMain implements Callable<Integer> {
             if (!authorizationMode.equals("AlwaysAllow")) {
                 throw new IllegalArgumentException("invalid value for --authorization-mode: '" + authorizationMode
                         + "' (only AlwaysAllow is implemented; Delegated comes with SubjectAccessReview support)");
+            }
+        }
+
+        private ServerLimits limits() {
+            Duration request = wrap("--request-timeout", () -> AdapterConfig.parseDuration(requestTimeout));
+            Duration idle = wrap("--idle-timeout", () -> AdapterConfig.parseDuration(idleTimeout));
+            try {
+                return ServerLimits.DEFAULTS.withMaxHeaderBytes(maxRequestHeaderBytes)
+                        .withRate(requestRatePerClient, requestBurstPerClient)
+                        .withMaxConnectionsPerClient(maxConnectionsPerClient)
+                        .withRequestTimeout(request)
+                        .withIdleTimeout(idle);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid request limits: " + e.getMessage(), e);
             }
         }
 
@@ -281,7 +328,8 @@ public final class AdapterMain implements Callable<Integer> {
                     config.externalMetrics(), Version.version());
             Adapter adapter;
             try {
-                adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, feed.metrics(), cluster,
+                adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, config.limits(),
+                        feed.metrics(), cluster,
                         options, feed.blocking(), owned.toArray(AutoCloseable[]::new));
             } catch (Adapter.ListenException e) {
                 PrintWriter err = spec.commandLine().getErr();
@@ -289,6 +337,9 @@ public final class AdapterMain implements Callable<Integer> {
                 err.flush();
                 owned.forEach(AdapterMain::closeQuietly);
                 return 1;
+            }
+            if (config.tls() instanceof AdapterConfig.CertificateFiles files) {
+                adapter.watchCertificateFiles(files.certificate(), files.privateKey());
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 adapter.close();

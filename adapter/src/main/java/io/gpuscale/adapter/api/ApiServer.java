@@ -2,6 +2,7 @@ package io.gpuscale.adapter.api;
 
 import io.gpuscale.adapter.auth.AcceptAnyClientCertificate;
 import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.tls.CertificateFileWatch;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.gpuscale.adapter.tls.TlsPolicy;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -23,7 +24,9 @@ import io.vertx.core.net.SocketAddress;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +70,8 @@ public final class ApiServer implements AutoCloseable {
     private final ConcurrentHashMap<HttpConnection, ConnectionDeadline> deadlines = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> connectionsPerClient = new ConcurrentHashMap<>();
     private volatile ServingCertificate certificate;
+    private volatile boolean closed;
+    private volatile long watchTimer = -1;
     private HttpServer server;
 
     private ApiServer(Vertx vertx, MetricsApi api, List<PostEndpoint> posts, RequestGate gate, ServerLimits limits,
@@ -161,6 +166,35 @@ public final class ApiServer implements AutoCloseable {
      */
     public Future<Boolean> updateCertificate(ServingCertificate next) {
         return server.updateSSLOptions(sslOptions(next), true).onSuccess(v -> certificate = next);
+    }
+
+    /**
+     * Reloads the certificate when its files change: polled every {@code every} on a worker thread,
+     * a valid new pair is served to new handshakes while open connections keep going; a broken one
+     * is logged and the current pair kept ({@link CertificateFileWatch}). Stops with {@link #close()}.
+     */
+    public void watchCertificateFiles(Path certificateFile, Path keyFile, Duration every) {
+        CertificateFileWatch watch = new CertificateFileWatch(certificateFile, keyFile, certificate);
+        scheduleWatch(watch, every.toMillis());
+    }
+
+    private void scheduleWatch(CertificateFileWatch watch, long everyMillis) {
+        if (closed) {
+            return;
+        }
+        watchTimer = vertx.setTimer(everyMillis, id -> vertx.executeBlocking(watch::poll, false).onComplete(r -> {
+            if (r.succeeded() && r.result().isPresent()) {
+                updateCertificate(r.result().get()).onComplete(u -> {
+                    if (u.failed()) {
+                        LOG.log(Level.WARNING, "the new serving certificate was refused by the TLS stack, still "
+                                + "serving the previous one: " + u.cause().getClass().getSimpleName());
+                    }
+                    scheduleWatch(watch, everyMillis);
+                });
+            } else {
+                scheduleWatch(watch, everyMillis);
+            }
+        }));
     }
 
     private void applyTls(HttpServerOptions options, ServingCertificate cert) {
@@ -598,6 +632,10 @@ public final class ApiServer implements AutoCloseable {
     /** Stops accepting and closes open connections. */
     @Override
     public void close() {
+        closed = true;
+        if (watchTimer >= 0) {
+            vertx.cancelTimer(watchTimer);
+        }
         if (server != null) {
             try {
                 server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

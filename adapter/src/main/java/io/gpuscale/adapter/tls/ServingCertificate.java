@@ -1,6 +1,7 @@
 package io.gpuscale.adapter.tls;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -10,7 +11,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
@@ -21,6 +24,7 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -29,9 +33,13 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -68,7 +76,94 @@ public record ServingCertificate(String certificatePem, String privateKeyPem) {
         if (!key.matches("(?s).*-----BEGIN (RSA |EC )?PRIVATE KEY-----.*")) {
             throw new IllegalArgumentException("--tls-private-key-file " + privateKey + ": no PEM private key in it");
         }
-        return new ServingCertificate(cert, key);
+        ServingCertificate pair = new ServingCertificate(cert, key);
+        try {
+            pair.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--tls-cert-file " + certificate + " and --tls-private-key-file "
+                    + privateKey + ": " + e.getMessage(), e);
+        }
+        return pair;
+    }
+
+    /**
+     * Parses both halves and checks that they belong together: the first certificate is the leaf,
+     * and the key signs what the leaf's public key verifies.
+     *
+     * @return the leaf certificate
+     * @throws IllegalArgumentException saying what is wrong, never quoting the key
+     */
+    public X509Certificate validate() {
+        List<X509Certificate> chain = chain();
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("no certificate in the certificate PEM");
+        }
+        X509Certificate leaf = chain.get(0);
+        PrivateKey key = privateKey();
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            case "Ed448" -> "Ed448";
+            default -> throw new IllegalArgumentException("unsupported private key algorithm " + key.getAlgorithm());
+        };
+        try {
+            byte[] probe = new byte[32];
+            new SecureRandom().nextBytes(probe);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(leaf.getPublicKey());
+            verifier.update(probe);
+            if (!verifier.verify(signature)) {
+                throw new IllegalArgumentException("the private key does not belong to the certificate "
+                        + leaf.getSubjectX500Principal().getName());
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("the private key does not belong to the certificate "
+                    + leaf.getSubjectX500Principal().getName() + " (" + e.getClass().getSimpleName() + ")");
+        }
+        return leaf;
+    }
+
+    /** The certificates of {@link #certificatePem()}, leaf first. */
+    public List<X509Certificate> chain() {
+        List<X509Certificate> out = new ArrayList<>();
+        try (PEMParser parser = new PEMParser(new StringReader(certificatePem))) {
+            JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+            Object o;
+            while ((o = parser.readObject()) != null) {
+                if (o instanceof X509CertificateHolder holder) {
+                    out.add(converter.getCertificate(holder));
+                }
+            }
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException("the certificate PEM does not parse (" + e.getClass().getSimpleName()
+                    + ")");
+        }
+        return out;
+    }
+
+    private PrivateKey privateKey() {
+        try (PEMParser parser = new PEMParser(new StringReader(privateKeyPem))) {
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            Object o;
+            while ((o = parser.readObject()) != null) {
+                if (o instanceof PEMKeyPair pair) {
+                    return converter.getKeyPair(pair).getPrivate();
+                }
+                if (o instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the exception's message may quote the key's bytes: name only its kind
+            throw new IllegalArgumentException("the private key PEM does not parse (" + e.getClass().getSimpleName()
+                    + ")");
+        }
+        throw new IllegalArgumentException("no private key in the private key PEM");
     }
 
     private static String read(Path file, String flag) {
