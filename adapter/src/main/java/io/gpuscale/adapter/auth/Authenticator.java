@@ -146,8 +146,7 @@ final class Authenticator {
         } catch (InvalidNameException e) {
             return List.of();
         }
-        // LdapName lists RDNs last to first; Go keeps the certificate's order.
-        java.util.Collections.reverse(out);
+        // LdapName's RDNs are in the certificate's (ASN.1) order, the order Go reports them in
         return out;
     }
 }
