@@ -76,10 +76,22 @@ public final class Adapter implements AutoCloseable {
     public static Adapter start(String host, int port, ServingCertificate certificate, ServerLimits limits,
             List<PostEndpoint> posts, GpuMetrics metrics, ClusterView cluster, ApiOptions options,
             boolean blockingBackend, AutoCloseable... owned) throws ListenException {
+        return start(host, port, certificate, limits, posts, RequestGate.ALLOW_ALL, metrics, cluster, options,
+                blockingBackend, owned);
+    }
+
+    /**
+     * As above, with every request first through {@code gate}: delegated authentication and
+     * authorization ({@link io.gpuscale.adapter.auth.DelegatedGate}) or {@link RequestGate#ALLOW_ALL}.
+     * Pass the gate in {@code owned} too when it holds resources (a ConfigMap watch).
+     */
+    public static Adapter start(String host, int port, ServingCertificate certificate, ServerLimits limits,
+            List<PostEndpoint> posts, RequestGate gate, GpuMetrics metrics, ClusterView cluster, ApiOptions options,
+            boolean blockingBackend, AutoCloseable... owned) throws ListenException {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(blockingBackend ? 8 : 1));
         try {
             ApiServer server = ApiServer.start(vertx, new MetricsApi(metrics, cluster, options), posts,
-                    RequestGate.ALLOW_ALL, certificate, limits, host, port, Clock.systemUTC(), blockingBackend);
+                    gate, certificate, limits, host, port, Clock.systemUTC(), blockingBackend);
             return new Adapter(vertx, server, owned);
         } catch (Exception e) {
             closeVertx(vertx);
