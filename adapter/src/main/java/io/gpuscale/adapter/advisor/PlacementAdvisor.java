@@ -67,8 +67,8 @@ public final class PlacementAdvisor {
     /** The pod against every node in the index. */
     public Explanation explain(PodSchedulingRecord pod) {
         PodQuery q = new PodQuery(pod, index.slots);
-        QuotaVerdict quota = index.read(() -> ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace())));
-        return index.read(() -> evaluate(q, quota, index.nodes(), List.of(), null));
+        return index.read(() -> evaluate(q, ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace())),
+                index.nodes(), List.of(), null));
     }
 
     /** Each feasible node's score and its parts, by node name: for tests. */
