@@ -29,7 +29,9 @@ import java.util.Objects;
  * kube-scheduler would mark its failure UnschedulableAndUnresolvable (taints, affinity, cordon:
  * preemption cannot help), else to {@code FailedNodes}; the message is kube-scheduler's own reasons
  * joined with ", ", so that they land in the FailedScheduling text as the in-tree plugins' would.
- * Feasible nodes come back in input order, the full objects verbatim.
+ * Feasible nodes come back in input order, the full objects verbatim. A name the advisor's index does
+ * not hold yet (a node just added, our informer behind the scheduler's) passes: kube-scheduler's own
+ * filters, which ours repeat, already accepted it.
  *
  * <p>Errors: kube-scheduler reads only 200 answers. Arguments that are JSON but not usable (no
  * Pod, no nodes, an object that does not decode) are answered 200 with {@code Error} set, so the
@@ -83,8 +85,9 @@ public final class ExtenderFilterEndpoint implements PostEndpoint {
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             NodeVerdict v = verdicts.get(name);
-            if (v == null || v.feasible()) {
-                // Not judged (cannot happen with the advisor's contract): never veto a node we did not judge.
+            if (v == null || v.feasible() || PlacementAdvisor.UNKNOWN_NODE_PLUGIN.equals(v.plugin())) {
+                // A node our informers have not listed yet passed kube-scheduler's own filters, which ours
+                // repeat: never veto a node we cannot judge.
                 passedNames.add(name);
                 if (!args.namesForm()) {
                     passedItems.add(args.nodeItems().get(i));
