@@ -48,6 +48,21 @@ Read it as the HPA does (kubectl needs some credential; any token will do here):
   kubectl --server $SERVER --insecure-skip-tls-verify --token=demo get --raw '/apis/custom.metrics.k8s.io/v1beta1/namespaces/demo/pods/llm-server-mainpc-0/nvidia_gpu_utilization_percent'
   kubectl --server $SERVER --insecure-skip-tls-verify --token=demo get --raw '/apis/custom.metrics.k8s.io/v1beta2/nodes/*/nvidia_gpu_memory_used_bytes'
 
+Why is a GPU pod Pending? The placement advisor on the same cluster (exit status 1: it fits nowhere):
+  java -jar $ADAPTER explain --pod deploy/examples/pod-fits-nowhere.yaml --cluster $CLUSTER
+
+TXT
+java -jar "$ADAPTER" explain --pod deploy/examples/pod-fits-nowhere.yaml --cluster "$CLUSTER" | sed 's/^/    /' || true
+cat <<TXT
+
+And a GPU pod that fits (exit status 0), also as JSON with -o json, or over HTTPS:
+  java -jar $ADAPTER explain --pod deploy/examples/pod-fits.yaml --cluster $CLUSTER
+  curl -sk -H 'Content-Type: application/yaml' --data-binary @deploy/examples/pod-fits.yaml $SERVER/advisor/v1/explain
+
+TXT
+java -jar "$ADAPTER" explain --pod deploy/examples/pod-fits.yaml --cluster "$CLUSTER" | sed 's/^/    /' || true
+cat <<TXT
+
 The seed HPA (deploy/examples/hpa-gpu-utilization.yaml: Pods metric nvidia_gpu_utilization_percent,
 AverageValue 70) would decide, every 5 s:
 TXT
