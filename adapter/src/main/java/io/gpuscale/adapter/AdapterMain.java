@@ -2,6 +2,9 @@ package io.gpuscale.adapter;
 
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ServerLimits;
+import io.gpuscale.adapter.auth.AuthOptions;
+import io.gpuscale.adapter.auth.DelegatedGate;
+import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterFileException;
 import io.gpuscale.adapter.cluster.ClusterView;
 import io.gpuscale.adapter.cluster.InformerClusterView;
@@ -146,13 +149,35 @@ public final class AdapterMain implements Callable<Integer> {
                 description = "A connection with no traffic for this long is closed (default: ${DEFAULT-VALUE}).")
         String idleTimeout;
 
-        @Option(names = "--authentication-mode", paramLabel = "None|Delegated",
-                description = "Required. Only None is implemented: every caller is served unauthenticated.")
+        @Option(names = "--authentication-mode", paramLabel = "Delegated|None", defaultValue = "Delegated",
+                description = "Delegated: the front proxy, client certificates and bearer tokens (TokenReview), as "
+                        + "kube-apiserver's extension apiservers; None: every caller is system:anonymous "
+                        + "(default: ${DEFAULT-VALUE}).")
         String authenticationMode;
 
-        @Option(names = "--authorization-mode", paramLabel = "AlwaysAllow|Delegated",
-                description = "Required. Only AlwaysAllow is implemented: every request is allowed.")
+        @Option(names = "--authorization-mode", paramLabel = "Delegated|AlwaysAllow", defaultValue = "Delegated",
+                description = "Delegated: a SubjectAccessReview per request; AlwaysAllow: every request is allowed "
+                        + "(default: ${DEFAULT-VALUE}).")
         String authorizationMode;
+
+        @Option(names = "--authorization-cache-ttl", paramLabel = "DURATION", defaultValue = AuthOptions.DEFAULT_CACHE_TTL,
+                description = "How long an allowing SubjectAccessReview is reused (default: ${DEFAULT-VALUE}).")
+        String authorizationCacheTtl;
+
+        @Option(names = "--authorization-denied-cache-ttl", paramLabel = "DURATION",
+                description = "How long a denying SubjectAccessReview is reused (default: --authorization-cache-ttl).")
+        String authorizationDeniedCacheTtl;
+
+        @Option(names = "--authentication-token-cache-ttl", paramLabel = "DURATION",
+                defaultValue = AuthOptions.DEFAULT_CACHE_TTL,
+                description = "How long a TokenReview is reused, either outcome (default: ${DEFAULT-VALUE}).")
+        String authenticationTokenCacheTtl;
+
+        @Option(names = "--authorization-always-allow-paths", paramLabel = "PATH,...", split = ",",
+                defaultValue = AuthOptions.DEFAULT_ALWAYS_ALLOW_PATHS,
+                description = "Paths, and the paths below them, served without authorization (default: "
+                        + "${DEFAULT-VALUE}).")
+        List<String> alwaysAllowPaths;
 
         @Option(names = "--cluster", paramLabel = "FILE",
                 description = "Cluster state from a snapshot file (a v1 List of Nodes, Pods, ResourceQuotas).")
@@ -219,19 +244,29 @@ public final class AdapterMain implements Callable<Integer> {
         }
 
         private void checkAuthModes() {
-            if (authenticationMode == null || authorizationMode == null) {
-                throw new IllegalArgumentException("--authentication-mode=None and --authorization-mode=AlwaysAllow "
-                        + "must be given explicitly: delegated authentication and authorization are not implemented "
-                        + "yet, so every caller would be served");
+            authConfig();
+        }
+
+        /** The authentication and authorization flags, validated; throws IllegalArgumentException with one clear line. */
+        AuthOptions authConfig() {
+            AuthOptions.AuthenticationMode authn = wrap("--authentication-mode",
+                    () -> AuthOptions.AuthenticationMode.parse(authenticationMode));
+            AuthOptions.AuthorizationMode authz = wrap("--authorization-mode",
+                    () -> AuthOptions.AuthorizationMode.parse(authorizationMode));
+            Duration allowed = wrap("--authorization-cache-ttl", () -> AdapterConfig.parseDuration(authorizationCacheTtl));
+            Duration denied = authorizationDeniedCacheTtl == null ? allowed
+                    : wrap("--authorization-denied-cache-ttl", () -> AdapterConfig.parseDuration(authorizationDeniedCacheTtl));
+            Duration token = wrap("--authentication-token-cache-ttl",
+                    () -> AdapterConfig.parseDuration(authenticationTokenCacheTtl));
+            AuthOptions auth = wrap("--authorization-always-allow-paths", () -> new AuthOptions(authn, authz, allowed,
+                    denied, token, alwaysAllowPaths.stream().map(String::strip).filter(p -> !p.isEmpty()).toList(),
+                    AuthOptions.DEFAULT_MAX_CACHE_ENTRIES));
+            if (auth.delegatesAnything() && kubeconfig == null && System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+                throw new IllegalArgumentException("--authentication-mode=" + authn.flag() + " --authorization-mode="
+                        + authz.flag() + " ask the Kubernetes API: give --kubeconfig PATH or run in a cluster, or serve "
+                        + "everyone with --authentication-mode=None --authorization-mode=AlwaysAllow");
             }
-            if (!authenticationMode.equals("None")) {
-                throw new IllegalArgumentException("invalid value for --authentication-mode: '" + authenticationMode
-                        + "' (only None is implemented; Delegated comes with TokenReview support)");
-            }
-            if (!authorizationMode.equals("AlwaysAllow")) {
-                throw new IllegalArgumentException("invalid value for --authorization-mode: '" + authorizationMode
-                        + "' (only AlwaysAllow is implemented; Delegated comes with SubjectAccessReview support)");
-            }
+            return auth;
         }
 
         private ServerLimits limits() {
@@ -317,6 +352,7 @@ public final class AdapterMain implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             AdapterConfig config = config();
+            AuthOptions auth = authConfig();
             ServingCertificate certificate = certificate(config.tls());
             ClusterView cluster = clusterView(config.cluster());
             MetricsFeed feed = metricsFeed(config, cluster);
@@ -324,12 +360,16 @@ public final class AdapterMain implements Callable<Integer> {
             if (cluster instanceof AutoCloseable closeable) {
                 owned.add(closeable);
             }
+            RequestGate gate = DelegatedGate.create(auth, kubeconfig);
+            if (gate instanceof AutoCloseable closeableGate) {
+                owned.add(closeableGate);
+            }
             ApiOptions options = new ApiOptions(config.maxAge(), ApiOptions.DEFAULT_WINDOW_SECONDS,
                     config.externalMetrics(), Version.version());
             Adapter adapter;
             try {
                 adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, config.limits(),
-                        feed.metrics(), cluster,
+                        List.of(), gate, feed.metrics(), cluster,
                         options, feed.blocking(), owned.toArray(AutoCloseable[]::new));
             } catch (Adapter.ListenException e) {
                 PrintWriter err = spec.commandLine().getErr();
@@ -345,9 +385,7 @@ public final class AdapterMain implements Callable<Integer> {
                 adapter.close();
                 stopped.countDown();
             }, "gpuscale-shutdown"));
-            LOG.log(Level.WARNING, "SERVING WITHOUT AUTHENTICATION OR AUTHORIZATION (--authentication-mode=None "
-                    + "--authorization-mode=AlwaysAllow): anyone who reaches port {0,number,#} can read every metric",
-                    adapter.port());
+            DelegatedGate.warnAboutModes(auth, adapter.port());
             LOG.log(Level.INFO, "gpuscale adapter serving: https://{0}:{1,number,#} custom.metrics.k8s.io "
                     + "v1beta2,v1beta1{2} max-age={3}ms certificate={4}", config.bindAddress(), adapter.port(),
                     config.externalMetrics() ? " and external.metrics.k8s.io v1beta1" : "",

@@ -80,13 +80,21 @@ class AdapterMainTest {
     }
 
     @Test
-    void refusesToStartUnlessAuthModesAreGivenExplicitly() throws Exception {
+    void delegatedAuthIsTheDefaultAndNeedsAKubernetesApiOutsideACluster() throws Exception {
         assertOneLineUsageError(run("serve", "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"),
-                "must be given explicitly");
+                "--authentication-mode=Delegated --authorization-mode=Delegated ask the Kubernetes API");
         assertOneLineUsageError(run("serve", "--authentication-mode=Delegated", "--authorization-mode=AlwaysAllow",
-                "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"), "only None is implemented");
-        assertOneLineUsageError(run("serve", "--authentication-mode=None", "--authorization-mode=Delegated",
-                "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"), "only AlwaysAllow");
+                "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"), "ask the Kubernetes API");
+        assertOneLineUsageError(run("serve", "--authentication-mode=Token", "--authorization-mode=AlwaysAllow",
+                "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"),
+                "invalid value for --authentication-mode: 'Token' is not Delegated or None");
+        assertOneLineUsageError(run("serve", "--authentication-mode=None", "--authorization-mode=RBAC",
+                "--cluster", cluster().toString(), "--agents", "http://a:1/metrics"),
+                "'RBAC' is not Delegated or AlwaysAllow");
+        assertOneLineUsageError(run(serve("--authorization-cache-ttl=soon").toArray(String[]::new)),
+                "--authorization-cache-ttl");
+        assertOneLineUsageError(run(serve("--authorization-always-allow-paths=healthz").toArray(String[]::new)),
+                "'healthz' is not an absolute path");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
