@@ -88,7 +88,7 @@ final class TlsClients {
 
     /** The status code of a raw response, or -1 when there was none. */
     static int code(String response) {
-        return response.startsWith("HTTP/1.1 ") && response.length() >= 12
+        return (response.startsWith("HTTP/1.1 ") || response.startsWith("HTTP/1.0 ")) && response.length() >= 12
                 ? Integer.parseInt(response.substring(9, 12)) : -1;
     }
 
