@@ -1,0 +1,78 @@
+package io.gpuscale.bench.advisor;
+
+import io.gpuscale.adapter.advisor.ClusterIndex;
+import io.gpuscale.adapter.advisor.Explanation;
+import io.gpuscale.adapter.advisor.NodeVerdict;
+import io.gpuscale.adapter.advisor.PlacementAdvisor;
+import io.gpuscale.adapter.cluster.PodSchedulingRecord;
+import io.gpuscale.adapter.store.MetricStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Filter + score for one pod over 5 000 nodes and 50 000 running pods ({@link PlacementCluster}):
+ * {@link PlacementAdvisor#explain}, the call behind {@code POST /advisor/v1/explain} and, restricted
+ * to the names asked about, behind the extender's filter and prioritize. The index is built once,
+ * event by event, as the informers build it; nothing is rebuilt per call. GPU readings come from a
+ * {@link MetricStore} filled through the scrape parser and are fresh (1 s old) at the clock's time.
+ *
+ * <p>SampleTime: JMH reports the distribution, p99 included, of single calls.
+ *
+ * <p>Results: see {@code docs/performance.md}, section "Placement advisor".
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class PlacementAdvisorBenchmark {
+
+    @Param({"gpu1", "gpu4-affinity", "gpu16"})
+    String pod;
+
+    ClusterIndex index;
+    PlacementAdvisor advisor;
+    PodSchedulingRecord asked;
+
+    @Setup
+    public void setUp() {
+        long sampled = System.currentTimeMillis();
+        index = PlacementCluster.index();
+        MetricStore metrics = PlacementCluster.metrics(sampled);
+        advisor = PlacementCluster.advisor(index, metrics,
+                Clock.fixed(Instant.ofEpochMilli(sampled + 1000), ZoneOffset.UTC));
+        asked = PlacementCluster.pod(pod);
+        Explanation e = advisor.explain(asked);
+        long feasible = e.nodes().stream().filter(NodeVerdict::feasible).count();
+        if (e.nodes().size() != PlacementCluster.NODES) {
+            throw new IllegalStateException("expected " + PlacementCluster.NODES + " verdicts, got " + e.nodes().size());
+        }
+        System.out.printf("%n# %s: %d of %d nodes feasible, quota %s, fitError %s%n", pod, feasible, e.nodes().size(),
+                e.quota().admitted() ? "admits" : "refuses", e.fitError());
+    }
+
+    @TearDown
+    public void tearDown() {
+        index.close();
+    }
+
+    @Benchmark
+    public Explanation explain() {
+        return advisor.explain(asked);
+    }
+}
