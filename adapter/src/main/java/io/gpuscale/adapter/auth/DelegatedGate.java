@@ -81,10 +81,13 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
      * watching it. Close the gate to stop the watch.
      */
     public static DelegatedGate connect(AuthOptions options, ApiClient client) {
-        KubeReviews reviews = new KubeReviews(client);
         ExtensionAuthenticationWatch watch = null;
         if (options.authentication() == AuthOptions.AuthenticationMode.DELEGATED) {
-            watch = new ExtensionAuthenticationWatch(client).start(FIRST_READ_TIMEOUT);
+            watch = new ExtensionAuthenticationWatch(client); // takes its HTTP clients before KubeReviews changes it
+        }
+        KubeReviews reviews = new KubeReviews(client);
+        if (watch != null) {
+            watch.start(FIRST_READ_TIMEOUT);
         }
         Supplier<AuthenticationConfig> configs = watch != null ? watch : () -> AuthenticationConfig.NONE;
         return new DelegatedGate(options, configs, reviews, reviews, Clock.systemUTC(), System::nanoTime, watch);

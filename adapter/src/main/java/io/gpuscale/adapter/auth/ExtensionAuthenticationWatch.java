@@ -50,6 +50,9 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
     private final String server;
     private volatile String lastBadVersion;
     private volatile boolean failing;
+    private volatile boolean closed;
+    private String loadedVersion;
+    private volatile Call inFlight;
 
     public ExtensionAuthenticationWatch(ApiClient client) {
         Objects.requireNonNull(client, "client");
@@ -69,12 +72,17 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
 
             @Override
             public void onDelete(V1ConfigMap obj, boolean finalStateUnknown) {
-                LOG.log(Level.WARNING, "{0}/{1} was deleted: client certificates and the front proxy are no longer "
-                        + "accepted until it is back", NAMESPACE, NAME);
-                current.set(AuthenticationConfig.NONE);
-                reloads.incrementAndGet();
+                deleted();
             }
         });
+    }
+
+    private synchronized void deleted() {
+        loadedVersion = null;
+        LOG.log(Level.WARNING, "{0}/{1} was deleted: client certificates and the front proxy are no longer "
+                + "accepted until it is back", NAMESPACE, NAME);
+        current.set(AuthenticationConfig.NONE);
+        reloads.incrementAndGet();
     }
 
     /** Starts listing and watching, then waits up to {@code timeout} for the first answer. */
@@ -83,6 +91,14 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!informer.hasSynced() && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        if (informer.hasSynced()) {
+            // the event handlers run on their own thread: take the first version from the cache now
+            for (Object o : informer.getIndexer().list()) {
+                if (o instanceof V1ConfigMap map) {
+                    load(map);
+                }
+            }
         }
         if (!informer.hasSynced()) {
             LOG.log(Level.WARNING, "cannot read {0}/{1} from {2} yet: until it is read, client certificates and the "
@@ -105,11 +121,15 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
         return reloads.get();
     }
 
-    private void load(V1ConfigMap map) {
+    private synchronized void load(V1ConfigMap map) {
         String version = map.getMetadata() == null ? null : map.getMetadata().getResourceVersion();
+        if (version != null && version.equals(loadedVersion)) {
+            return;
+        }
         try {
             AuthenticationConfig config = AuthenticationConfig.fromConfigMap(map.getData());
             current.set(config);
+            loadedVersion = version;
             reloads.incrementAndGet();
             LOG.log(Level.INFO, "read {0}/{1} version {2}: client CA {3} certificate(s), requestheader CA {4} "
                     + "certificate(s), allowed names {5}", NAMESPACE, NAME, version, config.clientCa().size(),
@@ -129,6 +149,9 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
     }
 
     private void failed(Throwable t) {
+        if (closed) {
+            return; // stopping cuts the watch: not a failure
+        }
         if (!failing) {
             failing = true;
             LOG.log(Level.WARNING, "cannot list or watch {0}/{1} at {2}: {3}; retrying", NAMESPACE, NAME, server,
@@ -139,6 +162,11 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
     /** Stops watching. */
     @Override
     public void close() {
+        closed = true;
+        Call call = inFlight;
+        if (call != null) {
+            call.cancel();
+        }
         informer.stop();
     }
 
@@ -153,13 +181,17 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
         ConfigMapListerWatcher(ApiClient client) {
             this.client = client;
             this.api = new CoreV1Api(client);
-            this.listHttp = client.getHttpClient().newBuilder().readTimeout(LIST_READ_TIMEOUT).build();
-            this.watchHttp = client.getHttpClient().newBuilder().readTimeout(WATCH_READ_TIMEOUT).build();
+            // no call timeout: a watch is a long call by design; the read timeouts bound silence
+            this.listHttp = client.getHttpClient().newBuilder().callTimeout(Duration.ZERO)
+                    .readTimeout(LIST_READ_TIMEOUT).build();
+            this.watchHttp = client.getHttpClient().newBuilder().callTimeout(Duration.ZERO)
+                    .readTimeout(WATCH_READ_TIMEOUT).build();
         }
 
         @Override
         public V1ConfigMapList list(CallGeneratorParams params) throws ApiException {
             Call call = listHttp.newCall(request(params, false).request());
+            inFlight = call;
             V1ConfigMapList list = client.<V1ConfigMapList>execute(call, V1ConfigMapList.class).getData();
             if (failing) {
                 failing = false;
@@ -171,6 +203,7 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
         @Override
         public Watchable<V1ConfigMap> watch(CallGeneratorParams params) throws ApiException {
             Call call = watchHttp.newCall(request(params, true).request());
+            inFlight = call;
             return Watch.createWatch(client, call, watchType);
         }
 
