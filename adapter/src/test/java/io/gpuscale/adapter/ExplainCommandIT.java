@@ -104,8 +104,17 @@ class ExplainCommandIT {
         Path cluster = dir.resolve("cluster.yaml");
         Files.writeString(cluster, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n");
         Run r = explain("--pod", FITS.toString(), "--cluster", cluster.toString());
-        assertOneLineError(r, "cluster file " + cluster + ": ");
+        assertOneLineError(r, "cluster file " + cluster + ": line 2: ");
         assertThat(r.err()).contains("Deployment");
+    }
+
+    @Test
+    void aFieldTheApiDoesNotHaveInTheClusterFileIsNamedWithItsLine() throws Exception {
+        Path cluster = dir.resolve("cluster.yaml");
+        Files.writeString(cluster, "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata:\n"
+                + "    name: mainpc\n  spec:\n    gpus: 2\n");
+        Run r = explain("--pod", FITS.toString(), "--cluster", cluster.toString());
+        assertOneLineError(r, "cluster file " + cluster + ": line 9: item 1 (Node mainpc): The field `gpus` ");
     }
 
     @Test

@@ -39,6 +39,8 @@ final class ClusterFile {
     }
 
     private final Path file;
+    /** The file's lines, to name the line of an object's problem (the decoders keep no positions). */
+    private String[] lines = new String[0];
     private final List<V1Node> nodes = new ArrayList<>();
     private final List<V1Pod> pods = new ArrayList<>();
     private final List<V1ResourceQuota> quotas = new ArrayList<>();
@@ -62,6 +64,7 @@ final class ClusterFile {
 
     static Contents parse(Path file, String text) {
         ClusterFile f = new ClusterFile(file);
+        f.lines = text.split("\\R", -1);
         List<JsonElement> documents = f.documents(text);
         if (documents.isEmpty()) {
             throw new ClusterFileException(file, "no objects (expected a v1 List of Nodes, Pods and ResourceQuotas)");
@@ -151,7 +154,7 @@ final class ClusterFile {
         }
         boolean known = kind.equals("Node") || kind.equals("Pod") || kind.equals("ResourceQuota");
         if (!known || !apiVersion.equals("v1")) {
-            throw new ClusterFileException(file, where + ": unknown kind '" + kind + "'"
+            throw new ClusterFileException(file, at(null, "kind", kind) + where + ": unknown kind '" + kind + "'"
                     + (apiVersion.isEmpty() ? "" : " (apiVersion " + apiVersion + ")")
                     + ": expected v1 Node, Pod or ResourceQuota");
         }
@@ -172,8 +175,43 @@ final class ClusterFile {
                 default -> quotas.add(decode(object, V1ResourceQuota.class));
             }
         } catch (RuntimeException e) {
-            throw new ClusterFileException(file, label + ": " + rootMessage(e));
+            String message = rootMessage(e);
+            java.util.regex.Matcher field = java.util.regex.Pattern.compile("`([^`]+)`").matcher(message);
+            throw new ClusterFileException(file, at(name, field.find() ? field.group(1) : null, null) + label + ": "
+                    + message);
         }
+    }
+
+    /**
+     * {@code "line N: "} for the first line, at or after the line naming {@code objectName} (when
+     * given), that has the key {@code key} (with {@code value}, when given); empty when none does.
+     */
+    private String at(String objectName, String key, String value) {
+        if (key == null) {
+            return "";
+        }
+        int from = 0;
+        if (objectName != null) {
+            java.util.regex.Pattern named = keyPattern("name", objectName);
+            while (from < lines.length && !named.matcher(lines[from]).find()) {
+                from++;
+            }
+            from = from == lines.length ? 0 : from;
+        }
+        java.util.regex.Pattern wanted = keyPattern(key, value);
+        for (int i = from; i < lines.length; i++) {
+            if (wanted.matcher(lines[i]).find()) {
+                return "line " + (i + 1) + ": ";
+            }
+        }
+        return "";
+    }
+
+    /** A YAML ({@code key: value}) or JSON ({@code "key": "value"}) key on a line. */
+    private static java.util.regex.Pattern keyPattern(String key, String value) {
+        String v = value == null ? "" : "\\s*[\"']?" + java.util.regex.Pattern.quote(value) + "[\"']?\\s*(?:[,}]|$)";
+        return java.util.regex.Pattern.compile("(?:^|[\\s{,-])[\"']?" + java.util.regex.Pattern.quote(key)
+                + "[\"']?\\s*:" + v);
     }
 
     private static <T> T decode(JsonObject object, Class<T> type) {
