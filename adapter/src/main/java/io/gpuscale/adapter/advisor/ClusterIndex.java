@@ -5,7 +5,7 @@ import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.gpuscale.adapter.cluster.QuotaRecord;
 import io.gpuscale.adapter.cluster.SchedulingListener;
 import io.gpuscale.adapter.cluster.SchedulingView;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -32,9 +32,8 @@ import java.util.function.Supplier;
 public final class ClusterIndex implements AutoCloseable {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     final ResourceSlots slots = new ResourceSlots();
-    private final Map<String, IndexedNode> nodesByName = new HashMap<>();
-    private final List<IndexedNode> nodeList = new ArrayList<>();
-    private final Map<String, Integer> nodePosition = new HashMap<>();
+    /** By name: explanations list nodes in name order, so reading in that order saves a sort per request. */
+    private final TreeMap<String, IndexedNode> nodesByName = new TreeMap<>();
     private final Map<String, IndexedNode.NodeUsage> usageByNode = new HashMap<>();
     private final Map<String, PodCharge> pods = new HashMap<>();
     private final Map<String, TreeMap<String, QuotaRecord>> quotas = new HashMap<>();
@@ -70,16 +69,12 @@ public final class ClusterIndex implements AutoCloseable {
     public void upsertNode(NodeSchedulingRecord n) {
         Objects.requireNonNull(n, "node");
         write(() -> {
-            IndexedNode.NodeUsage usage = usageByNode.computeIfAbsent(n.name(), k -> new IndexedNode.NodeUsage());
-            IndexedNode node = new IndexedNode(n, slots, usage);
-            nodesByName.put(n.name(), node);
-            Integer at = nodePosition.get(n.name());
-            if (at == null) {
-                nodePosition.put(n.name(), nodeList.size());
-                nodeList.add(node);
-            } else {
-                nodeList.set(at, node);
+            IndexedNode old = nodesByName.get(n.name());
+            if (old != null && old.record.equals(n)) {
+                return; // a status-only update (heartbeat, conditions): nothing the advisor reads changed
             }
+            IndexedNode.NodeUsage usage = usageByNode.computeIfAbsent(n.name(), k -> new IndexedNode.NodeUsage());
+            nodesByName.put(n.name(), new IndexedNode(n, slots, usage));
         });
     }
 
@@ -87,12 +82,6 @@ public final class ClusterIndex implements AutoCloseable {
         write(() -> {
             if (nodesByName.remove(name) == null) {
                 return;
-            }
-            int at = nodePosition.remove(name);
-            IndexedNode last = nodeList.remove(nodeList.size() - 1);
-            if (at < nodeList.size()) {
-                nodeList.set(at, last);
-                nodePosition.put(last.name, at);
             }
             IndexedNode.NodeUsage usage = usageByNode.get(name);
             if (usage != null && usage.empty()) {
@@ -169,9 +158,9 @@ public final class ClusterIndex implements AutoCloseable {
         }
     }
 
-    /** Every node, in no particular order. Under {@link #read} only. */
-    List<IndexedNode> nodes() {
-        return Collections.unmodifiableList(nodeList);
+    /** Every node, in name order. Under {@link #read} only. */
+    Collection<IndexedNode> nodes() {
+        return Collections.unmodifiableCollection(nodesByName.values());
     }
 
     /** A node, or null. Under {@link #read} only. */
@@ -193,7 +182,7 @@ public final class ClusterIndex implements AutoCloseable {
 
     /** Number of nodes now. */
     public int nodeCount() {
-        return read(nodeList::size);
+        return read(nodesByName::size);
     }
 
     /** The requested sums on a node, by resource name, zeros left out: for tests and diagnostics. */

@@ -23,6 +23,12 @@ final class IndexedNode {
     /** PreferNoSchedule taints: only TaintToleration's score counts these. */
     final Taint[] preferTaints;
     final NodeUsage usage;
+    /**
+     * Per filter taint, the strings an explanation needs, made once per node event so that a
+     * request builds none: {@code [0]} our detail ("untolerated taint k=v:NoSchedule"), then
+     * kube-scheduler's reason as each wording era writes it ({@link TaintToleration#WORDINGS}).
+     */
+    final String[][] taintTexts;
 
     IndexedNode(NodeSchedulingRecord record, ResourceSlots slots, NodeUsage usage) {
         this.record = record;
@@ -41,6 +47,10 @@ final class IndexedNode {
             }
         }
         this.filterTaints = filter.toArray(Taint[]::new);
+        this.taintTexts = new String[filterTaints.length][];
+        for (int i = 0; i < filterTaints.length; i++) {
+            taintTexts[i] = TaintToleration.texts(filterTaints[i]);
+        }
         this.preferTaints = prefer.toArray(Taint[]::new);
         this.usage = usage;
     }

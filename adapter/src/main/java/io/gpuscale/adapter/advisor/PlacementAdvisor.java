@@ -5,6 +5,7 @@ import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -108,6 +109,7 @@ public final class PlacementAdvisor {
                     known.add(n);
                 }
             }
+            known.sort(Comparator.comparing(n -> n.name));
             return evaluate(q, quota, known, unknown, null);
         });
     }
@@ -124,18 +126,19 @@ public final class PlacementAdvisor {
             for (NodeSchedulingRecord n : nodes) {
                 given.add(new IndexedNode(n, index.slots, index.usage(n.name())));
             }
+            given.sort(Comparator.comparing(n -> n.name));
             return evaluate(q, quota, given, List.of(), null);
         });
     }
 
-    private Explanation evaluate(PodQuery q, QuotaVerdict quota, List<IndexedNode> nodes, List<String> unknown,
+    /** {@code nodes} in name order: the verdicts come out in name order without a sort. */
+    private Explanation evaluate(PodQuery q, QuotaVerdict quota, Collection<IndexedNode> nodes, List<String> unknown,
             Map<String, Scored> scoreSink) {
-        KubeVersion version = options.kubeVersion();
+        int wording = TaintToleration.wording(options.kubeVersion());
         NodeAffinity affinity = q.affinity;
         List<NodeVerdict> infeasible = new ArrayList<>();
         List<IndexedNode> feasible = new ArrayList<>();
-        for (int i = 0, n = nodes.size(); i < n; i++) {
-            IndexedNode node = nodes.get(i);
+        for (IndexedNode node : nodes) {
             if (affinity.conflict) {
                 infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME,
                         List.of(new Reason(NodeAffinity.NAME, NodeAffinity.REASON_CONFLICT
@@ -153,7 +156,7 @@ public final class PlacementAdvisor {
             }
             Failure unschedulable = NodeUnschedulable.check(q, node);
             Failure name = NodeName.check(q, node);
-            Failure taints = TaintToleration.check(q, node, version);
+            Failure taints = TaintToleration.check(q, node, wording);
             Failure selector = affinity.check(node);
             Failure fit = NodeResourcesFit.check(q, node, node.usage, index.slots);
             if (unschedulable == null && name == null && taints == null && selector == null && fit == null) {
@@ -162,7 +165,7 @@ public final class PlacementAdvisor {
                 infeasible.add(verdict(node.name, unschedulable, name, taints, selector, fit));
             }
         }
-        for (String name : unknown) {
+        for (String name : unknown) { // only from explainOn; sorted below
             infeasible.add(new NodeVerdict(name, false, UNKNOWN_NODE_PLUGIN,
                     List.of(new Reason(UNKNOWN_NODE_PLUGIN, "node \"" + name
                             + "\" is not in the advisor's cluster index (not listed yet, or deleted)")),
@@ -170,7 +173,9 @@ public final class PlacementAdvisor {
         }
         List<NodeVerdict> verdicts = new ArrayList<>(nodes.size() + unknown.size());
         verdicts.addAll(score(q, feasible, scoreSink));
-        infeasible.sort(Comparator.comparing(NodeVerdict::name));
+        if (!unknown.isEmpty()) {
+            infeasible.sort(Comparator.comparing(NodeVerdict::name));
+        }
         verdicts.addAll(infeasible);
         String fitError = feasible.isEmpty() ? fitError(verdicts.size(), affinity.conflict, infeasible) : null;
         return new Explanation(q.pod.namespace(), q.pod.name(), quota, fitError, verdicts);
@@ -213,7 +218,8 @@ public final class PlacementAdvisor {
                 index.slots.existingSlot(ResourceNames.GPU));
         int gpuWeight = q.gpuPod() ? GPU_WEIGHT_GPU_POD : GPU_WEIGHT_OTHER_POD;
         int affinityWeight = q.affinity.scores() ? AFFINITY_WEIGHT : 0;
-        List<NodeVerdict> out = new ArrayList<>(n);
+        int[] totals = new int[n];
+        int[] perScore = new int[101];
         for (int i = 0; i < n; i++) {
             IndexedNode node = feasible.get(i);
             long taintScore = maxTaints == 0 ? 100 : 100 - 100L * taintCounts[i] / maxTaints;
@@ -221,13 +227,25 @@ public final class PlacementAdvisor {
             int gpuScore = gpu.score(q, node, node.usage);
             double total = (TAINT_WEIGHT * taintScore + affinityWeight * affinityScore + (double) gpuWeight * gpuScore)
                     / (TAINT_WEIGHT + affinityWeight + gpuWeight);
-            out.add(new NodeVerdict(node.name, true, null, List.of(), List.of(), false, (int) Math.round(total)));
+            totals[i] = (int) Math.round(total);
+            perScore[totals[i]]++;
             if (sink != null) {
-                sink.put(node.name, new Scored(node.name, taintScore, affinityScore, gpuScore, (int) Math.round(total)));
+                sink.put(node.name, new Scored(node.name, taintScore, affinityScore, gpuScore, totals[i]));
             }
         }
-        out.sort(Comparator.comparing((NodeVerdict v) -> -v.score()).thenComparing(NodeVerdict::name));
-        return out;
+        // Best score first, ties in name order: a stable counting sort over the name-ordered
+        // feasible nodes, linear where a comparison sort of thousands of verdicts is not.
+        int[] start = new int[101];
+        for (int score = 99, at = perScore[100]; score >= 0; score--) {
+            start[score] = at;
+            at += perScore[score];
+        }
+        NodeVerdict[] sorted = new NodeVerdict[n];
+        for (int i = 0; i < n; i++) {
+            sorted[start[totals[i]]++] = new NodeVerdict(feasible.get(i).name, true, null, List.of(), List.of(), false,
+                    totals[i]);
+        }
+        return Arrays.asList(sorted);
     }
 
     /**

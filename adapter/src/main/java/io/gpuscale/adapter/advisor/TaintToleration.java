@@ -59,39 +59,52 @@ final class TaintToleration {
         return false;
     }
 
-    /** kube-scheduler's reason for an untolerated taint, as {@code version} words it. */
-    static String statusReason(Taint taint, KubeVersion version) {
+    /** The wording eras of the filter's reason: up to 1.17, 1.18 to 1.24, 1.25 to 1.34, 1.35 on. */
+    static final int WORDINGS = 4;
+
+    /** Which wording era {@code version} belongs to, 0 to {@link #WORDINGS} - 1. */
+    static int wording(KubeVersion version) {
         if (!version.atLeast(1, 18)) {
-            return REASON_UP_TO_1_17;
+            return 0;
         }
         if (!version.atLeast(1, 25)) {
-            return "node(s) had taint {" + taint.key() + ": " + taint.value() + "}, that the pod didn't tolerate";
+            return 1;
         }
-        if (!version.atLeast(1, 35)) {
-            return "node(s) had untolerated taint {" + taint.key() + ": " + taint.value() + "}";
-        }
-        return REASON_FROM_1_35;
+        return version.atLeast(1, 35) ? 3 : 2;
+    }
+
+    /** kube-scheduler's reason for an untolerated taint, as {@code version} words it. */
+    static String statusReason(Taint taint, KubeVersion version) {
+        return texts(taint)[1 + wording(version)];
+    }
+
+    /** Our detail text for an untolerated taint, then kube-scheduler's reason in each wording era. */
+    static String[] texts(Taint taint) {
+        String braces = "{" + taint.key() + ": " + taint.value() + "}";
+        return new String[] {"untolerated taint " + describe(taint), REASON_UP_TO_1_17,
+            "node(s) had taint " + braces + ", that the pod didn't tolerate", "node(s) had untolerated taint " + braces,
+            REASON_FROM_1_35};
     }
 
     /** Null when the node passes. */
-    static Failure check(PodQuery pod, IndexedNode node, KubeVersion version) {
-        Taint first = null;
-        for (Taint taint : node.filterTaints) {
-            if (!tolerated(pod.tolerations, taint)) {
-                first = taint;
+    static Failure check(PodQuery pod, IndexedNode node, int wording) {
+        int first = -1;
+        for (int i = 0; i < node.filterTaints.length; i++) {
+            if (!tolerated(pod.tolerations, node.filterTaints[i])) {
+                first = i;
                 break;
             }
         }
-        if (first == null) {
+        if (first < 0) {
             return null;
         }
-        List<Reason> reasons = new ArrayList<>();
-        for (Taint taint : node.filterTaints) {
-            if (!tolerated(pod.tolerations, taint)) {
-                reasons.add(new Reason(NAME, "untolerated taint " + describe(taint)));
+        List<Reason> reasons = new ArrayList<>(2);
+        for (int i = first; i < node.filterTaints.length; i++) {
+            if (i == first || !tolerated(pod.tolerations, node.filterTaints[i])) {
+                reasons.add(new Reason(NAME, node.taintTexts[i][0]));
             }
         }
-        return new Failure(NAME, List.of(statusReason(first, version)), reasons, true);
+        return new Failure(NAME, List.of(node.taintTexts[first][1 + wording]), reasons, true);
     }
 
     /** PreferNoSchedule taints the pod's PreferNoSchedule (or any-effect) tolerations leave untolerated. */

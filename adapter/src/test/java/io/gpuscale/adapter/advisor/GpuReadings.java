@@ -10,7 +10,7 @@ import java.util.Map;
 
 /** An in-memory {@link GpuMetrics}: per node and metric, one reading per GPU. */
 final class GpuReadings implements GpuMetrics {
-    private final Map<String, List<Reading>> byNodeAndMetric = new HashMap<>();
+    private final Map<String, Map<String, List<Reading>>> byNode = new HashMap<>();
 
     /** One GPU of {@code node}: utilization, memory used and total, all read at {@code atMillis}. */
     GpuReadings gpu(String node, double utilizationPercent, double memoryUsedBytes, double memoryTotalBytes,
@@ -22,7 +22,8 @@ final class GpuReadings implements GpuMetrics {
     }
 
     private void add(String node, String metric, double value, long at) {
-        byNodeAndMetric.computeIfAbsent(node + "|" + metric, k -> new ArrayList<>()).add(new Reading(value, at));
+        byNode.computeIfAbsent(node, k -> new HashMap<>()).computeIfAbsent(metric, k -> new ArrayList<>())
+                .add(new Reading(value, at));
     }
 
     @Override
@@ -32,7 +33,8 @@ final class GpuReadings implements GpuMetrics {
 
     @Override
     public List<Reading> node(String metric, String node) {
-        return byNodeAndMetric.getOrDefault(node + "|" + metric, List.of());
+        Map<String, List<Reading>> metrics = byNode.get(node);
+        return metrics == null ? List.of() : metrics.getOrDefault(metric, List.of());
     }
 
     @Override
