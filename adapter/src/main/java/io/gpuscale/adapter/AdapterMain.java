@@ -1,5 +1,8 @@
 package io.gpuscale.adapter;
 
+import io.gpuscale.adapter.advisor.AdvisorOptions;
+import io.gpuscale.adapter.advisor.KubeVersion;
+import io.gpuscale.adapter.advisor.http.AdvisorService;
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.auth.AuthOptions;
@@ -8,6 +11,7 @@ import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterFileException;
 import io.gpuscale.adapter.cluster.ClusterView;
 import io.gpuscale.adapter.cluster.InformerClusterView;
+import io.gpuscale.adapter.cluster.SchedulingView;
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.scrape.AgentScraper;
@@ -44,7 +48,7 @@ import picocli.CommandLine.Option;
 
 /** {@code java -jar gpuscale-adapter.jar}: the cluster service's entry point. */
 @Command(name = "gpuscale-adapter", mixinStandardHelpOptions = true, versionProvider = AdapterMain.Version.class,
-        subcommands = {AdapterMain.Serve.class, HpaPreview.class},
+        subcommands = {AdapterMain.Serve.class, HpaPreview.class, ExplainCommand.class},
         description = "GPU metrics for Kubernetes: custom.metrics.k8s.io and external.metrics.k8s.io.")
 public final class AdapterMain implements Callable<Integer> {
     static {
@@ -92,7 +96,7 @@ public final class AdapterMain implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("gpuscale-adapter: a command is required: serve or hpa (see --help)");
+        err.println("gpuscale-adapter: a command is required: serve, hpa or explain (see --help)");
         err.flush();
         return 2;
     }
@@ -212,6 +216,21 @@ public final class AdapterMain implements Callable<Integer> {
                         + "group version, and registering ours replaces KEDA's or Datadog's.")
         boolean externalMetrics;
 
+        @Option(names = "--gpu-policy", paramLabel = "binpack|spread", defaultValue = "binpack",
+                description = "Placement advisor: prefer GPU nodes already busy (binpack) or idle ones (spread) "
+                        + "(default: ${DEFAULT-VALUE}).")
+        String gpuPolicy;
+
+        @Option(names = "--kube-version", paramLabel = "VERSION",
+                description = "Placement advisor: word explanations as this kube-scheduler release does, e.g. 1.33 "
+                        + "(default: the newest known).")
+        String kubeVersion;
+
+        @Option(names = "--scheduler-extender-port", paramLabel = "PORT",
+                description = "Serve the kube-scheduler extender (POST /scheduler/filter, /scheduler/prioritize) over "
+                        + "HTTPS on this port, unauthenticated; 0 picks a free one (default: off).")
+        Integer schedulerExtenderPort;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -241,6 +260,19 @@ public final class AdapterMain implements Callable<Integer> {
             }
             return new AdapterConfig(bindAddress, securePort, tls(), cluster(), metrics(), every, age, externalMetrics,
                     limits());
+        }
+
+        /** The placement advisor's flags, validated; throws IllegalArgumentException with one clear line. */
+        AdapterConfig.Advisor advisorConfig() {
+            AdvisorOptions options = new AdvisorOptions(ExplainCommand.gpuPolicy(gpuPolicy),
+                    kubeVersion == null ? KubeVersion.NEWEST : wrap("--kube-version", () -> KubeVersion.parse(kubeVersion)),
+                    AdvisorOptions.DEFAULT_GPU_MAX_AGE);
+            int port = schedulerExtenderPort == null ? AdapterConfig.EXTENDER_OFF : schedulerExtenderPort;
+            if (schedulerExtenderPort != null && (port < 0 || port > 65535)) {
+                throw new IllegalArgumentException("invalid value for --scheduler-extender-port: " + port
+                        + " is not a port (0 to 65535)");
+            }
+            return new AdapterConfig.Advisor(options, port);
         }
 
         private void checkAuthModes() {
@@ -352,6 +384,7 @@ public final class AdapterMain implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             AdapterConfig config = config();
+            AdapterConfig.Advisor advising = advisorConfig();
             AuthOptions auth = authConfig();
             ServingCertificate certificate = certificate(config.tls());
             ClusterView cluster = clusterView(config.cluster());
@@ -367,11 +400,19 @@ public final class AdapterMain implements Callable<Integer> {
             ApiOptions options = new ApiOptions(config.maxAge(), ApiOptions.DEFAULT_WINDOW_SECONDS,
                     config.externalMetrics(), Version.version());
             Adapter adapter;
+            AdvisorService advisor;
             try {
+                advisor = AdvisorService.start((SchedulingView) cluster, feed.metrics(),
+                        advising.options(), config.bindAddress(), advising.extenderPort(), certificate);
+                owned.add(0, advisor);
                 adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, config.limits(),
-                        List.of(), gate, feed.metrics(), cluster,
+                        advisor.restEndpoints(), gate, feed.metrics(), cluster,
                         options, feed.blocking(), owned.toArray(AutoCloseable[]::new));
-            } catch (Adapter.ListenException e) {
+                if (advisor.extenderPort() >= 0) {
+                    LOG.log(Level.INFO, "scheduler extender serving: https://{0}:{1,number,#}/scheduler/filter and "
+                            + "/scheduler/prioritize, unauthenticated", config.bindAddress(), advisor.extenderPort());
+                }
+            } catch (Adapter.ListenException | AdvisorService.ListenException e) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("gpuscale-adapter: " + e.getMessage());
                 err.flush();
@@ -380,6 +421,7 @@ public final class AdapterMain implements Callable<Integer> {
             }
             if (config.tls() instanceof AdapterConfig.CertificateFiles files) {
                 adapter.watchCertificateFiles(files.certificate(), files.privateKey());
+                advisor.watchCertificateFiles(files.certificate(), files.privateKey());
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 adapter.close();

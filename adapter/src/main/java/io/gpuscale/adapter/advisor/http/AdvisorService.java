@@ -7,6 +7,7 @@ import io.gpuscale.adapter.api.PostEndpoint;
 import io.gpuscale.adapter.cluster.SchedulingView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.tls.ServingCertificate;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 
@@ -63,6 +64,13 @@ public final class AdvisorService implements AutoCloseable {
     /** The extender's bound port, or -1 when there is none. */
     public int extenderPort() {
         return extender == null ? -1 : extender.port();
+    }
+
+    /** The extender (if any) follows certificate files as the metrics port does. */
+    public void watchCertificateFiles(Path certificateFile, Path keyFile) {
+        if (extender != null) {
+            extender.watchCertificateFiles(certificateFile, keyFile);
+        }
     }
 
     @Override

@@ -9,7 +9,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +28,7 @@ public final class SchedulerExtenderServer implements AutoCloseable {
 
     /** The metrics port's limits without the per-client rate (one scheduler sends every call). */
     public static final ServerLimits LIMITS = ServerLimits.DEFAULTS.withRate(0, 0);
+    private static final Duration CERTIFICATE_POLL = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final ApiServer server;
@@ -57,6 +60,11 @@ public final class SchedulerExtenderServer implements AutoCloseable {
     /** The bound port. */
     public int port() {
         return server.port();
+    }
+
+    /** Serves new handshakes with the pair in these files whenever they change, as the metrics port does. */
+    public void watchCertificateFiles(Path certificateFile, Path keyFile) {
+        server.watchCertificateFiles(certificateFile, keyFile, CERTIFICATE_POLL);
     }
 
     @Override
