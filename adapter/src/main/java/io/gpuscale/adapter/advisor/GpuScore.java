@@ -1,8 +1,6 @@
 package io.gpuscale.adapter.advisor;
 
-import io.gpuscale.adapter.metrics.GpuMetrics;
-import io.gpuscale.adapter.metrics.Reading;
-import java.util.List;
+import java.util.Map;
 
 /**
  * The GPU-aware part of a node's score, 0 to 100, from three measures of how empty the node's
@@ -22,8 +20,9 @@ import java.util.List;
  * {@link GpuPolicy#SPREAD} scores {@code 100 * emptiness} and {@link GpuPolicy#BINPACK}
  * {@code 100 * (1 - emptiness)}. For a pod that requests no GPU the policy does not apply: the
  * score is {@code 100 * idle} whatever the policy, so CPU work drifts away from busy GPU nodes
- * (whose host CPU feeds the GPU jobs); a node with no GPU at all counts as idle. The advisor
- * gives this score a light weight for such pods (see {@link PlacementAdvisor}).
+ * (whose host CPU feeds the GPU jobs); a node with no GPU at all (none allocatable, no reading)
+ * counts as idle. The advisor gives this score a light weight for such pods (see
+ * {@link PlacementAdvisor}).
  */
 final class GpuScore {
     static final String UTILIZATION = "nvidia_gpu_utilization_percent";
@@ -31,24 +30,28 @@ final class GpuScore {
     static final String MEMORY_TOTAL = "nvidia_gpu_memory_total_bytes";
     static final double UNKNOWN = 0.5;
 
-    private final GpuMetrics metrics;
+    private final Map<String, GpuLoads.Load> loads;
     private final GpuPolicy policy;
-    private final long oldestMillis;
     private final int gpuSlot;
 
-    GpuScore(GpuMetrics metrics, GpuPolicy policy, long nowMillis, long maxAgeMillis, int gpuSlot) {
-        this.metrics = metrics;
+    /**
+     * @param loads every node's GPU load now ({@link GpuLoads#at})
+     * @param gpuSlot the index's slot of {@code nvidia.com/gpu}, or -1 when no node has any
+     */
+    GpuScore(Map<String, GpuLoads.Load> loads, GpuPolicy policy, int gpuSlot) {
+        this.loads = loads;
         this.policy = policy;
-        this.oldestMillis = nowMillis - maxAgeMillis;
         this.gpuSlot = gpuSlot;
     }
 
     int score(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage) {
-        List<Reading> util = metrics == null ? List.of() : metrics.node(UTILIZATION, node.name);
-        double idle = idle(util);
+        GpuLoads.Load load = loads.get(node.name);
         if (!pod.gpuPod()) {
-            boolean noGpu = util.isEmpty() && (gpuSlot < 0 || ResourceSlots.at(node.allocatable, gpuSlot) == 0);
-            return (int) Math.round(100 * (noGpu ? 1.0 : idle));
+            boolean noGpu = load == null && (gpuSlot < 0 || ResourceSlots.at(node.allocatable, gpuSlot) == 0);
+            return (int) Math.round(100 * (noGpu ? 1.0 : known(load == null ? Double.NaN : load.idle())));
+        }
+        if (load == null) {
+            load = GpuLoads.NONE;
         }
         long alloc = 0;
         long left = 0;
@@ -57,50 +60,12 @@ final class GpuScore {
             alloc += a;
             left += a - ResourceSlots.at(usage.requested, s) - pod.request[s];
         }
-        double freeGpus = alloc <= 0 ? UNKNOWN : clamp((double) left / alloc);
-        double freeMemory = metrics == null ? UNKNOWN
-                : freeMemory(metrics.node(MEMORY_USED, node.name), metrics.node(MEMORY_TOTAL, node.name));
-        double emptiness = (freeGpus + freeMemory + idle) / 3;
+        double freeGpus = alloc <= 0 ? UNKNOWN : Math.max(0, Math.min(1, (double) left / alloc));
+        double emptiness = (freeGpus + known(load.freeMemory()) + known(load.idle())) / 3;
         return (int) Math.round(100 * (policy == GpuPolicy.SPREAD ? emptiness : 1 - emptiness));
     }
 
-    private double idle(List<Reading> util) {
-        double sum = 0;
-        int n = 0;
-        for (Reading r : util) {
-            if (fresh(r)) {
-                sum += r.value();
-                n++;
-            }
-        }
-        return n == 0 ? UNKNOWN : clamp(1 - sum / n / 100);
-    }
-
-    private double freeMemory(List<Reading> used, List<Reading> total) {
-        double u = 0;
-        double t = 0;
-        int n = 0;
-        for (Reading r : used) {
-            if (fresh(r)) {
-                u += r.value();
-                n++;
-            }
-        }
-        int m = 0;
-        for (Reading r : total) {
-            if (fresh(r)) {
-                t += r.value();
-                m++;
-            }
-        }
-        return n == 0 || m == 0 || t <= 0 ? UNKNOWN : clamp(1 - u / t);
-    }
-
-    private boolean fresh(Reading r) {
-        return r.timestampMillis() >= oldestMillis && !Double.isNaN(r.value());
-    }
-
-    private static double clamp(double x) {
-        return Math.max(0, Math.min(1, x));
+    private static double known(double measure) {
+        return Double.isNaN(measure) ? UNKNOWN : measure;
     }
 }

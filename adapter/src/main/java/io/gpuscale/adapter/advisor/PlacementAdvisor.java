@@ -51,17 +51,18 @@ public final class PlacementAdvisor {
     private static final int GPU_WEIGHT_OTHER_POD = 1;
 
     private final ClusterIndex index;
-    private final GpuMetrics metrics;
+    private final GpuLoads gpuLoads;
     private final AdvisorOptions options;
     private final Clock clock;
 
     /**
-     * @param metrics the GPU readings; null scores every node's GPU load as unknown
+     * @param metrics the GPU readings, read in bulk at most once a second ({@link GpuLoads}); null
+     *     scores every node's GPU load as unknown
      */
     public PlacementAdvisor(ClusterIndex index, GpuMetrics metrics, AdvisorOptions options, Clock clock) {
         this.index = Objects.requireNonNull(index, "index");
-        this.metrics = metrics;
         this.options = Objects.requireNonNull(options, "options");
+        this.gpuLoads = new GpuLoads(metrics, options.gpuMaxAge().toMillis());
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -214,7 +215,7 @@ public final class PlacementAdvisor {
                 maxAffinity = Math.max(maxAffinity, affinityRaw[i]);
             }
         }
-        GpuScore gpu = new GpuScore(metrics, options.gpuPolicy(), clock.millis(), options.gpuMaxAge().toMillis(),
+        GpuScore gpu = new GpuScore(gpuLoads.at(clock.millis()), options.gpuPolicy(),
                 index.slots.existingSlot(ResourceNames.GPU));
         int gpuWeight = q.gpuPod() ? GPU_WEIGHT_GPU_POD : GPU_WEIGHT_OTHER_POD;
         int affinityWeight = q.affinity.scores() ? AFFINITY_WEIGHT : 0;

@@ -8,9 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** An in-memory {@link GpuMetrics}: per node and metric, one reading per GPU. */
+/** An in-memory {@link GpuMetrics}: per node and metric, one reading per GPU, labelled with its node. */
 final class GpuReadings implements GpuMetrics {
     private final Map<String, Map<String, List<Reading>>> byNode = new HashMap<>();
+    /** How many times {@link #gpus} was called. */
+    int bulkReads;
 
     /** One GPU of {@code node}: utilization, memory used and total, all read at {@code atMillis}. */
     GpuReadings gpu(String node, double utilizationPercent, double memoryUsedBytes, double memoryTotalBytes,
@@ -39,6 +41,14 @@ final class GpuReadings implements GpuMetrics {
 
     @Override
     public List<GpuReading> gpus(String metric) {
-        return List.of();
+        bulkReads++;
+        List<GpuReading> out = new ArrayList<>();
+        byNode.forEach((node, metrics) -> {
+            List<Reading> readings = metrics.getOrDefault(metric, List.of());
+            for (int gpu = 0; gpu < readings.size(); gpu++) {
+                out.add(new GpuReading(Map.of("node", node, "gpu", Integer.toString(gpu)), readings.get(gpu)));
+            }
+        });
+        return out;
     }
 }

@@ -72,6 +72,48 @@ class ScoringTest {
     }
 
     @Test
+    void readingsAreReadInBulkAndReusedForASecond() {
+        GpuReadings readings = loaded(FRESH, FRESH);
+        MutableClock clock = new MutableClock(NOW);
+        PlacementAdvisor advisor = new PlacementAdvisor(index, readings, AdvisorOptions.defaults(), clock);
+
+        advisor.explain(ONE_GPU);
+        readings.gpu("busy", 0, 0, GIB24, NOW.toEpochMilli()).gpu("busy", 0, 0, GIB24, NOW.toEpochMilli());
+        int within = advisor.scores(ONE_GPU).get("busy").gpu();
+        clock.now = NOW.plusMillis(GpuLoads.REFRESH_MILLIS);
+        int after = advisor.scores(ONE_GPU).get("busy").gpu();
+
+        assertThat(within).as("the snapshot of a moment ago").isEqualTo(90);
+        // now four readings of busy: utilization mean 45, 1.6 of 4 GPUs of memory used: (0 + 0.6 + 0.55) / 3
+        assertThat(after).as("a new snapshot after a second").isEqualTo(62);
+        assertThat(readings.bulkReads).isEqualTo(6);
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class MutableClock extends Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
     void withoutMetricsOnlyFreeGpusTellNodesApart() {
         Map<String, PlacementAdvisor.Scored> binpack = advisor(null, GpuPolicy.BINPACK).scores(ONE_GPU);
 
