@@ -82,6 +82,21 @@ class AuthenticatorTest {
     }
 
     @Test
+    void aChainThatVerifiedBeforeIsStillCheckedForDatesAndAgainstTheAnchorsOfTheMoment() {
+        TestPki.Issued cert = CLIENTS.client("dave");
+        List<X509Certificate> chain = List.of(cert.certificate());
+        assertThat(ClientCertificateVerifier.verify(chain, CONFIG.clientCa(), Instant.now())).isNull();
+        assertThat(ClientCertificateVerifier.verify(chain, CONFIG.clientCa(), Instant.now())).isNull();
+        assertThat(ClientCertificateVerifier.verify(chain, CONFIG.clientCa(), Instant.now().plus(
+                java.time.Duration.ofDays(2)))).isNotNull();
+        AuthenticationConfig rotated = AuthenticationConfig.fromConfigMap(Map.of("client-ca-file", OTHER.pem()));
+        assertThat(ClientCertificateVerifier.verify(chain, rotated.clientCa(), Instant.now())).isNotNull();
+        AuthenticationConfig sameCaNewVersion = AuthenticationConfig.fromConfigMap(Map.of("client-ca-file",
+                CLIENTS.pem()));
+        assertThat(ClientCertificateVerifier.verify(chain, sameCaNewVersion.clientCa(), Instant.now())).isNull();
+    }
+
+    @Test
     void aCertificateIsIgnoredWhenNoCaIsConfiguredAndATokenStillCounts() {
         assertThat(authenticate(AuthenticationConfig.NONE, OTHER.client("x"))).isInstanceOf(
                 Authentication.Anonymous.class);
