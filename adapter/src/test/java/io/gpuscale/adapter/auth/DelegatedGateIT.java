@@ -62,10 +62,16 @@ class DelegatedGateIT {
         gate = new DelegatedGate(options, watch, reviews, reviews, Clock.systemUTC(), ticker::get, watch);
         serving = ServingCertificate.selfSigned(ServingCertificate.defaultHosts(null, null), Clock.systemUTC());
         vertx = Vertx.vertx();
-        server = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+        server = serve(gate);
+    }
+
+    /** A small HTTPS server that asks for client certificates as ApiServer does and asks the gate first. */
+    private static HttpServer serve(RequestGate gate) {
+        return vertx.createHttpServer(new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(serving.certificatePem()))
                         .setKeyValue(Buffer.buffer(serving.privateKeyPem())))
-                .setClientAuth(ClientAuth.REQUEST).setTrustOptions(new AcceptAnyClientCertificate()))
+                .setClientAuth(gate.requestsClientCertificates() ? ClientAuth.REQUEST : ClientAuth.NONE)
+                .setTrustOptions(new AcceptAnyClientCertificate()))
                 .requestHandler(req -> gate.admit(req).onComplete(ar -> {
                     ApiResponse refusal = ar.result();
                     if (refusal == null) {
@@ -109,7 +115,11 @@ class DelegatedGateIT {
     }
 
     private static GateClient as(TestPki.Issued identity) throws Exception {
-        return new GateClient("https://127.0.0.1:" + server.actualPort(), serving.certificatePem(), identity);
+        return as(server, identity);
+    }
+
+    private static GateClient as(HttpServer to, TestPki.Issued identity) throws Exception {
+        return new GateClient("https://127.0.0.1:" + to.actualPort(), serving.certificatePem(), identity);
     }
 
     private static JsonObject lastReview() {
@@ -311,5 +321,34 @@ class DelegatedGateIT {
     void aCertificateOnlyForServersIsNotAClientCertificate() throws Exception {
         kube.policy(spec -> true);
         assertStatus(as(CLIENT_CA.serverOnly("bob")).get(PODS), 401, "Unauthorized");
+    }
+
+    @Test
+    void withoutAuthenticationEveryoneIsAnonymousAndWithoutAuthorizationNobodyIsReviewed() throws Exception {
+        KubeReviews reviews = new KubeReviews(kube.client());
+        AuthOptions delegated = AuthOptions.delegated();
+        DelegatedGate anonymousOnly = new DelegatedGate(new AuthOptions(AuthOptions.AuthenticationMode.NONE,
+                AuthOptions.AuthorizationMode.DELEGATED, ALLOWED_TTL, DENIED_TTL, delegated.tokenTtl(),
+                delegated.alwaysAllowPaths(), 100), watch, reviews, reviews, Clock.systemUTC(), ticker::get, null);
+        DelegatedGate authenticateOnly = new DelegatedGate(new AuthOptions(AuthOptions.AuthenticationMode.DELEGATED,
+                AuthOptions.AuthorizationMode.ALWAYS_ALLOW, ALLOWED_TTL, DENIED_TTL, delegated.tokenTtl(),
+                delegated.alwaysAllowPaths(), 100), watch, reviews, reviews, Clock.systemUTC(), ticker::get, null);
+        assertThat(anonymousOnly.requestsClientCertificates()).isFalse();
+        HttpServer noAuthn = serve(anonymousOnly);
+        HttpServer noAuthz = serve(authenticateOnly);
+        try {
+            kube.policy(spec -> spec.getString("user").equals("system:anonymous"));
+            assertThat(as(noAuthn, null).get(PODS, "Authorization", "Bearer whatever", "X-Remote-User", "alice")
+                    .statusCode()).isEqualTo(200);
+            assertThat(lastReview().getString("user")).isEqualTo("system:anonymous");
+            int reviewsBefore = kube.accessReviews().size();
+            assertThat(as(noAuthz, CLIENT_CA.client("anyone")).get(PODS).statusCode()).isEqualTo(200);
+            assertThat(as(noAuthz, null).get(PODS).statusCode()).isEqualTo(200);
+            assertStatus(as(noAuthz, CLIENT_CA.expiredClient("anyone")).get(PODS), 401, "Unauthorized");
+            assertThat(kube.accessReviews()).hasSize(reviewsBefore);
+        } finally {
+            noAuthn.close().await();
+            noAuthz.close().await();
+        }
     }
 }
