@@ -116,7 +116,7 @@ public final class LabelSelector {
                     Long.parseLong(value);
                 } catch (NumberFormatException e) {
                     throw bad(text, "for '" + (op == Operator.GREATER_THAN ? ">" : "<")
-                            + "' the value must be an integer, not '" + value + "'");
+                            + "' the value must be an integer, not '" + shorten(value) + "'");
                 }
                 out.add(new Requirement(key, op, Set.of(value)));
             } else if (word(text, i, "in") || word(text, i, "notin")) {
@@ -136,7 +136,7 @@ public final class LabelSelector {
                 out.add(new Requirement(key, op, Set.copyOf(values)));
                 i = close + 1;
             } else {
-                throw bad(text, "unexpected '" + text.charAt(i) + "' after key '" + key + "'");
+                throw bad(text, "unexpected '" + text.charAt(i) + "' after key '" + shorten(key) + "'");
             }
             i = skipSpaces(text, i);
             if (i >= n) {
@@ -181,15 +181,20 @@ public final class LabelSelector {
         int slash = key.indexOf('/');
         String name = slash < 0 ? key : key.substring(slash + 1);
         if (key.length() > 317 || name.length() > 63 || (slash >= 0 && slash > 253) || !KEY.matcher(key).matches()) {
-            throw bad(text, "invalid label key '" + key + "'");
+            throw bad(text, "invalid label key '" + shorten(key) + "'");
         }
     }
 
     private static String checkValue(String value, String text) {
         if (value.length() > 63 || !VALUE.matcher(value).matches()) {
-            throw bad(text, "invalid label value '" + value + "'");
+            throw bad(text, "invalid label value '" + shorten(value) + "'");
         }
         return value;
+    }
+
+    /** A key or value as quoted in a message: a 400's message stays short whatever the input. */
+    private static String shorten(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
     private static IllegalArgumentException bad(String text, String why) {
