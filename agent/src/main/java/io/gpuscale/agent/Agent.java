@@ -120,7 +120,9 @@ public final class Agent implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Agent agent = new Agent(config, source(config, clock), clock);
         try {
-            agent.port = agent.server.start(config.listenHost(), config.listenPort());
+            agent.port = config.tls() == null ? agent.server.start(config.listenHost(), config.listenPort())
+                    : agent.server.start(config.listenHost(), config.listenPort(), config.tls().certificateFile(),
+                            config.tls().keyFile());
         } catch (Exception e) {
             agent.close();
             Throwable cause = e.getCause() != null ? e.getCause() : e;

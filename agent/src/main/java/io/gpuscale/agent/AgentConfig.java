@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param interval time between samples
  * @param nvmlLibrary file name or path of the NVML library
  * @param pods where pod attribution comes from
+ * @param tls the serving certificate for HTTPS, or null for plain HTTP
  */
 public record AgentConfig(
         String listenHost,
@@ -25,7 +26,8 @@ public record AgentConfig(
         String nodeName,
         Duration interval,
         String nvmlLibrary,
-        Pods pods) {
+        Pods pods,
+        Tls tls) {
 
     public static final String DEFAULT_LISTEN = "0.0.0.0:9410";
     public static final String DEFAULT_SOURCE = "nvml";
@@ -47,6 +49,30 @@ public record AgentConfig(
     public AgentConfig(String listenHost, int listenPort, Source source, String nodeName, Duration interval,
             String nvmlLibrary) {
         this(listenHost, listenPort, source, nodeName, interval, nvmlLibrary, Pods.defaults());
+    }
+
+    /** Plain HTTP. */
+    public AgentConfig(String listenHost, int listenPort, Source source, String nodeName, Duration interval,
+            String nvmlLibrary, Pods pods) {
+        this(listenHost, listenPort, source, nodeName, interval, nvmlLibrary, pods, null);
+    }
+
+    /**
+     * {@code --tls-cert-file} and {@code --tls-private-key-file}: serve {@code /metrics} over HTTPS.
+     *
+     * @param certificateFile PEM certificate chain
+     * @param keyFile PEM private key; both re-read when they change
+     */
+    public record Tls(Path certificateFile, Path keyFile) {
+        public Tls {
+            Objects.requireNonNull(certificateFile);
+            Objects.requireNonNull(keyFile);
+        }
+    }
+
+    /** The scheme the agent serves. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
     }
 
     /**

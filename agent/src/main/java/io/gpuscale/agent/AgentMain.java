@@ -29,6 +29,14 @@ public final class AgentMain implements Callable<Integer> {
             description = "Address to serve /metrics, /healthz and /readyz on (default: ${DEFAULT-VALUE}).")
     String listen;
 
+    @Option(names = "--tls-cert-file", paramLabel = "FILE",
+            description = "Serve over HTTPS with this certificate (PEM), re-read when it changes (default: plain HTTP).")
+    String tlsCertFile;
+
+    @Option(names = "--tls-private-key-file", paramLabel = "FILE",
+            description = "Private key of --tls-cert-file (PEM).")
+    String tlsKeyFile;
+
     @Option(names = "--source", paramLabel = "nvml|sim[:PROFILE,...]", defaultValue = AgentConfig.DEFAULT_SOURCE,
             description = "Where readings come from: the NVIDIA driver (nvml), or simulated GPUs, "
                     + "e.g. sim:rtx4090,rtx3060 or sim:h100x8@ramp:5m (default: ${DEFAULT-VALUE}).")
@@ -118,7 +126,18 @@ public final class AgentMain implements Callable<Integer> {
                 wrap("--pod-resources-socket", () -> path(podResourcesSocket)),
                 wrap("--proc-root", () -> path(procRoot)),
                 kubeconfig == null ? null : wrap("--kubeconfig", () -> existingFile(kubeconfig)));
-        return new AgentConfig(hp.host(), hp.port(), src, node, every, nvmlLibrary, pods);
+        return new AgentConfig(hp.host(), hp.port(), src, node, every, nvmlLibrary, pods, tls());
+    }
+
+    private AgentConfig.Tls tls() {
+        if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+            throw new IllegalArgumentException("--tls-cert-file and --tls-private-key-file go together");
+        }
+        if (tlsCertFile == null) {
+            return null;
+        }
+        return new AgentConfig.Tls(wrap("--tls-cert-file", () -> existingFile(tlsCertFile)),
+                wrap("--tls-private-key-file", () -> existingFile(tlsKeyFile)));
     }
 
     private static Path path(String text) {
@@ -179,9 +198,9 @@ public final class AgentMain implements Callable<Integer> {
         }, "gpuscale-shutdown"));
         String shown = config.listenHost().equals("0.0.0.0") ? "localhost" : config.listenHost();
         LOG.log(Level.INFO, "gpuscale agent serving: node={0} source={1} interval={2} "
-                + "metrics=http://{3}:{4,number,#}/metrics ready=http://{3}:{4,number,#}/readyz",
+                + "metrics={5}://{3}:{4,number,#}/metrics ready={5}://{3}:{4,number,#}/readyz",
                 config.nodeName(), describe(config.source()), DurationParser.format(config.interval()), shown,
-                agent.port());
+                agent.port(), config.scheme());
         stopped.await();
         return 0;
     }

@@ -9,8 +9,12 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +23,12 @@ import java.util.function.Supplier;
 /**
  * The agent's HTTP edge: {@code /metrics} serves the bytes rendered for the latest snapshot,
  * {@code /healthz} says the process is alive, {@code /readyz} says whether samples are flowing.
- * No request ever reaches the driver.
+ * No request ever reaches the driver. Plain HTTP, or HTTPS with a certificate from files that is
+ * reloaded when they change ({@link TlsFiles}).
  */
 public final class AgentHttpServer implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(AgentHttpServer.class.getName());
+    private static final long TLS_POLL_MILLIS = 1000;
     private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
     private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
     private static final CharSequence[] CONTENT_TYPES = {
@@ -34,6 +41,7 @@ public final class AgentHttpServer implements AutoCloseable {
     private final Clock clock;
     private final Duration interval;
     private HttpServer server;
+    private long reloadTimer = -1;
 
     public AgentHttpServer(Vertx vertx, Supplier<Published> published, Clock clock, Duration interval) {
         this.vertx = vertx;
@@ -42,8 +50,19 @@ public final class AgentHttpServer implements AutoCloseable {
         this.interval = interval;
     }
 
-    /** Binds and starts serving; returns the bound port (useful with port 0). */
+    /** Binds and starts serving plain HTTP; returns the bound port (useful with port 0). */
     public int start(String host, int port) throws Exception {
+        return start(host, port, null, null);
+    }
+
+    /**
+     * Binds and starts serving; returns the bound port (useful with port 0).
+     *
+     * @param certificateFile with {@code keyFile}, serve HTTPS with this PEM pair, re-read every
+     *        second and used for new connections when it changes; null for plain HTTP
+     * @throws IllegalArgumentException when the pair cannot be loaded
+     */
+    public int start(String host, int port, Path certificateFile, Path keyFile) throws Exception {
         Router router = Router.router(vertx);
         router.route("/metrics").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::metrics);
         router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::healthz);
@@ -57,8 +76,24 @@ public final class AgentHttpServer implements AutoCloseable {
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxInitialLineLength(4096)
                 .setMaxHeaderSize(8192);
+        TlsFiles tls = certificateFile == null ? null : new TlsFiles(certificateFile, keyFile);
+        if (tls != null) {
+            ServerSSLOptions ssl = tls.load(vertx);
+            options.setSsl(true)
+                    .setKeyCertOptions(ssl.getKeyCertOptions())
+                    .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
+            ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
+        }
         server = vertx.createHttpServer(options).requestHandler(router)
                 .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (tls != null) {
+            reloadTimer = vertx.setPeriodic(TLS_POLL_MILLIS, id -> vertx.executeBlocking(() -> tls.poll(vertx), false)
+                    .onSuccess(next -> next.ifPresent(ssl -> server.updateSSLOptions(ssl, true)
+                            .onSuccess(v -> LOG.log(Level.INFO, "TLS certificate changed on disk: now serving "
+                                    + certificateFile))
+                            .onFailure(e -> LOG.log(Level.WARNING, "new TLS certificate refused ("
+                                    + e.getClass().getSimpleName() + "), still serving the previous one")))));
+        }
         return server.actualPort();
     }
 
@@ -125,6 +160,9 @@ public final class AgentHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reloadTimer >= 0) {
+            vertx.cancelTimer(reloadTimer);
+        }
         if (server != null) {
             try {
                 server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
