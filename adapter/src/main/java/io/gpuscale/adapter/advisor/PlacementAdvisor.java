@@ -139,20 +139,23 @@ public final class PlacementAdvisor {
         NodeAffinity affinity = q.affinity;
         List<NodeVerdict> infeasible = new ArrayList<>();
         List<IndexedNode> feasible = new ArrayList<>();
+        // A pod NodeAffinity's PreFilter rejects, or pins to other nodes, gets the same verdict on
+        // every node it cuts: made once, shared.
+        List<Reason> cut = null;
+        List<String> cutStatus = null;
+        if (affinity.conflict) {
+            cut = List.of(new Reason(NodeAffinity.NAME, NodeAffinity.REASON_CONFLICT
+                    + ": the required terms' matchFields metadata.name sets have no node in common"));
+            cutStatus = List.of(NodeAffinity.REASON_CONFLICT);
+        } else if (affinity.pinned != null) {
+            cut = List.of(new Reason(NodeAffinity.NAME, NodeAffinity.REASON_PREFILTER
+                    + ": the pod is pinned by matchFields metadata.name to "
+                    + String.join(", ", new java.util.TreeSet<>(affinity.pinned))));
+            cutStatus = List.of(NodeAffinity.REASON_PREFILTER);
+        }
         for (IndexedNode node : nodes) {
-            if (affinity.conflict) {
-                infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME,
-                        List.of(new Reason(NodeAffinity.NAME, NodeAffinity.REASON_CONFLICT
-                                + ": the required terms' matchFields metadata.name sets have no node in common")),
-                        List.of(NodeAffinity.REASON_CONFLICT), true, null));
-                continue;
-            }
-            if (affinity.pinned != null && !affinity.pinned.contains(node.name)) {
-                infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME,
-                        List.of(new Reason(NodeAffinity.NAME, NodeAffinity.REASON_PREFILTER
-                                + ": the pod is pinned by matchFields metadata.name to "
-                                + String.join(", ", new java.util.TreeSet<>(affinity.pinned)))),
-                        List.of(NodeAffinity.REASON_PREFILTER), true, null));
+            if (affinity.conflict || (affinity.pinned != null && !affinity.pinned.contains(node.name))) {
+                infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME, cut, cutStatus, true, null));
                 continue;
             }
             Failure unschedulable = NodeUnschedulable.check(q, node);
