@@ -199,6 +199,12 @@ public final class AdapterMain implements Callable<Integer> {
                 description = "Scrape the agents behind this Service, found through its EndpointSlices.")
         String agentService;
 
+        @Option(names = "--agent-ca-file", paramLabel = "FILE",
+                description = "CA bundle (PEM) to verify agents served over HTTPS (https:// in --agents, or "
+                        + "appProtocol: https on the --agent-service port); their certificates must name the address "
+                        + "scraped (default: the JVM's trusted CAs).")
+        Path agentCaFile;
+
         @Option(names = "--prometheus", paramLabel = "URL",
                 description = "Read the agents' series from this Prometheus instead of scraping them.")
         String prometheus;
@@ -258,8 +264,11 @@ public final class AdapterMain implements Callable<Integer> {
                 throw new IllegalArgumentException("invalid value for --max-age: '" + maxAge
                         + "' is shorter than --scrape-interval " + scrapeInterval + ": every reading would be stale");
             }
+            if (agentCaFile != null) {
+                requireFile("--agent-ca-file", agentCaFile);
+            }
             return new AdapterConfig(bindAddress, securePort, tls(), cluster(), metrics(), every, age, externalMetrics,
-                    limits());
+                    limits(), agentCaFile);
         }
 
         /** The placement advisor's flags, validated; throws IllegalArgumentException with one clear line. */
@@ -496,7 +505,7 @@ public final class AdapterMain implements Callable<Integer> {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         Duration timeout = config.scrapeInterval().multipliedBy(3).dividedBy(4);
         AgentScraper scraper = new AgentScraper(vertx, targets,
-                store, new ScrapeOptions(config.scrapeInterval(), timeout, ScrapeLimits.DEFAULTS));
+                store, new ScrapeOptions(config.scrapeInterval(), timeout, ScrapeLimits.DEFAULTS, config.agentCaFile()));
         targets.start();
         scraper.start();
         AutoCloseable stopVertx = () -> vertx.close().toCompletionStage().toCompletableFuture()

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,11 +83,17 @@ public final class AgentScraper implements AutoCloseable {
         this.ingest = ingest;
         this.options = options;
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis());
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        HttpClientOptions clientOptions = new HttpClientOptions()
                 .setDecompressionSupported(true)
                 .setConnectTimeout(timeoutMillis)
                 .setKeepAlive(true)
-                .setName("gpuscale-agent-scraper"));
+                .setName("gpuscale-agent-scraper");
+        if (options.agentCaFile() != null) {
+            // https:// agents: their certificate chain checked against this CA, their name against the URL's host
+            clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(options.agentCaFile().toString()))
+                    .setVerifyHost(true);
+        }
+        this.client = vertx.createHttpClient(clientOptions);
         // A context of our own (an event loop picked for us) when built off the event loops.
         this.context = vertx.getOrCreateContext();
     }

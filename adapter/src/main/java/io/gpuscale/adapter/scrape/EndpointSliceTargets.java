@@ -115,10 +115,13 @@ public final class EndpointSliceTargets implements AgentTargets {
         }
         Map<String, Candidate> byKey = new HashMap<>();
         for (V1EndpointSlice slice : slices) {
-            Integer port = port(slice, portName);
-            if (port == null || slice.getEndpoints() == null) {
+            DiscoveryV1EndpointPort named = port(slice, portName);
+            if (named == null || slice.getEndpoints() == null) {
                 continue;
             }
+            int port = named.getPort();
+            // agents serving HTTPS (--tls-cert-file) are marked on the Service port: appProtocol: https
+            String scheme = "https".equalsIgnoreCase(named.getAppProtocol()) ? "https" : "http";
             String type = slice.getAddressType();
             int rank = "IPv4".equals(type) ? 0 : "IPv6".equals(type) ? 1 : 2;
             for (V1Endpoint e : slice.getEndpoints()) {
@@ -129,7 +132,7 @@ public final class EndpointSliceTargets implements AgentTargets {
                 }
                 String address = e.getAddresses().get(0);
                 String host = rank == 1 || address.contains(":") ? "[" + address + "]" : address;
-                AgentTarget target = new AgentTarget("http://" + host + ":" + port + "/metrics", e.getNodeName());
+                AgentTarget target = new AgentTarget(scheme + "://" + host + ":" + port + "/metrics", e.getNodeName());
                 String key = e.getNodeName() != null ? "node/" + e.getNodeName() : "url/" + target.url();
                 Candidate c = new Candidate(target, rank);
                 byKey.merge(key, c, (a, b) -> a.addressRank() < b.addressRank()
@@ -142,13 +145,13 @@ public final class EndpointSliceTargets implements AgentTargets {
         return List.copyOf(targets);
     }
 
-    private static Integer port(V1EndpointSlice slice, String portName) {
+    private static DiscoveryV1EndpointPort port(V1EndpointSlice slice, String portName) {
         if (slice.getPorts() == null) {
             return null;
         }
         for (DiscoveryV1EndpointPort p : slice.getPorts()) {
             if (portName.equals(p.getName()) && p.getPort() != null) {
-                return p.getPort();
+                return p;
             }
         }
         return null;

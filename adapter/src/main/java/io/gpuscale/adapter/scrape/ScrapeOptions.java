@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.scrape;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,10 +11,18 @@ import java.util.Objects;
  * @param timeout the most a scrape may take, connecting included ({@code --scrape-timeout}); a
  *     target still answering when its next scrape is due is skipped that round, never scraped twice
  * @param limits what one scrape may cost
+ * @param agentCaFile the CA bundle (PEM) that {@code https://} agents' certificates are verified
+ *     against ({@code --agent-ca-file}); null for the JVM's default trust store. The host name is
+ *     verified too: an agent's certificate must name the address it is scraped at
  */
-public record ScrapeOptions(Duration interval, Duration timeout, ScrapeLimits limits) {
+public record ScrapeOptions(Duration interval, Duration timeout, ScrapeLimits limits, Path agentCaFile) {
     public static final ScrapeOptions DEFAULTS =
             new ScrapeOptions(Duration.ofSeconds(2), Duration.ofMillis(1500), ScrapeLimits.DEFAULTS);
+
+    /** Agents over http, or https trusted by the JVM's default trust store. */
+    public ScrapeOptions(Duration interval, Duration timeout, ScrapeLimits limits) {
+        this(interval, timeout, limits, null);
+    }
 
     public ScrapeOptions {
         Objects.requireNonNull(limits, "limits");
