@@ -162,9 +162,9 @@ public final class PlacementCluster {
     }
 
     /**
-     * The pods asked about: {@code gpu1}, one GPU, tolerating nvidia.com/gpu only (fits ~3 400 GPU
+     * The pods asked about: {@code gpu1}, one GPU, tolerating nvidia.com/gpu only (fits 3 129 GPU
      * nodes, all scored); {@code gpu4-affinity}, four GPUs, H100 or A100 required, zone-1 preferred,
-     * tolerating team-a's taint (fits the ~180 H100/A100 nodes with six free); {@code gpu16}, sixteen
+     * tolerating team-a's taint (fits the 156 H100/A100 nodes with six free); {@code gpu16}, sixteen
      * GPUs (fits nowhere: every node gets its reasons with numbers, and the FailedScheduling text is
      * built).
      */
