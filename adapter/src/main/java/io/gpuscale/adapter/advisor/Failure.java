@@ -12,6 +12,12 @@ import java.util.List;
  * @param unresolvable UnschedulableAndUnresolvable (preemption cannot help) rather than Unschedulable
  */
 record Failure(String plugin, List<String> statusReasons, List<Reason> reasons, boolean unresolvable) {
+    Failure {
+        // immutable from here on, so that a verdict with one failing plugin shares these lists
+        statusReasons = List.copyOf(statusReasons);
+        reasons = List.copyOf(reasons);
+    }
+
     static Failure of(String plugin, String statusReason, String detail, boolean unresolvable) {
         return new Failure(plugin, List.of(statusReason), List.of(new Reason(plugin, detail)), unresolvable);
     }

@@ -111,7 +111,7 @@ public final class PlacementAdvisor {
                 }
             }
             known.sort(Comparator.comparing(n -> n.name));
-            return evaluate(q, quota, known, unknown, null);
+            return evaluate(q, quota, known.toArray(IndexedNode[]::new), unknown, null);
         });
     }
 
@@ -128,12 +128,12 @@ public final class PlacementAdvisor {
                 given.add(new IndexedNode(n, index.slots, index.usage(n.name())));
             }
             given.sort(Comparator.comparing(n -> n.name));
-            return evaluate(q, quota, given, List.of(), null);
+            return evaluate(q, quota, given.toArray(IndexedNode[]::new), List.of(), null);
         });
     }
 
     /** {@code nodes} in name order: the verdicts come out in name order without a sort. */
-    private Explanation evaluate(PodQuery q, QuotaVerdict quota, Collection<IndexedNode> nodes, List<String> unknown,
+    private Explanation evaluate(PodQuery q, QuotaVerdict quota, IndexedNode[] nodes, List<String> unknown,
             Map<String, Scored> scoreSink) {
         int wording = TaintToleration.wording(options.kubeVersion());
         NodeAffinity affinity = q.affinity;
@@ -175,7 +175,7 @@ public final class PlacementAdvisor {
                             + "\" is not in the advisor's cluster index (not listed yet, or deleted)")),
                     List.of(UNKNOWN_NODE_REASON), false, null));
         }
-        List<NodeVerdict> verdicts = new ArrayList<>(nodes.size() + unknown.size());
+        List<NodeVerdict> verdicts = new ArrayList<>(nodes.length + unknown.size());
         verdicts.addAll(score(q, feasible, scoreSink));
         if (!unknown.isEmpty()) {
             infeasible.sort(Comparator.comparing(NodeVerdict::name));
@@ -187,11 +187,17 @@ public final class PlacementAdvisor {
 
     private static NodeVerdict verdict(String node, Failure... failures) {
         Failure first = null;
-        List<Reason> reasons = new ArrayList<>();
+        List<Reason> reasons = null;
         for (Failure f : failures) {
-            if (f != null) {
-                if (first == null) {
-                    first = f;
+            if (f == null) {
+                continue;
+            }
+            if (first == null) {
+                first = f;
+                reasons = f.reasons();
+            } else {
+                if (reasons == first.reasons()) {
+                    reasons = new ArrayList<>(reasons);
                 }
                 reasons.addAll(f.reasons());
             }
