@@ -10,7 +10,9 @@ import java.util.List;
  * requested sums the effective requests of the node's bound, non-terminal pods. A resource the
  * node does not list has allocatable 0. Reasons come in kube-scheduler's order: pods, cpu, memory,
  * ephemeral-storage, then the scalar resources (by name here; Go's map order is random). The
- * status is Unschedulable: preemption could free room.
+ * status is Unschedulable, since preemption could free room, unless some resource asks for more
+ * than the node's whole allocatable: then no eviction can help and, as the newest kube-scheduler
+ * does, it is UnschedulableAndUnresolvable. {@code Too many pods} alone stays Unschedulable.
  */
 final class NodeResourcesFit {
     static final String NAME = "NodeResourcesFit";
@@ -60,21 +62,23 @@ final class NodeResourcesFit {
             reasons.add(new Reason(NAME, TOO_MANY_PODS + ": requested 1, allocatable " + node.allowedPods + ", used "
                     + usage.pods));
         }
+        boolean unresolvable = false;
         if (pod.requestsAnything) {
             for (int s = 0; s <= ResourceSlots.EPHEMERAL_STORAGE; s++) {
-                insufficient(pod, node, usage, slots, s, status, reasons);
+                unresolvable |= insufficient(pod, node, usage, slots, s, status, reasons);
             }
             for (int s : pod.scalarSlots) {
-                insufficient(pod, node, usage, slots, s, status, reasons);
+                unresolvable |= insufficient(pod, node, usage, slots, s, status, reasons);
             }
         }
-        return new Failure(NAME, status, reasons, false);
+        return new Failure(NAME, status, reasons, unresolvable);
     }
 
-    private static void insufficient(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage, ResourceSlots slots,
-            int slot, List<String> status, List<Reason> reasons) {
+    /** Adds the reason if the resource is short; returns whether the request exceeds the whole allocatable. */
+    private static boolean insufficient(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage,
+            ResourceSlots slots, int slot, List<String> status, List<Reason> reasons) {
         if (fits(pod, node, usage, slot)) {
-            return;
+            return false;
         }
         String name = slots.name(slot);
         String reason = switch (slot) {
@@ -87,5 +91,6 @@ final class NodeResourcesFit {
         reasons.add(new Reason(NAME, reason + ": requested " + ResourceNames.format(name, pod.request[slot])
                 + ", allocatable " + ResourceNames.format(name, ResourceSlots.at(node.allocatable, slot)) + ", used "
                 + ResourceNames.format(name, ResourceSlots.at(usage.requested, slot))));
+        return pod.request[slot] > ResourceSlots.at(node.allocatable, slot);
     }
 }

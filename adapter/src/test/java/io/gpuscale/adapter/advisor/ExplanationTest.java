@@ -43,11 +43,20 @@ class ExplanationTest {
                 tuple("NodeResourcesFit", "Insufficient nvidia.com/gpu: requested 2, allocatable 2, used 1"));
         NodeVerdict mainpc = e.nodes().get(0);
         assertThat(mainpc.name()).isEqualTo("mainpc");
-        assertThat(mainpc.unresolvable()).isFalse();
+        assertThat(mainpc.unresolvable()).as("2 GPUs asked of a node with 1: no eviction helps").isTrue();
         assertThat(mainpc.reasons()).extracting(Reason::message)
                 .containsExactly("Insufficient nvidia.com/gpu: requested 2, allocatable 1, used 1");
         assertThat(e.fitError()).isEqualTo(
                 "0/2 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint(s).");
+    }
+
+    @Test
+    void aNodeThatIsOnlyFullNowIsResolvableByPreemption() {
+        Explanation e = advisor.explain(pod("p").req("nvidia.com/gpu=1").build());
+
+        NodeVerdict mainpc = e.nodes().stream().filter(n -> n.name().equals("mainpc")).findFirst().orElseThrow();
+        assertThat(mainpc.statusReasons()).containsExactly("Insufficient nvidia.com/gpu");
+        assertThat(mainpc.unresolvable()).isFalse();
     }
 
     @Test

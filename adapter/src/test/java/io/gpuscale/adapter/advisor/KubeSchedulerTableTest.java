@@ -401,9 +401,9 @@ class KubeSchedulerTableTest {
 
     static List<Case> nodeSelectorMatching() {
         String t = "nodeaffinity_test.go TestNodeSelectorMatch/";
-        String r = "nodeaffinity_test.go TestRequiredNodeAffinityMatch/";
         return List.of(
-                onA(t + "no selector terms match nothing (empty term list)", pod("p").affinity(required()),
+                onA("nodeaffinity_test.go TestPodMatchesNodeSelectorAndAffinityTerms/Pod with an empty []NodeSelectorTerm in affinity, can't match the node's labels",
+                        pod("p").affinity(required()),
                         node("nodeA").labels("foo=bar"), NA),
                 onA(t + "node matches field selector, but not labels",
                         pod("p").affinity(required(new io.kubernetes.client.openapi.models.V1NodeSelectorTerm()
@@ -417,14 +417,14 @@ class KubeSchedulerTableTest {
                         node("nodeA").labels("label_1=label_1_val"), "fits"),
                 onA(t + "second term matches",
                         pod("p").affinity(required(term(expr("label_1", "In", "label_1_val")),
-                                fields(expr("metadata.name", "NotIn", "other")))),
+                                fields(expr("metadata.name", "In", "nodeA")))),
                         node("nodeA").labels("label_2=label_2_val"), "fits"),
-                onA(t + "invalid field selector and label selector: a bad term never matches, the next one can",
+                onA(t + "invalid field selector and label selector (the scheduler's lazy form: bad terms match nothing, a good one still can)",
                         pod("p").affinity(required(fields(expr("metadata.name", "In", "host_1", "host_2")),
                                 term(expr("invalid key", "In", "label_value")),
                                 term(expr("label_3", "In", "label_3_val")))),
                         node("nodeA").labels("label_3=label_3_val"), "fits"),
-                onA(r + "matchFields NotIn the node's own name fails",
+                onA("reference 1.4: matchFields NotIn the node's own name fails",
                         pod("p").affinity(required(fields(expr("metadata.name", "NotIn", "nodeA")))), node("nodeA"), NA),
                 onA("labels/selector_test.go TestRequirementMatches: NotIn matches a missing label",
                         pod("p").affinity(required(term(expr("zone", "NotIn", "a")))), node("nodeA"), "fits"),
@@ -526,26 +526,29 @@ class KubeSchedulerTableTest {
                 c(t + "requests + overhead does not fit for memory", pod("p").req("cpu=1m,memory=1").overhead("cpu=1m,memory=15"))
                         .nodes(node("n").alloc(FIT_NODE)).running("n:cpu=5m,memory=5")
                         .expect("n", FIT + "Insufficient memory"),
-                c(t + "skip checking resource request with quantity zero (over-committed node still takes it)",
+                c("reference 1.5: a resource requested as 0 is not checked (memory-full node still takes it)",
                         pod("p").req("cpu=1m,memory=0"))
                         .nodes(node("n").alloc(FIT_NODE)).running("n:cpu=5m,memory=20").expect("n", "fits"),
-                c("fit_test.go TestStorageRequests/empty pod with ephemeral-storage full node", pod("p"))
+                c("fit_test.go TestStorageRequests/empty storage requested, and pod fits", pod("p").req("cpu=1m,memory=1"))
                         .nodes(node("n").alloc(FIT_NODE)).running("n:ephemeral-storage=20").expect("n", "fits"),
                 c("fit_test.go TestStorageRequests/storage ephemeral local storage request exceeds allocatable",
                         pod("p").req("ephemeral-storage=25")).nodes(node("n").alloc(FIT_NODE))
                         .expect("n", FIT + "Insufficient ephemeral-storage"),
-                c("fit_test.go TestStorageRequests/ephemeral local storage is sufficient", pod("p").req("ephemeral-storage=10"))
-                        .nodes(node("n").alloc(FIT_NODE)).running("n:ephemeral-storage=10").expect("n", "fits"),
-                c("fit_test.go TestNotEnoughPods/even for empty pod", pod("p"))
+                c("fit_test.go TestStorageRequests/ephemeral local storage is sufficient", pod("p").init("ephemeral-storage=5"))
+                        .nodes(node("n").alloc(FIT_NODE)).running("n:cpu=2m,memory=2,ephemeral-storage=10")
+                        .expect("n", "fits"),
+                c("fit_test.go TestStorageRequests/pod fits", pod("p").req("ephemeral-storage=10"))
+                        .nodes(node("n").alloc(FIT_NODE)).running("n:cpu=2m,memory=2").expect("n", "fits"),
+                c("fit_test.go TestNotEnoughRequests/even without specified resources, predicate fails when there's no space for additional pod", pod("p"))
                         .nodes(node("n").alloc("cpu=10m,memory=20,pods=1")).running("n:cpu=10m,memory=20")
                         .expect("n", FIT + "Too many pods"),
-                c("fit_test.go TestNotEnoughPods/even without specified resources, predicate fails when there's no space for additional pod",
+                c("fit_test.go TestNotEnoughRequests/even if both resources fit, predicate fails when there's no space for additional pod",
                         pod("p").req("cpu=1m,memory=1")).nodes(node("n").alloc("cpu=10m,memory=20,pods=1"))
                         .running("n:cpu=5m,memory=5").expect("n", FIT + "Too many pods"),
-                c("fit_test.go TestNotEnoughPods/even if both resources fit, predicate fails when there's no space for additional pod",
-                        pod("p").req("cpu=5m,memory=1")).nodes(node("n").alloc("cpu=10m,memory=20,pods=1"))
+                c("fit_test.go TestNotEnoughRequests/even for equal edge case, predicate fails when there's no space for additional pod due to init container",
+                        pod("p").req("cpu=5m,memory=1").init("cpu=5m,memory=1")).nodes(node("n").alloc("cpu=10m,memory=20,pods=1"))
                         .running("n:cpu=5m,memory=19").expect("n", FIT + "Too many pods"),
-                c("fit_test.go TestNotEnoughPods/even for equal edge case, predicate fails when there's no space for additional pod",
+                c("fit_test.go TestNotEnoughRequests/even for equal edge case, predicate fails when there's no space for additional pod",
                         pod("p").req("cpu=5m,memory=1")).nodes(node("n").alloc("cpu=10m,memory=20,pods=1"))
                         .running("n:cpu=5m,memory=19").expect("n", FIT + "Too many pods"),
                 c("helpers_test.go TestPodRequests/restartable init container: sidecar before the init container adds to it",
