@@ -7,6 +7,7 @@ import io.gpuscale.adapter.tls.ServingCertificate;
 import io.gpuscale.adapter.tls.TlsPolicy;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -342,23 +343,35 @@ public final class ApiServer implements AutoCloseable {
         } catch (RuntimeException e) {
             admitted = Future.failedFuture(e);
         }
+        // A gate that answers later (a review over the network) may complete on another thread: the
+        // rest runs back on the connection's event loop, where the request's handlers and timers live.
+        Context connection = Vertx.currentContext();
         admitted.onComplete(ar -> {
             ApiResponse refusal = ar.succeeded() ? ar.result() : gateFailed(ar.cause());
-            if (refusal != null) {
-                if (readsBody) {
-                    discardBody(req);
-                }
-                write(req, refusal);
-            } else if (post != null) {
-                if (readsBody) {
-                    readBody(req, post);
-                } else {
-                    write(req, ApiResponse.failure(Status.methodNotAllowed(method)));
-                }
+            if (connection == null || Vertx.currentContext() == connection) {
+                admitted(req, refusal, post, readsBody, method, path, query);
             } else {
-                route(req, method, path, query);
+                connection.runOnContext(v -> admitted(req, refusal, post, readsBody, method, path, query));
             }
         });
+    }
+
+    private void admitted(HttpServerRequest req, ApiResponse refusal, PostEndpoint post, boolean readsBody,
+            String method, String path, String query) {
+        if (refusal != null) {
+            if (readsBody) {
+                discardBody(req);
+            }
+            write(req, refusal);
+        } else if (post != null) {
+            if (readsBody) {
+                readBody(req, post);
+            } else {
+                write(req, ApiResponse.failure(Status.methodNotAllowed(method)));
+            }
+        } else {
+            route(req, method, path, query);
+        }
     }
 
     /** The size and rate limits; null when the request is within them. */

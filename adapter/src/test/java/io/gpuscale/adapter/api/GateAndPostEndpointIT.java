@@ -6,6 +6,7 @@ import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
@@ -17,6 +18,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -40,14 +43,26 @@ class GateAndPostEndpointIT {
     private static ServingCertificate certificate;
     private static final AtomicInteger gateCalls = new AtomicInteger();
 
-    /** Refuses requests carrying {@link #DENY}, as a 403 Status, a tick later (as a real review would). */
+    /**
+     * Refuses requests carrying {@link #DENY}, as a 403 Status, a millisecond later and from a thread
+     * of its own (as a review answered by an HTTP client's thread would).
+     */
     static final class HeaderGate implements RequestGate {
+        private final ScheduledExecutorService reviewer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "test-reviewer");
+            t.setDaemon(true);
+            return t;
+        });
+
         @Override
         public Future<ApiResponse> admit(HttpServerRequest request) {
             gateCalls.incrementAndGet();
             boolean deny = request.getHeader(DENY) != null;
-            return vertx.timer(1).map(t -> deny
-                    ? ApiResponse.failure(new Status(403, "Forbidden", "denied by the test gate", null)) : null);
+            Promise<ApiResponse> answer = Promise.promise();
+            reviewer.schedule(() -> answer.complete(deny
+                    ? ApiResponse.failure(new Status(403, "Forbidden", "denied by the test gate", null)) : null),
+                    1, TimeUnit.MILLISECONDS);
+            return answer.future();
         }
     }
 
