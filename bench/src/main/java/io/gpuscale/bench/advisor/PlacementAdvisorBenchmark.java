@@ -9,6 +9,8 @@ import io.gpuscale.adapter.store.MetricStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,6 +50,7 @@ public class PlacementAdvisorBenchmark {
     ClusterIndex index;
     PlacementAdvisor advisor;
     PodSchedulingRecord asked;
+    List<String> extenderNames;
 
     @Setup
     public void setUp() {
@@ -57,6 +60,12 @@ public class PlacementAdvisorBenchmark {
         advisor = PlacementCluster.advisor(index, metrics,
                 Clock.fixed(Instant.ofEpochMilli(sampled + 1000), ZoneOffset.UTC));
         asked = PlacementCluster.pod(pod);
+        // kube-scheduler sends an extender the nodes that passed its own filters, at most
+        // percentageOfNodesToScore of them: 10 % of 5 000, 500 names.
+        extenderNames = new ArrayList<>();
+        for (int i = 0; i < PlacementCluster.NODES; i += 10) {
+            extenderNames.add(PlacementCluster.node(i));
+        }
         Explanation e = advisor.explain(asked);
         long feasible = e.nodes().stream().filter(NodeVerdict::feasible).count();
         if (e.nodes().size() != PlacementCluster.NODES) {
@@ -74,5 +83,11 @@ public class PlacementAdvisorBenchmark {
     @Benchmark
     public Explanation explain() {
         return advisor.explain(asked);
+    }
+
+    /** The extender's filter and prioritize with {@code nodeCacheCapable}: the pod on 500 named nodes. */
+    @Benchmark
+    public Explanation explainOn500Names() {
+        return advisor.explainOn(asked, extenderNames);
     }
 }
