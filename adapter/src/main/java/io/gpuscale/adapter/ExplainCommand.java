@@ -49,6 +49,9 @@ final class ExplainCommand implements Callable<Integer> {
     static final int FITS = 0;
     static final int DOES_NOT_FIT = 1;
     static final int NO_ANSWER = 2;
+    /** Held: java.util.logging keeps loggers only weakly, and a collected one would lose its level. */
+    private static final java.util.logging.Logger INFORMER_LOG = java.util.logging.Logger.getLogger(
+            "io.kubernetes.client.informer");
 
     @Option(names = "--pod", required = true, paramLabel = "FILE",
             description = "The pod: one v1 Pod, YAML or JSON (as kubectl get pod -o yaml writes it, or a manifest).")
@@ -86,6 +89,8 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // A command's output is its answer: the informers' INFO lines would only clutter stderr.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         boolean json = switch (output.toLowerCase(Locale.ROOT)) {
             case "json" -> true;
             case "table", "wide" -> false;
@@ -116,6 +121,9 @@ final class ExplainCommand implements Callable<Integer> {
                     .explain(ClusterProjection.podScheduling(v1Pod));
         } finally {
             if (view instanceof AutoCloseable closeable) {
+                // Stopping the informers makes the client log "processor interrupted" as SEVERE; the
+                // answer is already made, so nothing they say on the way out concerns the user.
+                INFORMER_LOG.setLevel(java.util.logging.Level.OFF);
                 closeQuietly(closeable);
             }
         }
