@@ -92,10 +92,28 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
      *
      * @param options how the advisor decides and words its answers
      * @param extenderPort the scheduler extender's HTTPS port; 0 picks a free one, {@link #EXTENDER_OFF} serves none
+     * @param extenderClientCaFile {@code --scheduler-extender-client-ca-file}: the extender admits only client
+     *        certificates from this bundle; null serves it unauthenticated
+     * @param extenderAllowedNames {@code --scheduler-extender-allowed-names}: CNs admitted; empty for any
      */
-    public record Advisor(io.gpuscale.adapter.advisor.AdvisorOptions options, int extenderPort) {
+    public record Advisor(io.gpuscale.adapter.advisor.AdvisorOptions options, int extenderPort,
+            Path extenderClientCaFile, List<String> extenderAllowedNames) {
+        public Advisor {
+            extenderAllowedNames = List.copyOf(extenderAllowedNames);
+        }
+
+        /** Without client certificates. */
+        public Advisor(io.gpuscale.adapter.advisor.AdvisorOptions options, int extenderPort) {
+            this(options, extenderPort, null, List.of());
+        }
+
         public boolean extenderEnabled() {
             return extenderPort != EXTENDER_OFF;
+        }
+
+        /** Whether the extender asks for and checks client certificates. */
+        public boolean extenderAuthenticated() {
+            return extenderClientCaFile != null;
         }
     }
 

@@ -3,9 +3,11 @@ package io.gpuscale.adapter;
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.KubeVersion;
 import io.gpuscale.adapter.advisor.http.AdvisorService;
+import io.gpuscale.adapter.advisor.http.SchedulerExtenderServer;
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.auth.AuthOptions;
+import io.gpuscale.adapter.auth.ClientCertificateGate;
 import io.gpuscale.adapter.auth.DelegatedGate;
 import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterFileException;
@@ -234,8 +236,20 @@ public final class AdapterMain implements Callable<Integer> {
 
         @Option(names = "--scheduler-extender-port", paramLabel = "PORT",
                 description = "Serve the kube-scheduler extender (POST /scheduler/filter, /scheduler/prioritize) over "
-                        + "HTTPS on this port, unauthenticated; 0 picks a free one (default: off).")
+                        + "HTTPS on this port; 0 picks a free one (default: off). Unauthenticated unless "
+                        + "--scheduler-extender-client-ca-file is given.")
         Integer schedulerExtenderPort;
+
+        @Option(names = "--scheduler-extender-client-ca-file", paramLabel = "FILE",
+                description = "CA bundle (PEM): the extender port asks for a client certificate and serves only "
+                        + "requests whose certificate chains to it (401 otherwise; health checks stay open). "
+                        + "Re-read when it changes.")
+        Path schedulerExtenderClientCaFile;
+
+        @Option(names = "--scheduler-extender-allowed-names", paramLabel = "CN,...", split = ",",
+                description = "With --scheduler-extender-client-ca-file: the client certificate's CN must be one "
+                        + "of these (403 otherwise) (default: any).")
+        List<String> schedulerExtenderAllowedNames;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -281,7 +295,24 @@ public final class AdapterMain implements Callable<Integer> {
                 throw new IllegalArgumentException("invalid value for --scheduler-extender-port: " + port
                         + " is not a port (0 to 65535)");
             }
-            return new AdapterConfig.Advisor(options, port);
+            List<String> names = schedulerExtenderAllowedNames == null ? List.of()
+                    : schedulerExtenderAllowedNames.stream().map(String::strip).filter(n -> !n.isEmpty()).toList();
+            if (schedulerExtenderClientCaFile == null) {
+                if (!names.isEmpty()) {
+                    throw new IllegalArgumentException("--scheduler-extender-allowed-names needs "
+                            + "--scheduler-extender-client-ca-file");
+                }
+                return new AdapterConfig.Advisor(options, port);
+            }
+            if (schedulerExtenderPort == null) {
+                throw new IllegalArgumentException("--scheduler-extender-client-ca-file needs --scheduler-extender-port");
+            }
+            requireFile("--scheduler-extender-client-ca-file", schedulerExtenderClientCaFile);
+            wrap("--scheduler-extender-client-ca-file", () -> {
+                ClientCertificateGate.check(schedulerExtenderClientCaFile);
+                return null;
+            });
+            return new AdapterConfig.Advisor(options, port, schedulerExtenderClientCaFile, names);
         }
 
         private void checkAuthModes() {
@@ -410,18 +441,40 @@ public final class AdapterMain implements Callable<Integer> {
                     config.externalMetrics(), Version.version());
             Adapter adapter;
             AdvisorService advisor;
+            SchedulerExtenderServer extender = null;
+            RequestGate extenderGate = RequestGate.ALLOW_ALL;
+            if (advising.extenderEnabled() && advising.extenderAuthenticated()) {
+                ClientCertificateGate caGate = wrap("--scheduler-extender-client-ca-file", () -> ClientCertificateGate
+                        .start(advising.extenderClientCaFile(), "--scheduler-extender-client-ca-file",
+                                advising.extenderAllowedNames(), ClientCertificateGate.DEFAULT_POLL));
+                owned.add(caGate);
+                extenderGate = caGate;
+            }
             try {
+                // the extender is started here, not by AdvisorService, so that it gets its own gate
                 advisor = AdvisorService.start((SchedulingView) cluster, feed.metrics(),
-                        advising.options(), config.bindAddress(), advising.extenderPort(), certificate);
+                        advising.options(), config.bindAddress(), AdapterConfig.EXTENDER_OFF, certificate);
                 owned.add(0, advisor);
+                if (advising.extenderEnabled()) {
+                    extender = startExtender(config.bindAddress(), advising.extenderPort(), certificate,
+                            advisor, extenderGate);
+                    owned.add(0, extender);
+                }
                 adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, config.limits(),
                         advisor.restEndpoints(), gate, feed.metrics(), cluster,
                         options, feed.blocking(), owned.toArray(AutoCloseable[]::new));
-                if (advisor.extenderPort() >= 0) {
+                if (extender != null) {
                     LOG.log(Level.INFO, "scheduler extender serving: https://{0}:{1,number,#}/scheduler/filter and "
-                            + "/scheduler/prioritize, unauthenticated", config.bindAddress(), advisor.extenderPort());
+                            + "/scheduler/prioritize, {2}", config.bindAddress(), extender.port(),
+                            extenderGate == RequestGate.ALLOW_ALL ? "unauthenticated" : extenderGate.toString());
+                    if (extenderGate == RequestGate.ALLOW_ALL) {
+                        LOG.log(Level.WARNING, "SCHEDULER EXTENDER WITHOUT AUTHENTICATION: anyone who reaches port "
+                                + "{0,number,#} can ask about the cluster''s nodes, taints and GPU load; give "
+                                + "--scheduler-extender-client-ca-file to require kube-scheduler''s client certificate",
+                                extender.port());
+                    }
                 }
-            } catch (Adapter.ListenException | AdvisorService.ListenException e) {
+            } catch (Adapter.ListenException | AdvisorService.ListenException | ExtenderListenException e) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("gpuscale-adapter: " + e.getMessage());
                 err.flush();
@@ -431,6 +484,9 @@ public final class AdapterMain implements Callable<Integer> {
             if (config.tls() instanceof AdapterConfig.CertificateFiles files) {
                 adapter.watchCertificateFiles(files.certificate(), files.privateKey());
                 advisor.watchCertificateFiles(files.certificate(), files.privateKey());
+                if (extender != null) {
+                    extender.watchCertificateFiles(files.certificate(), files.privateKey());
+                }
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 adapter.close();
@@ -444,6 +500,27 @@ public final class AdapterMain implements Callable<Integer> {
                             : ((AdapterConfig.CertificateFiles) config.tls()).certificate());
             stopped.await();
             return 0;
+        }
+    }
+
+    /** The scheduler extender's port could not be served. */
+    static final class ExtenderListenException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ExtenderListenException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The scheduler extender over {@code advisor}, behind {@code gate}. */
+    static SchedulerExtenderServer startExtender(String host, int port, ServingCertificate certificate,
+            AdvisorService advisor, RequestGate gate) throws ExtenderListenException {
+        try {
+            return SchedulerExtenderServer.start(host, port, certificate, advisor.advisor(), gate);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ExtenderListenException("cannot serve the scheduler extender on " + host + ":" + port + ": "
+                    + cause.getMessage(), cause);
         }
     }
 

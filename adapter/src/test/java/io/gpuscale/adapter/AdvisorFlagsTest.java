@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.advisor.GpuPolicy;
 import io.gpuscale.adapter.advisor.KubeVersion;
+import io.gpuscale.adapter.tls.ServingCertificate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,46 @@ class AdvisorFlagsTest {
         StringWriter err = new StringWriter();
         int code = AdapterMain.run(serve(flag, value), new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).startsWith("gpuscale-adapter: " + message);
+        assertThat(err.toString().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void theExtenderClientCaFileAndAllowedNamesAreRead() throws Exception {
+        Path ca = dir.resolve("scheduler-ca.crt");
+        Files.writeString(ca, ServingCertificate.selfSigned(List.of("ca"), Clock.systemUTC()).certificatePem());
+        AdapterConfig.Advisor a = advisor("--scheduler-extender-port", "8888", "--scheduler-extender-client-ca-file",
+                ca.toString(), "--scheduler-extender-allowed-names", "kube-scheduler, system:kube-scheduler");
+        assertThat(a.extenderAuthenticated()).isTrue();
+        assertThat(a.extenderClientCaFile()).isEqualTo(ca);
+        assertThat(a.extenderAllowedNames()).containsExactly("kube-scheduler", "system:kube-scheduler");
+        AdapterConfig.Advisor any = advisor("--scheduler-extender-port", "0", "--scheduler-extender-client-ca-file",
+                ca.toString());
+        assertThat(any.extenderAllowedNames()).isEmpty();
+        assertThat(advisor("--scheduler-extender-port", "0").extenderAuthenticated()).isFalse();
+    }
+
+    @Test
+    void extenderAuthenticationFlagsThatCannotWorkStopServeWithOneLine() throws Exception {
+        Path ca = dir.resolve("scheduler-ca.crt");
+        Files.writeString(ca, ServingCertificate.selfSigned(List.of("ca"), Clock.systemUTC()).certificatePem());
+        Path notPem = dir.resolve("not-a-ca.crt");
+        Files.writeString(notPem, "hello");
+        assertRefused("--scheduler-extender-client-ca-file needs --scheduler-extender-port",
+                "--scheduler-extender-client-ca-file", ca.toString());
+        assertRefused("--scheduler-extender-allowed-names needs --scheduler-extender-client-ca-file",
+                "--scheduler-extender-port", "0", "--scheduler-extender-allowed-names", "kube-scheduler");
+        assertRefused("invalid value for --scheduler-extender-client-ca-file: no readable file",
+                "--scheduler-extender-port", "0", "--scheduler-extender-client-ca-file", dir.resolve("nope").toString());
+        assertRefused("invalid value for --scheduler-extender-client-ca-file: " + notPem,
+                "--scheduler-extender-port", "0", "--scheduler-extender-client-ca-file", notPem.toString());
+    }
+
+    private void assertRefused(String message, String... flags) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AdapterMain.run(serve(flags), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isEqualTo(2);
         assertThat(err.toString()).startsWith("gpuscale-adapter: " + message);
         assertThat(err.toString().strip().lines()).hasSize(1);
     }

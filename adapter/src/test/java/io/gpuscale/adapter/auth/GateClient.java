@@ -46,6 +46,13 @@ final class GateClient {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POST {@code body} as JSON to {@code path}. */
+    HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Waits for a condition with a deadline (no fixed sleeps). */
     static void await(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
  * The scheduler extender on its own HTTPS port ({@code serve --scheduler-extender-port}):
  * {@code POST /scheduler/filter}, {@code POST /scheduler/prioritize}, and the health checks,
  * nothing else. A separate server, not paths on the metrics port, because kube-scheduler calls it
- * directly (not through kube-aggregator) and without credentials, so it is served to everyone who
- * reaches it, and because one scheduler asks up to twice per GPU pod, faster than the per-client
- * rate limit of the metrics port allows: the rate limit is off here, the other limits are the
- * defaults.
+ * directly (not through kube-aggregator), with a client certificate at most (no token), so it is
+ * served to everyone who reaches it unless a gate asks for that certificate, and because one
+ * scheduler asks up to twice per GPU pod, faster than the per-client rate limit of the metrics port
+ * allows: the rate limit is off here, the other limits are the defaults.
  */
 public final class SchedulerExtenderServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(SchedulerExtenderServer.class.getName());
@@ -46,10 +46,22 @@ public final class SchedulerExtenderServer implements AutoCloseable {
      */
     public static SchedulerExtenderServer start(String host, int port, ServingCertificate certificate,
             PlacementAdvisor advisor) throws Exception {
+        return start(host, port, certificate, advisor, RequestGate.ALLOW_ALL);
+    }
+
+    /**
+     * Binds and serves, every request first through {@code gate} (e.g. mutual TLS,
+     * {@link io.gpuscale.adapter.auth.ClientCertificateGate}); the caller owns the gate.
+     *
+     * @param port 0 picks a free one
+     * @throws Exception when the address cannot be bound or the certificate is unusable; nothing is left running
+     */
+    public static SchedulerExtenderServer start(String host, int port, ServingCertificate certificate,
+            PlacementAdvisor advisor, RequestGate gate) throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         try {
             ApiServer server = ApiServer.start(vertx, null, AdvisorEndpoints.schedulerExtender(advisor),
-                    RequestGate.ALLOW_ALL, certificate, LIMITS, host, port, Clock.systemUTC(), false);
+                    gate, certificate, LIMITS, host, port, Clock.systemUTC(), false);
             return new SchedulerExtenderServer(vertx, server);
         } catch (Exception e) {
             vertx.close();
