@@ -84,7 +84,7 @@ class ExplainCommandIT {
         assertThat(e.get("fitError").getAsString()).isEqualTo("0/2 nodes are available: 1 Insufficient memory, "
                 + "2 Insufficient nvidia.com/gpu.");
         JsonObject mainpc = e.getAsJsonArray("nodes").get(0).getAsJsonObject();
-        assertThat(mainpc.keySet()).containsExactly("name", "feasible", "plugin", "reasons", "score");
+        assertThat(mainpc.keySet()).containsExactly("name", "feasible", "plugin", "reasons", "score", "gpuScore");
         assertThat(mainpc.get("name").getAsString()).isEqualTo("mainpc");
         assertThat(mainpc.get("plugin").getAsString()).isEqualTo("NodeResourcesFit");
         assertThat(mainpc.get("score").isJsonNull()).isTrue();

@@ -29,6 +29,10 @@ final class IndexedNode {
      * kube-scheduler's reason as each wording era writes it ({@link TaintToleration#WORDINGS}).
      */
     final String[][] taintTexts;
+    /** Per filter taint, our detail as a reason alone in its list: what a node failing on that taint only reports. */
+    final List<Reason>[] taintReasons;
+    /** Per filter taint and wording era, kube-scheduler's status reasons for it, as a shared list. */
+    final List<String>[][] taintStatus;
 
     IndexedNode(NodeSchedulingRecord record, ResourceSlots slots, NodeUsage usage) {
         this.record = record;
@@ -48,9 +52,19 @@ final class IndexedNode {
         }
         this.filterTaints = filter.toArray(Taint[]::new);
         this.taintTexts = new String[filterTaints.length][];
+        @SuppressWarnings("unchecked")
+        List<Reason>[] reasons = new List[filterTaints.length];
+        @SuppressWarnings("unchecked")
+        List<String>[][] status = new List[filterTaints.length][TaintToleration.WORDINGS];
         for (int i = 0; i < filterTaints.length; i++) {
             taintTexts[i] = TaintToleration.texts(filterTaints[i]);
+            reasons[i] = List.of(new Reason(TaintToleration.NAME, taintTexts[i][0]));
+            for (int w = 0; w < TaintToleration.WORDINGS; w++) {
+                status[i][w] = List.of(taintTexts[i][1 + w]);
+            }
         }
+        this.taintReasons = reasons;
+        this.taintStatus = status;
         this.preferTaints = prefer.toArray(Taint[]::new);
         this.usage = usage;
     }

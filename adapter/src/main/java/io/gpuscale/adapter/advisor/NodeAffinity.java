@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * kube-scheduler's NodeAffinity plugin, compiled once per pod.
@@ -34,7 +35,9 @@ final class NodeAffinity {
 
     /** Whether the filter runs at all (PreFilter did not return Skip). */
     final boolean active;
-    private final Map<String, String> nodeSelector;
+    /** {@code spec.nodeSelector}'s keys in order, and their values: reasons list the pairs sorted by key. */
+    private final String[] selectorKeys;
+    private final String[] selectorValues;
     /** Null when the pod has no required node affinity. */
     private final List<NodeSelectorTerm> required;
     private final List<NodeSelectorTerm> preferred;
@@ -47,7 +50,9 @@ final class NodeAffinity {
     NodeAffinity(PodSchedulingRecord pod) {
         V1NodeAffinity affinity = pod.nodeAffinity();
         boolean hasRequired = affinity != null && affinity.getRequiredDuringSchedulingIgnoredDuringExecution() != null;
-        this.nodeSelector = pod.nodeSelector();
+        Map<String, String> nodeSelector = new TreeMap<>(pod.nodeSelector());
+        this.selectorKeys = nodeSelector.keySet().toArray(String[]::new);
+        this.selectorValues = nodeSelector.values().toArray(String[]::new);
         this.active = hasRequired || !nodeSelector.isEmpty();
         List<V1NodeSelectorTerm> terms = hasRequired
                 ? orEmpty(affinity.getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms())
@@ -117,8 +122,8 @@ final class NodeAffinity {
         if (!active) {
             return true;
         }
-        for (Map.Entry<String, String> e : nodeSelector.entrySet()) {
-            if (!e.getValue().equals(node.labels.get(e.getKey()))) {
+        for (int i = 0; i < selectorKeys.length; i++) {
+            if (!selectorValues[i].equals(node.labels.get(selectorKeys[i]))) {
                 return false;
             }
         }
@@ -133,35 +138,68 @@ final class NodeAffinity {
         return false;
     }
 
-    /** Null when the node passes. */
-    Failure check(IndexedNode node) {
+    /** Adds the node's failure to {@code out} unless it passes. */
+    void check(IndexedNode node, Failures out) {
         if (passes(node)) {
-            return null;
+            return;
         }
-        List<Reason> reasons = new ArrayList<>();
-        nodeSelector.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            String have = node.labels.get(e.getKey());
-            if (!e.getValue().equals(have)) {
-                reasons.add(new Reason(NAME, REASON + ": nodeSelector " + e.getKey() + "=" + e.getValue()
-                        + " (node has " + (have == null ? "no label " + e.getKey() : e.getKey() + "=" + have) + ")"));
+        out.failed(NAME, STATUS, true);
+        for (int i = 0; i < selectorKeys.length; i++) {
+            if (!selectorValues[i].equals(node.labels.get(selectorKeys[i]))) {
+                out.reason(new Mismatch(this, i, node.labels, node.name));
             }
-        });
+        }
         if (required != null) {
-            boolean any = false;
             for (NodeSelectorTerm t : required) {
-                any |= t.matches(node.labels, node.name);
+                if (t.matches(node.labels, node.name)) {
+                    return;
+                }
             }
-            if (!any) {
-                if (required.isEmpty()) {
-                    reasons.add(new Reason(NAME, REASON + ": the required node affinity has no usable term"));
-                }
-                for (int i = 0; i < required.size(); i++) {
-                    reasons.add(new Reason(NAME, REASON + ": required term " + (i + 1) + " of " + required.size()
-                            + ": " + required.get(i).whyNot(node.labels, node.name)));
-                }
+            if (required.isEmpty()) {
+                out.reasons(NO_USABLE_TERM);
+            }
+            for (int i = 0; i < required.size(); i++) {
+                out.reason(new Mismatch(this, -1 - i, node.labels, node.name));
             }
         }
-        return new Failure(NAME, List.of(REASON), reasons, true);
+    }
+
+    private static final List<String> STATUS = List.of(REASON);
+    private static final List<Reason> NO_USABLE_TERM = List.of(new Reason(NAME, REASON
+            + ": the required node affinity has no usable term"));
+
+    /**
+     * A node's mismatch with one nodeSelector pair or one required term; the message ("... :
+     * nodeSelector gpu=h100 (node has gpu=a100)") is written only when asked for, from the node's
+     * labels as they were (a node's label map is immutable; an update replaces it).
+     */
+    static final class Mismatch extends Reason {
+        private final NodeAffinity affinity;
+        /** 0 and up: the nodeSelector pair at that index; -1 and down: required term {@code -1 - which}. */
+        private final int which;
+        private final Map<String, String> labels;
+        private final String nodeName;
+
+        Mismatch(NodeAffinity affinity, int which, Map<String, String> labels, String nodeName) {
+            super(NAME);
+            this.affinity = affinity;
+            this.which = which;
+            this.labels = labels;
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        String format() {
+            if (which >= 0) {
+                String key = affinity.selectorKeys[which];
+                String have = labels.get(key);
+                return REASON + ": nodeSelector " + key + "=" + affinity.selectorValues[which] + " (node has "
+                        + (have == null ? "no label " + key : key + "=" + have) + ")";
+            }
+            int term = -1 - which;
+            return REASON + ": required term " + (term + 1) + " of " + affinity.required.size() + ": "
+                    + affinity.required.get(term).whyNot(labels, nodeName);
+        }
     }
 
     /** Whether the pod has any preferred term that can count. */

@@ -17,9 +17,6 @@ import java.util.List;
 final class NodeResourcesFit {
     static final String NAME = "NodeResourcesFit";
     static final String TOO_MANY_PODS = "Too many pods";
-    static final String INSUFFICIENT_CPU = "Insufficient cpu";
-    static final String INSUFFICIENT_MEMORY = "Insufficient memory";
-    static final String INSUFFICIENT_EPHEMERAL_STORAGE = "Insufficient ephemeral-storage";
 
     private NodeResourcesFit() {
     }
@@ -50,47 +47,73 @@ final class NodeResourcesFit {
         return want <= 0 || want <= ResourceSlots.at(node.allocatable, slot) - ResourceSlots.at(usage.requested, slot);
     }
 
-    /** Null when the node has room. */
-    static Failure check(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage, ResourceSlots slots) {
+    /** Adds the node's failure to {@code out} when it has no room; no allocation when it has. */
+    static void check(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage, ResourceSlots slots,
+            Failures out) {
         if (passes(pod, node, usage)) {
-            return null;
+            return;
         }
-        List<String> status = new ArrayList<>();
-        List<Reason> reasons = new ArrayList<>();
+        // kube-scheduler's status reasons: one shared list while the node is short of one thing
+        List<String> status = null;
+        List<String> several = null;
         if (usage.pods + 1 > node.allowedPods) {
-            status.add(TOO_MANY_PODS);
-            reasons.add(new Reason(NAME, TOO_MANY_PODS + ": requested 1, allocatable " + node.allowedPods + ", used "
-                    + usage.pods));
+            status = TOO_MANY_PODS_STATUS;
+            out.reason(new Shortage(TOO_MANY_PODS, ResourceNames.PODS, 1, node.allowedPods, usage.pods));
         }
         boolean unresolvable = false;
         if (pod.requestsAnything) {
-            for (int s = 0; s <= ResourceSlots.EPHEMERAL_STORAGE; s++) {
-                unresolvable |= insufficient(pod, node, usage, slots, s, status, reasons);
-            }
-            for (int s : pod.scalarSlots) {
-                unresolvable |= insufficient(pod, node, usage, slots, s, status, reasons);
+            for (int pass = 0; pass < 2; pass++) {
+                int[] order = pass == 0 ? FIXED : pod.scalarSlots;
+                for (int slot : order) {
+                    if (fits(pod, node, usage, slot)) {
+                        continue;
+                    }
+                    List<String> one = slots.insufficient(slot);
+                    if (status == null) {
+                        status = one;
+                    } else {
+                        if (several == null) {
+                            several = new ArrayList<>(status);
+                        }
+                        several.add(one.get(0));
+                    }
+                    long allocatable = ResourceSlots.at(node.allocatable, slot);
+                    out.reason(new Shortage(one.get(0), slots.name(slot), pod.request[slot], allocatable,
+                            ResourceSlots.at(usage.requested, slot)));
+                    unresolvable |= pod.request[slot] > allocatable;
+                }
             }
         }
-        return new Failure(NAME, status, reasons, unresolvable);
+        out.failed(NAME, several == null ? status : List.copyOf(several), unresolvable);
     }
 
-    /** Adds the reason if the resource is short; returns whether the request exceeds the whole allocatable. */
-    private static boolean insufficient(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage,
-            ResourceSlots slots, int slot, List<String> status, List<Reason> reasons) {
-        if (fits(pod, node, usage, slot)) {
-            return false;
+    private static final int[] FIXED = {ResourceSlots.CPU, ResourceSlots.MEMORY, ResourceSlots.EPHEMERAL_STORAGE};
+    private static final List<String> TOO_MANY_PODS_STATUS = List.of(TOO_MANY_PODS);
+
+    /**
+     * A resource the node is short of, as numbers; the message ("Insufficient nvidia.com/gpu:
+     * requested 2, allocatable 1, used 1") is written only when asked for.
+     */
+    static final class Shortage extends Reason {
+        private final String status;
+        private final String resource;
+        private final long requested;
+        private final long allocatable;
+        private final long used;
+
+        Shortage(String status, String resource, long requested, long allocatable, long used) {
+            super(NAME);
+            this.status = status;
+            this.resource = resource;
+            this.requested = requested;
+            this.allocatable = allocatable;
+            this.used = used;
         }
-        String name = slots.name(slot);
-        String reason = switch (slot) {
-            case ResourceSlots.CPU -> INSUFFICIENT_CPU;
-            case ResourceSlots.MEMORY -> INSUFFICIENT_MEMORY;
-            case ResourceSlots.EPHEMERAL_STORAGE -> INSUFFICIENT_EPHEMERAL_STORAGE;
-            default -> "Insufficient " + name;
-        };
-        status.add(reason);
-        reasons.add(new Reason(NAME, reason + ": requested " + ResourceNames.format(name, pod.request[slot])
-                + ", allocatable " + ResourceNames.format(name, ResourceSlots.at(node.allocatable, slot)) + ", used "
-                + ResourceNames.format(name, ResourceSlots.at(usage.requested, slot))));
-        return pod.request[slot] > ResourceSlots.at(node.allocatable, slot);
+
+        @Override
+        String format() {
+            return status + ": requested " + ResourceNames.format(resource, requested) + ", allocatable "
+                    + ResourceNames.format(resource, allocatable) + ", used " + ResourceNames.format(resource, used);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.gpuscale.adapter.advisor;
 
 import io.gpuscale.adapter.cluster.Taint;
+import java.util.List;
 
 /**
  * kube-scheduler's NodeUnschedulable filter: a cordoned node ({@code spec.unschedulable}) takes
@@ -16,12 +17,16 @@ final class NodeUnschedulable {
     private NodeUnschedulable() {
     }
 
-    /** Null when the node passes. */
-    static Failure check(PodQuery pod, IndexedNode node) {
+    private static final List<String> STATUS = List.of(REASON);
+    private static final List<Reason> REASONS = List.of(new Reason(NAME, REASON + ": the node is cordoned"
+            + " (spec.unschedulable) and the pod does not tolerate node.kubernetes.io/unschedulable:NoSchedule"));
+
+    /** Adds the node's failure to {@code out} unless it passes. */
+    static void check(PodQuery pod, IndexedNode node, Failures out) {
         if (!node.record.unschedulable() || TaintToleration.tolerated(pod.tolerations, UNSCHEDULABLE)) {
-            return null;
+            return;
         }
-        return Failure.of(NAME, REASON, REASON + ": the node is cordoned (spec.unschedulable) and the pod does not"
-                + " tolerate node.kubernetes.io/unschedulable:NoSchedule", true);
+        out.failed(NAME, STATUS, true);
+        out.reasons(REASONS);
     }
 }

@@ -16,10 +16,14 @@ import java.util.List;
  * @param unresolvable whether kube-scheduler marks that failure UnschedulableAndUnresolvable
  *        (preemption cannot help), as opposed to Unschedulable
  * @param score the node's total score, 0 to 100, when feasible; null otherwise
+ * @param gpuScore the GPU-load part of {@code score} alone ({@link GpuScore}), 0 to 100, when
+ *        feasible; null otherwise. This is what the scheduler extender's prioritize returns:
+ *        kube-scheduler scores TaintToleration and NodeAffinity itself
  */
 public record NodeVerdict(String name, boolean feasible, String plugin, List<Reason> reasons,
-        List<String> statusReasons, boolean unresolvable, Integer score) {
+        List<String> statusReasons, boolean unresolvable, Integer score, Integer gpuScore) {
     public NodeVerdict {
+        // no copy of a list that is already immutable: most verdicts share theirs
         reasons = List.copyOf(reasons);
         statusReasons = List.copyOf(statusReasons);
     }

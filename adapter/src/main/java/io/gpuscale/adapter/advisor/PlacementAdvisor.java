@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,8 +38,10 @@ import java.util.TreeMap;
  * </ul>
  *
  * <p>Cost: the pod is worked out once ({@link PodQuery}); the per-node loop reads the index's
- * precomputed vectors and label maps under its read lock, allocates nothing for a node that
- * passes, and builds reason strings only for nodes that fail.
+ * precomputed vectors and label maps under its read lock and allocates nothing for a node that
+ * passes. A node that fails costs its {@link NodeVerdict} and its reasons, kept as numbers
+ * ({@link Reason} writes its message when first asked), with kube-scheduler's status reasons as
+ * shared constant lists; the filters report into one reused {@link Failures}.
  */
 public final class PlacementAdvisor {
     /** The plugin named for a node the extender asked about that the index does not hold. */
@@ -137,8 +140,8 @@ public final class PlacementAdvisor {
             Map<String, Scored> scoreSink) {
         int wording = TaintToleration.wording(options.kubeVersion());
         NodeAffinity affinity = q.affinity;
-        List<NodeVerdict> infeasible = new ArrayList<>();
-        List<IndexedNode> feasible = new ArrayList<>();
+        List<NodeVerdict> infeasible = new ArrayList<>(nodes.length + unknown.size());
+        List<IndexedNode> feasible = new ArrayList<>(nodes.length);
         // A pod NodeAffinity's PreFilter rejects, or pins to other nodes, gets the same verdict on
         // every node it cuts: made once, shared.
         List<Reason> cut = null;
@@ -153,27 +156,29 @@ public final class PlacementAdvisor {
                     + String.join(", ", new java.util.TreeSet<>(affinity.pinned))));
             cutStatus = List.of(NodeAffinity.REASON_PREFILTER);
         }
+        Failures failures = new Failures();
         for (IndexedNode node : nodes) {
             if (affinity.conflict || (affinity.pinned != null && !affinity.pinned.contains(node.name))) {
-                infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME, cut, cutStatus, true, null));
+                infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME, cut, cutStatus, true, null, null));
                 continue;
             }
-            Failure unschedulable = NodeUnschedulable.check(q, node);
-            Failure name = NodeName.check(q, node);
-            Failure taints = TaintToleration.check(q, node, wording);
-            Failure selector = affinity.check(node);
-            Failure fit = NodeResourcesFit.check(q, node, node.usage, index.slots);
-            if (unschedulable == null && name == null && taints == null && selector == null && fit == null) {
-                feasible.add(node);
+            failures.reset();
+            NodeUnschedulable.check(q, node, failures);
+            NodeName.check(q, node, failures);
+            TaintToleration.check(q, node, wording, failures);
+            affinity.check(node, failures);
+            NodeResourcesFit.check(q, node, node.usage, index.slots, failures);
+            if (failures.any()) {
+                infeasible.add(failures.verdict(node.name));
             } else {
-                infeasible.add(verdict(node.name, unschedulable, name, taints, selector, fit));
+                feasible.add(node);
             }
         }
         for (String name : unknown) { // only from explainOn; sorted below
             infeasible.add(new NodeVerdict(name, false, UNKNOWN_NODE_PLUGIN,
                     List.of(new Reason(UNKNOWN_NODE_PLUGIN, "node \"" + name
                             + "\" is not in the advisor's cluster index (not listed yet, or deleted)")),
-                    List.of(UNKNOWN_NODE_REASON), false, null));
+                    List.of(UNKNOWN_NODE_REASON), false, null, null));
         }
         List<NodeVerdict> verdicts = new ArrayList<>(nodes.length + unknown.size());
         verdicts.addAll(score(q, feasible, scoreSink));
@@ -183,26 +188,6 @@ public final class PlacementAdvisor {
         verdicts.addAll(infeasible);
         String fitError = feasible.isEmpty() ? fitError(verdicts.size(), affinity.conflict, infeasible) : null;
         return new Explanation(q.pod.namespace(), q.pod.name(), quota, fitError, verdicts);
-    }
-
-    private static NodeVerdict verdict(String node, Failure... failures) {
-        Failure first = null;
-        List<Reason> reasons = null;
-        for (Failure f : failures) {
-            if (f == null) {
-                continue;
-            }
-            if (first == null) {
-                first = f;
-                reasons = f.reasons();
-            } else {
-                if (reasons == first.reasons()) {
-                    reasons = new ArrayList<>(reasons);
-                }
-                reasons.addAll(f.reasons());
-            }
-        }
-        return new NodeVerdict(node, false, first.plugin(), reasons, first.statusReasons(), first.unresolvable(), null);
     }
 
     /** The feasible nodes' verdicts, best score first, then by name. */
@@ -229,12 +214,14 @@ public final class PlacementAdvisor {
         int gpuWeight = q.gpuPod() ? GPU_WEIGHT_GPU_POD : GPU_WEIGHT_OTHER_POD;
         int affinityWeight = q.affinity.scores() ? AFFINITY_WEIGHT : 0;
         int[] totals = new int[n];
+        int[] gpuScores = new int[n];
         int[] perScore = new int[101];
         for (int i = 0; i < n; i++) {
             IndexedNode node = feasible.get(i);
             long taintScore = maxTaints == 0 ? 100 : 100 - 100L * taintCounts[i] / maxTaints;
             long affinityScore = maxAffinity == 0 ? 0 : 100 * affinityRaw[i] / maxAffinity;
             int gpuScore = gpu.score(q, node, node.usage);
+            gpuScores[i] = gpuScore;
             double total = (TAINT_WEIGHT * taintScore + affinityWeight * affinityScore + (double) gpuWeight * gpuScore)
                     / (TAINT_WEIGHT + affinityWeight + gpuWeight);
             totals[i] = (int) Math.round(total);
@@ -253,7 +240,7 @@ public final class PlacementAdvisor {
         NodeVerdict[] sorted = new NodeVerdict[n];
         for (int i = 0; i < n; i++) {
             sorted[start[totals[i]]++] = new NodeVerdict(feasible.get(i).name, true, null, List.of(), List.of(), false,
-                    totals[i]);
+                    totals[i], gpuScores[i]);
         }
         return Arrays.asList(sorted);
     }
@@ -272,14 +259,21 @@ public final class PlacementAdvisor {
         if (preFilterRejected) {
             return sb.append(' ').append(NodeAffinity.REASON_CONFLICT).append('.').toString();
         }
-        Map<String, Integer> counts = new TreeMap<>();
+        // a counter per distinct reason, mutable: thousands of nodes share a handful of reasons
+        Map<String, int[]> counts = new HashMap<>();
         for (NodeVerdict v : infeasible) {
-            for (String r : v.statusReasons()) {
-                counts.merge(r, 1, Integer::sum);
+            List<String> reasons = v.statusReasons();
+            for (int i = 0; i < reasons.size(); i++) {
+                int[] count = counts.get(reasons.get(i));
+                if (count == null) {
+                    counts.put(reasons.get(i), new int[] {1});
+                } else {
+                    count[0]++;
+                }
             }
         }
         List<String> parts = new ArrayList<>(counts.size());
-        counts.forEach((reason, count) -> parts.add(count + " " + reason));
+        counts.forEach((reason, count) -> parts.add(count[0] + " " + reason));
         parts.sort(Comparator.naturalOrder());
         if (!parts.isEmpty()) {
             sb.append(' ').append(String.join(", ", parts)).append('.');

@@ -26,6 +26,8 @@ final class PodQuery {
     /** Tolerations with effect PreferNoSchedule or empty: the ones TaintToleration's score uses. */
     final Toleration[] preferTolerations;
     final NodeAffinity affinity;
+    /** NodeName's reasons on any node but the pod's {@code spec.nodeName}; null when that is empty. */
+    final List<Reason> nodeNameReasons;
 
     PodQuery(PodSchedulingRecord pod, ResourceSlots slots) {
         this.pod = pod;
@@ -52,6 +54,7 @@ final class PodQuery {
         this.preferTolerations = pod.tolerations().stream()
                 .filter(t -> t.effect().isEmpty() || "PreferNoSchedule".equals(t.effect())).toArray(Toleration[]::new);
         this.affinity = new NodeAffinity(pod);
+        this.nodeNameReasons = pod.nodeName().isEmpty() ? null : NodeName.reasons(pod.nodeName());
     }
 
     boolean gpuPod() {

@@ -2,6 +2,7 @@ package io.gpuscale.adapter.advisor;
 
 import io.kubernetes.client.custom.Quantity;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,7 +18,25 @@ final class ResourceSlots {
     static final int EPHEMERAL_STORAGE = 2;
 
     private final Map<String, Integer> slots = new ConcurrentHashMap<>();
-    private volatile String[] names = {ResourceNames.CPU, ResourceNames.MEMORY, ResourceNames.EPHEMERAL_STORAGE};
+    /** Replaced whole when a slot is added: a reader sees a name and its status list together. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private volatile Names names = new Names(new String[0], new List[0]).with(ResourceNames.CPU)
+            .with(ResourceNames.MEMORY).with(ResourceNames.EPHEMERAL_STORAGE);
+
+    /**
+     * Per slot, the resource's name and NodeResourcesFit's status reasons for a node short of it
+     * alone, {@code ["Insufficient <name>"]}, made once: a failing node shares the list.
+     */
+    private record Names(String[] names, List<String>[] insufficient) {
+        @SuppressWarnings("unchecked")
+        Names with(String name) {
+            String[] n = Arrays.copyOf(names, names.length + 1);
+            List<String>[] i = Arrays.copyOf(insufficient, insufficient.length + 1);
+            n[names.length] = name;
+            i[names.length] = List.of("Insufficient " + name);
+            return new Names(n, i);
+        }
+    }
 
     ResourceSlots() {
         slots.put(ResourceNames.CPU, CPU);
@@ -37,9 +56,8 @@ final class ResourceSlots {
         synchronized (this) {
             s = slots.get(name);
             if (s == null) {
-                String[] grown = Arrays.copyOf(names, names.length + 1);
-                grown[names.length] = name;
-                s = names.length;
+                Names grown = names.with(name);
+                s = grown.names.length - 1;
                 names = grown;
                 slots.put(name, s);
             }
@@ -54,11 +72,16 @@ final class ResourceSlots {
     }
 
     String name(int slot) {
-        return names[slot];
+        return names.names[slot];
+    }
+
+    /** NodeResourcesFit's status reasons for a node short of this resource alone: one shared immutable list. */
+    List<String> insufficient(int slot) {
+        return names.insufficient[slot];
     }
 
     int size() {
-        return names.length;
+        return names.names.length;
     }
 
     /** A resource list as a canonical vector; resources NodeResourcesFit ignores are left out. */

@@ -2,8 +2,6 @@ package io.gpuscale.adapter.advisor;
 
 import io.gpuscale.adapter.cluster.Taint;
 import io.gpuscale.adapter.cluster.Toleration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * kube-scheduler's TaintToleration plugin.
@@ -86,8 +84,8 @@ final class TaintToleration {
             REASON_FROM_1_35};
     }
 
-    /** Null when the node passes. */
-    static Failure check(PodQuery pod, IndexedNode node, int wording) {
+    /** Adds the node's failure to {@code out} unless the pod tolerates its NoSchedule and NoExecute taints. */
+    static void check(PodQuery pod, IndexedNode node, int wording, Failures out) {
         int first = -1;
         for (int i = 0; i < node.filterTaints.length; i++) {
             if (!tolerated(pod.tolerations, node.filterTaints[i])) {
@@ -96,15 +94,15 @@ final class TaintToleration {
             }
         }
         if (first < 0) {
-            return null;
+            return;
         }
-        List<Reason> reasons = new ArrayList<>(2);
-        for (int i = first; i < node.filterTaints.length; i++) {
-            if (i == first || !tolerated(pod.tolerations, node.filterTaints[i])) {
-                reasons.add(new Reason(NAME, node.taintTexts[i][0]));
+        out.failed(NAME, node.taintStatus[first][wording], true);
+        out.reasons(node.taintReasons[first]);
+        for (int i = first + 1; i < node.filterTaints.length; i++) {
+            if (!tolerated(pod.tolerations, node.filterTaints[i])) {
+                out.reasons(node.taintReasons[i]);
             }
         }
-        return new Failure(NAME, List.of(node.taintTexts[first][1 + wording]), reasons, true);
     }
 
     /** PreferNoSchedule taints the pod's PreferNoSchedule (or any-effect) tolerations leave untolerated. */

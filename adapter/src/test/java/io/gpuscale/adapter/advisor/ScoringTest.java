@@ -161,6 +161,19 @@ class ScoringTest {
     }
 
     @Test
+    void eachFeasibleVerdictCarriesItsGpuPartBesideTheTotal() {
+        index.upsertNode(node("busy").alloc("cpu=32,memory=64Gi,pods=110,nvidia.com/gpu=2")
+                .taint("gpu=shared:PreferNoSchedule").build());
+
+        Explanation e = advisor(loaded(FRESH, FRESH), GpuPolicy.BINPACK).explain(ONE_GPU);
+
+        // the extender's prioritize answers the GPU part alone: kube-scheduler scores the taint itself
+        assertThat(e.nodes()).extracting(NodeVerdict::name, NodeVerdict::score, NodeVerdict::gpuScore)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("busy", 56, 90),
+                        org.assertj.core.groups.Tuple.tuple("idle", 51, 22));
+    }
+
+    @Test
     void preferredNodeAffinityJoinsTheMeanWithWeightTwo() {
         PodSchedulingRecord p = pod("p").req("nvidia.com/gpu=1").affinity(Build.preferring(
                 Build.preferred(10, Build.fields(Build.expr("metadata.name", "In", "idle"))))).build();

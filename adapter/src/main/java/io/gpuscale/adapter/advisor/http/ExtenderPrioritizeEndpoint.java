@@ -19,8 +19,13 @@ import java.util.Objects;
  * {@code POST /scheduler/prioritize}: kube-scheduler's extender prioritize verb. Takes
  * {@code ExtenderArgs} (either form), answers a {@code HostPriorityList},
  * {@code [{"Host": "n1", "Score": 7}, ...]}: one entry per node received, in input order, the
- * advisor's 0-100 score scaled to the extender range 0-10 (rounded); a node the advisor finds
- * infeasible scores 0. kube-scheduler adds {@code Score x weight x 10} to its own total.
+ * GPU-load part of the advisor's score ({@link NodeVerdict#gpuScore()}, 0-100) scaled to the
+ * extender range 0-10 (rounded); a node the advisor finds infeasible scores 0. kube-scheduler adds
+ * {@code Score x weight x 10} to its own total.
+ *
+ * <p>Only the GPU part: kube-scheduler's own TaintToleration and NodeAffinity score plugins
+ * already count PreferNoSchedule taints and preferred node affinity, so the advisor's total score,
+ * which includes them, would count them twice.
  *
  * <p>Errors: the list has no error field, and kube-scheduler ignores a failed prioritize call
  * (the node totals then leave us out), so arguments it cannot use are a 400 {@link Status}, which
@@ -74,12 +79,12 @@ public final class ExtenderPrioritizeEndpoint implements PostEndpoint {
         return ApiResponse.ok(JsonBody.of(out));
     }
 
-    /** 0-100 to 0-10, rounded half up; 0 for an infeasible or unknown node. */
+    /** The GPU-load score, 0-100 to 0-10, rounded half up; 0 for an infeasible or unknown node. */
     static int extenderScore(NodeVerdict v) {
-        if (v == null || !v.feasible() || v.score() == null) {
+        if (v == null || !v.feasible() || v.gpuScore() == null) {
             return 0;
         }
-        int score = Math.max(0, Math.min(100, v.score()));
+        int score = Math.max(0, Math.min(100, v.gpuScore()));
         return (score * MAX_EXTENDER_PRIORITY + 50) / 100;
     }
 }

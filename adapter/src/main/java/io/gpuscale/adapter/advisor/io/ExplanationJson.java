@@ -20,7 +20,7 @@ import io.gpuscale.adapter.advisor.Reason;
  *  "fitError": "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.",
  *  "nodes": [{"name": "mainpc", "feasible": false, "plugin": "NodeResourcesFit",
  *             "reasons": [{"plugin": "NodeResourcesFit", "message": "Insufficient nvidia.com/gpu: ..."}],
- *             "score": null}]}
+ *             "score": null, "gpuScore": null}]}
  * </pre>
  *
  * Absent values are written as {@code null}, never left out, so that every answer has every field.
@@ -56,6 +56,7 @@ public final class ExplanationJson {
             }
             node.add("reasons", reasons);
             node.add("score", v.score() == null ? JsonNull.INSTANCE : new JsonPrimitive(v.score()));
+            node.add("gpuScore", v.gpuScore() == null ? JsonNull.INSTANCE : new JsonPrimitive(v.gpuScore()));
             nodes.add(node);
         }
         JsonObject out = new JsonObject();

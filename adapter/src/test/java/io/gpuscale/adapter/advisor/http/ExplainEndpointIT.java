@@ -88,7 +88,7 @@ class ExplainEndpointIT {
         assertThat(e.get("fitError").isJsonNull()).isTrue();
         assertThat(e.getAsJsonArray("nodes")).hasSize(4);
         JsonObject first = e.getAsJsonArray("nodes").get(0).getAsJsonObject();
-        assertThat(first.keySet()).containsExactly("name", "feasible", "plugin", "reasons", "score");
+        assertThat(first.keySet()).containsExactly("name", "feasible", "plugin", "reasons", "score", "gpuScore");
         assertThat(first.get("name").getAsString()).isEqualTo("mainpc");
         assertThat(first.get("feasible").getAsBoolean()).isTrue();
         assertThat(first.get("plugin").isJsonNull()).isTrue();

@@ -7,10 +7,15 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.gpuscale.adapter.advisor.AdvisorOptions;
+import io.gpuscale.adapter.advisor.GpuPolicy;
+import io.gpuscale.adapter.advisor.KubeVersion;
 import io.gpuscale.adapter.advisor.NodeVerdict;
 import io.gpuscale.adapter.cluster.ClusterProjection;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.gpuscale.adapter.advisor.io.PodInput;
+import io.gpuscale.adapter.metrics.GpuMetrics;
+import io.gpuscale.adapter.metrics.GpuReading;
+import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -164,10 +169,83 @@ class SchedulerExtenderIT {
                 JsonParser.parseString(AdvisorCluster.GPU_POD_JSON).getAsJsonObject(), false));
         NodeVerdict mainpc = service.advisor().explainOn(pod, List.of("mainpc")).nodes().get(0);
         assertThat(mainpc.feasible()).isTrue();
-        int expected = (int) Math.round(mainpc.score() / 10.0);
+        int expected = (int) Math.round(mainpc.gpuScore() / 10.0);
         assertThat(list.get(1).getAsJsonObject().get("Score").getAsInt()).isEqualTo(expected).isBetween(0, 10);
         assertThat(list.get(0).getAsJsonObject().get("Score").getAsInt()).isZero();
         assertThat(list.get(2).getAsJsonObject().get("Score").getAsInt()).isZero();
+    }
+
+    /**
+     * kube-scheduler scores PreferNoSchedule taints (TaintToleration) and preferred affinity
+     * (NodeAffinity) itself: prioritize must give the GPU load alone, or those count twice. Two
+     * 8-GPU nodes, spread policy: {@code idle} has idle GPUs and a PreferNoSchedule taint,
+     * {@code busy} is fully loaded and untainted. With the taint counted in, both would score 6.
+     */
+    @Test
+    void prioritizeScoresTheGpuLoadAloneNotTheTaintsKubeSchedulerAlreadyScores() throws Exception {
+        long now = System.currentTimeMillis();
+        GpuMetrics readings = new GpuMetrics() {
+            @Override
+            public List<Reading> pod(String metric, String node, String namespace, String pod) {
+                return List.of();
+            }
+
+            @Override
+            public List<Reading> node(String metric, String node) {
+                return List.of();
+            }
+
+            @Override
+            public List<GpuReading> gpus(String metric) {
+                List<GpuReading> out = new ArrayList<>();
+                for (int gpu = 0; gpu < 8; gpu++) {
+                    for (String node : List.of("idle", "busy")) {
+                        double value = switch (metric) {
+                            case "nvidia_gpu_utilization_percent" -> node.equals("idle") ? 0 : 100;
+                            case "nvidia_gpu_memory_used_bytes" -> node.equals("idle") ? 0 : 80e9;
+                            default -> 80e9;
+                        };
+                        out.add(new GpuReading(Map.of("node", node, "gpu", Integer.toString(gpu)),
+                                new Reading(value, now)));
+                    }
+                }
+                return out;
+            }
+        };
+        try (AdvisorService spread = AdvisorService.start(AdvisorCluster.view(), readings,
+                new AdvisorOptions(GpuPolicy.SPREAD, KubeVersion.NEWEST, AdvisorOptions.DEFAULT_GPU_MAX_AGE),
+                "127.0.0.1", 0, ServingCertificate.selfSigned(ServingCertificate.defaultHosts(null, null),
+                        Clock.systemUTC()))) {
+            String eight = "\"nvidia.com/gpu\": \"1\"}";
+            String idle = nodeJson("idle", "\"taints\": [{\"key\": \"spot\", \"effect\": \"PreferNoSchedule\"}]")
+                    .replace(eight, "\"nvidia.com/gpu\": \"8\"}");
+            String busy = nodeJson("busy", "").replace(eight, "\"nvidia.com/gpu\": \"8\"}");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                    + spread.extenderPort() + "/scheduler/prioritize")).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"Pod\": " + AdvisorCluster.GPU_POD_JSON + ", \"Nodes\": {\"metadata\": {}, \"items\": ["
+                                    + idle + ", " + busy + "]}}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonArray list = JsonParser.parseString(r.body()).getAsJsonArray();
+            // idle: 7 of 8 GPUs free once placed, all memory free, 0 % busy: emptiness (0.875 + 1 + 1) / 3,
+            // GPU score 96, 10 of 10; busy: (0.875 + 0 + 0) / 3, 29, 3 of 10. Their taint scores (0 and
+            // 100) are kube-scheduler's to add.
+            assertThat(list.get(0).getAsJsonObject().get("Host").getAsString()).isEqualTo("idle");
+            assertThat(list.get(0).getAsJsonObject().get("Score").getAsInt()).isEqualTo(10);
+            assertThat(list.get(1).getAsJsonObject().get("Host").getAsString()).isEqualTo("busy");
+            assertThat(list.get(1).getAsJsonObject().get("Score").getAsInt()).isEqualTo(3);
+
+            PodSchedulingRecord pod = ClusterProjection.podScheduling(PodInput.decode("pod",
+                    JsonParser.parseString(AdvisorCluster.GPU_POD_JSON).getAsJsonObject(), false));
+            List<NodeVerdict> verdicts = spread.advisor().explainAgainst(pod, List.of(
+                    ClusterProjection.nodeScheduling(io.kubernetes.client.openapi.models.V1Node.fromJson(idle)),
+                    ClusterProjection.nodeScheduling(io.kubernetes.client.openapi.models.V1Node.fromJson(busy))))
+                    .nodes();
+            NodeVerdict idleVerdict = verdicts.stream().filter(v -> v.name().equals("idle")).findFirst().orElseThrow();
+            assertThat(idleVerdict.gpuScore()).isEqualTo(96);
+            // the advisor's own total still counts the taint: lower than the GPU part alone
+            assertThat(idleVerdict.score()).isLessThan(idleVerdict.gpuScore());
+        }
     }
 
     @Test
