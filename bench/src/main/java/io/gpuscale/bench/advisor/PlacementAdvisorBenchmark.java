@@ -4,6 +4,7 @@ import io.gpuscale.adapter.advisor.ClusterIndex;
 import io.gpuscale.adapter.advisor.Explanation;
 import io.gpuscale.adapter.advisor.NodeVerdict;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
+import io.gpuscale.adapter.advisor.io.ExplanationJson;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.gpuscale.adapter.store.MetricStore;
 import java.time.Clock;
@@ -83,6 +84,16 @@ public class PlacementAdvisorBenchmark {
     @Benchmark
     public Explanation explain() {
         return advisor.explain(asked);
+    }
+
+    /**
+     * What {@code POST /advisor/v1/explain} does beyond {@link #explain}: the explanation rendered
+     * as its JSON document, every infeasible node's reasons worded ({@link
+     * io.gpuscale.adapter.advisor.Reason#message()} writes them on first use).
+     */
+    @Benchmark
+    public String explainRenderedAsJson() {
+        return ExplanationJson.render(advisor.explain(asked));
     }
 
     /** The extender's filter and prioritize with {@code nodeCacheCapable}: the pod on 500 named nodes. */
