@@ -2,11 +2,10 @@ package io.gpuscale.adapter.cluster;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
+import io.gpuscale.adapter.kube.KubeDocuments;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -16,14 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
-import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+
+import static io.gpuscale.adapter.kube.KubeDocuments.string;
 
 /**
  * Reads a snapshot of a cluster: a {@code v1 List} (or a typed list such as {@code PodList}) of
@@ -86,23 +82,13 @@ final class ClusterFile {
                 throw new ClusterFileException(file, "JSON error: " + rootMessage(e));
             }
         }
-        List<JsonElement> out = new ArrayList<>();
         try {
-            for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(body)) {
-                if (doc != null) {
-                    out.add(toJson(doc));
-                }
-            }
+            return KubeDocuments.yamlDocuments(body);
         } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1
-                    : e.getContextMark() != null ? e.getContextMark().getLine() + 1 : 0;
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-            throw new ClusterFileException(file, "YAML error at line " + line + ": " + problem + context);
+            throw new ClusterFileException(file, "YAML error at line " + KubeDocuments.line(e) + ": " + KubeDocuments.problem(e));
         } catch (YAMLException e) {
             throw new ClusterFileException(file, "YAML error: " + e.getMessage());
         }
-        return out;
     }
 
     private void document(JsonElement doc, String where) {
@@ -224,53 +210,10 @@ final class ClusterFile {
         while (t.getCause() != null && t.getCause() != t && t.getMessage() == null) {
             t = t.getCause();
         }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        m = m.replace(" in the JSON string", "");
-        for (String cut : List.of(" JSON: ", ": {", ": [")) {
-            int at = m.indexOf(cut);
-            if (at >= 0) {
-                m = m.substring(0, at);
-            }
-        }
-        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
-    }
-
-    private static String string(JsonObject object, String field) {
-        JsonElement e = object.get(field);
-        return e != null && e.isJsonPrimitive() ? e.getAsString() : "";
+        return KubeDocuments.clientMessage(t);
     }
 
     private static String describe(JsonElement e) {
         return e.isJsonArray() ? "a list" : e.isJsonNull() ? "null" : e.isJsonPrimitive() ? "'" + e.getAsString() + "'" : "an object";
-    }
-
-    /** YAML's generic tree to JSON; timestamps back to RFC 3339, keys to strings. */
-    private static JsonElement toJson(Object value) {
-        if (value == null) {
-            return JsonNull.INSTANCE;
-        }
-        if (value instanceof Map<?, ?> map) {
-            JsonObject o = new JsonObject();
-            map.forEach((k, v) -> o.add(String.valueOf(k), toJson(v)));
-            return o;
-        }
-        if (value instanceof List<?> list) {
-            JsonArray a = new JsonArray();
-            list.forEach(v -> a.add(toJson(v)));
-            return a;
-        }
-        if (value instanceof Boolean b) {
-            return new JsonPrimitive(b);
-        }
-        if (value instanceof Number n) {
-            return new JsonPrimitive(n);
-        }
-        if (value instanceof Date d) {
-            return new JsonPrimitive(d.toInstant().toString());
-        }
-        if (value instanceof byte[] bytes) {
-            return new JsonPrimitive(java.util.Base64.getEncoder().encodeToString(bytes));
-        }
-        return new JsonPrimitive(value.toString());
     }
 }

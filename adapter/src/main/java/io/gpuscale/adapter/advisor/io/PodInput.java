@@ -2,37 +2,30 @@ package io.gpuscale.adapter.advisor.io;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
+import io.gpuscale.adapter.kube.KubeDocuments;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+
+import static io.gpuscale.adapter.kube.KubeDocuments.string;
 
 /**
  * Reads the pod to explain: one {@code v1 Pod} as YAML or JSON, as {@code kubectl get pod -o yaml}
@@ -187,18 +180,11 @@ public final class PodInput {
     }
 
     private static JsonElement yaml(String source, String body) {
-        List<Object> docs = new ArrayList<>();
+        List<JsonElement> docs;
         try {
-            for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(body)) {
-                if (doc != null) {
-                    docs.add(doc);
-                }
-            }
+            docs = KubeDocuments.yamlDocuments(body);
         } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-            throw new InputException(source, mark == null ? 0 : mark.getLine() + 1, "YAML syntax error: " + problem + context);
+            throw new InputException(source, KubeDocuments.line(e), "YAML syntax error: " + KubeDocuments.problem(e));
         } catch (YAMLException e) {
             throw new InputException(source, 0, "YAML error: " + e.getMessage());
         }
@@ -208,7 +194,7 @@ public final class PodInput {
         if (docs.size() > 1) {
             throw new InputException(source, secondDocumentLine(body), docs.size() + " YAML documents: expected one Pod");
         }
-        return toJson(docs.get(0));
+        return docs.get(0);
     }
 
     /** The line where the second YAML document starts ({@code ---} after content), for the message. */
@@ -269,53 +255,10 @@ public final class PodInput {
                 && t.getCause().getMessage() != null)) {
             t = t.getCause();
         }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        m = m.replace(" in the JSON string", "");
-        for (String cut : List.of(" JSON: ", ": {", ": [")) {
-            int at = m.indexOf(cut);
-            if (at >= 0) {
-                m = m.substring(0, at);
-            }
-        }
-        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
-    }
-
-    private static String string(JsonObject object, String field) {
-        JsonElement e = object.get(field);
-        return e != null && e.isJsonPrimitive() ? e.getAsString() : "";
+        return KubeDocuments.clientMessage(t);
     }
 
     private static String describe(JsonElement e) {
         return e.isJsonArray() ? "a list" : e.isJsonNull() ? "nothing" : "'" + e.getAsString() + "'";
-    }
-
-    /** YAML's generic tree to JSON: timestamps back to RFC 3339, keys to strings. */
-    private static JsonElement toJson(Object value) {
-        if (value == null) {
-            return JsonNull.INSTANCE;
-        }
-        if (value instanceof Map<?, ?> map) {
-            JsonObject o = new JsonObject();
-            map.forEach((k, v) -> o.add(String.valueOf(k), toJson(v)));
-            return o;
-        }
-        if (value instanceof List<?> list) {
-            JsonArray a = new JsonArray();
-            list.forEach(v -> a.add(toJson(v)));
-            return a;
-        }
-        if (value instanceof Boolean b) {
-            return new JsonPrimitive(b);
-        }
-        if (value instanceof Number n) {
-            return new JsonPrimitive(n);
-        }
-        if (value instanceof Date d) {
-            return new JsonPrimitive(d.toInstant().toString());
-        }
-        if (value instanceof byte[] bytes) {
-            return new JsonPrimitive(Base64.getEncoder().encodeToString(bytes));
-        }
-        return new JsonPrimitive(value.toString());
     }
 }
