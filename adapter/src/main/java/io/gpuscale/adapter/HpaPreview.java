@@ -10,6 +10,7 @@ import io.gpuscale.adapter.hpa.HpaPod;
 import io.gpuscale.adapter.hpa.HpaScale;
 import io.gpuscale.adapter.hpa.ReplicaCalculator;
 import io.gpuscale.adapter.selector.LabelSelector;
+import io.gpuscale.adapter.tls.TrustAll;
 import io.kubernetes.client.custom.Quantity;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -19,19 +20,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code gpuscale-adapter hpa}: what a HorizontalPodAutoscaler with a Pods metric would decide
@@ -114,22 +110,7 @@ final class HpaPreview implements Callable<Integer> {
     private HttpClient client() throws Exception {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (insecure) {
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
-            b.sslContext(ssl);
+            b.sslContext(TrustAll.context());
         }
         return b.build();
     }

@@ -1,14 +1,11 @@
 package io.gpuscale.adapter.advisor.http;
 
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
+import io.gpuscale.adapter.tls.TrustAll;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * A small GPU cluster for the HTTP tests: {@code mainpc} (RTX 4090, 1 GPU, free), {@code pc2}
@@ -80,21 +77,7 @@ final class AdvisorCluster {
 
     /** Trusts the servers' self-signed certificates: these tests are about the answers, not TLS. */
     static HttpClient client() throws Exception {
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, new SecureRandom());
+        SSLContext ssl = TrustAll.context();
         return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
     }
 }
