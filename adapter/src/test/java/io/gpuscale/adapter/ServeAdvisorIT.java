@@ -5,28 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
+import io.gpuscale.adapter.testing.AdapterJar;
+import io.gpuscale.adapter.tls.TrustAll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +29,6 @@ import org.junit.jupiter.api.Test;
  * call it, on the extender port.
  */
 class ServeAdvisorIT {
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final Pattern API = Pattern.compile("gpuscale adapter serving: https://127\\.0\\.0\\.1:(\\d+) ");
     private static final Pattern EXTENDER = Pattern.compile("scheduler extender serving: https://127\\.0\\.0\\.1:(\\d+)/");
 
@@ -48,26 +39,12 @@ class ServeAdvisorIT {
 
     @BeforeAll
     static void start() throws Exception {
-        String jar = System.getProperty("adapter.jar", ROOT.resolve("adapter/target/gpuscale-adapter.jar").toString());
-        adapter = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
+        adapter = AdapterJar.start(
                 "serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow", "--bind-address", "127.0.0.1",
                 "--secure-port", "0", "--scheduler-extender-port", "0", "--gpu-policy", "spread",
-                "--cluster", ROOT.resolve("deploy/examples/demo-cluster.yaml").toString(),
-                "--agents", "http://127.0.0.1:9/metrics")
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(adapter.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null;) {
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                lines.add("read failed: " + e);
-            }
-        }, "adapter-output");
-        reader.setDaemon(true);
-        reader.start();
+                "--cluster", AdapterJar.ROOT.resolve("deploy/examples/demo-cluster.yaml").toString(),
+                "--agents", "http://127.0.0.1:9/metrics");
+        BlockingQueue<String> lines = AdapterJar.lines(adapter);
         StringBuilder seen = new StringBuilder();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while ((apiPort == 0 || extenderPort == 0) && System.nanoTime() < deadline) {
@@ -87,32 +64,13 @@ class ServeAdvisorIT {
         }
         assertThat(apiPort).as(seen.toString()).isPositive();
         assertThat(extenderPort).as(seen.toString()).isPositive();
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, new SecureRandom());
+        SSLContext ssl = TrustAll.context();
         http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (adapter != null) {
-            adapter.destroy();
-            if (!adapter.waitFor(20, TimeUnit.SECONDS)) {
-                adapter.destroyForcibly();
-            }
-        }
+        AdapterJar.stop(adapter);
     }
 
     private static HttpResponse<String> post(int port, String path, String contentType, String body) throws Exception {
@@ -124,7 +82,7 @@ class ServeAdvisorIT {
     @Test
     void theApiPortExplainsAPodPostedAsYaml() throws Exception {
         HttpResponse<String> r = post(apiPort, "/advisor/v1/explain", "application/yaml",
-                Files.readString(ROOT.resolve("deploy/examples/pod-fits.yaml")));
+                Files.readString(AdapterJar.ROOT.resolve("deploy/examples/pod-fits.yaml")));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonObject e = JsonParser.parseString(r.body()).getAsJsonObject();
         JsonArray nodes = e.getAsJsonArray("nodes");

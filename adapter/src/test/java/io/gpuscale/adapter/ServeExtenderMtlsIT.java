@@ -2,30 +2,23 @@ package io.gpuscale.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuscale.adapter.testing.AdapterJar;
 import io.gpuscale.adapter.tls.ServingCertificate;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
+import io.gpuscale.adapter.tls.TrustAll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +29,6 @@ import org.junit.jupiter.api.Test;
  * client certificate is refused, the health checks are not.
  */
 class ServeExtenderMtlsIT {
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final Pattern EXTENDER = Pattern.compile(
             "scheduler extender serving: https://127\\.0\\.0\\.1:(\\d+)/scheduler/filter and /scheduler/prioritize, "
                     + "client certificates from (.*) with CN in \\[kube-scheduler\\]");
@@ -51,28 +43,14 @@ class ServeExtenderMtlsIT {
         caFile = Files.createTempFile("scheduler-client-ca", ".crt");
         Files.writeString(caFile, ServingCertificate.selfSigned(List.of("scheduler-client-ca"), Clock.systemUTC())
                 .certificatePem());
-        String jar = System.getProperty("adapter.jar", ROOT.resolve("adapter/target/gpuscale-adapter.jar").toString());
-        adapter = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
+        adapter = AdapterJar.start(
                 "serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow", "--bind-address", "127.0.0.1",
                 "--secure-port", "0", "--scheduler-extender-port", "0",
                 "--scheduler-extender-client-ca-file", caFile.toString(),
                 "--scheduler-extender-allowed-names", "kube-scheduler",
-                "--cluster", ROOT.resolve("deploy/examples/demo-cluster.yaml").toString(),
-                "--agents", "http://127.0.0.1:9/metrics")
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(adapter.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null;) {
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                lines.add("read failed: " + e);
-            }
-        }, "adapter-output");
-        reader.setDaemon(true);
-        reader.start();
+                "--cluster", AdapterJar.ROOT.resolve("deploy/examples/demo-cluster.yaml").toString(),
+                "--agents", "http://127.0.0.1:9/metrics");
+        BlockingQueue<String> lines = AdapterJar.lines(adapter);
         StringBuilder seen = new StringBuilder();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (extenderPort == 0 && System.nanoTime() < deadline) {
@@ -88,32 +66,13 @@ class ServeExtenderMtlsIT {
             }
         }
         assertThat(extenderPort).as(seen.toString()).isPositive();
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, new SecureRandom());
+        SSLContext ssl = TrustAll.context();
         http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (adapter != null) {
-            adapter.destroy();
-            if (!adapter.waitFor(20, TimeUnit.SECONDS)) {
-                adapter.destroyForcibly();
-            }
-        }
+        AdapterJar.stop(adapter);
         if (caFile != null) {
             Files.deleteIfExists(caFile);
         }

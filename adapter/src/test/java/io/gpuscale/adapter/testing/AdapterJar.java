@@ -1,0 +1,60 @@
+package io.gpuscale.adapter.testing;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The built adapter jar run as its own process, as a user would run it. */
+public final class AdapterJar {
+    /** The repository's root (the tests run in {@code adapter/}). */
+    public static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+
+    private AdapterJar() {
+    }
+
+    /** {@code java -jar gpuscale-adapter.jar args...}, output and error merged, no input. */
+    public static Process start(String... args) throws IOException {
+        String jar = System.getProperty("adapter.jar", ROOT.resolve("adapter/target/gpuscale-adapter.jar").toString());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    /** The process's output lines as they come, read on a daemon thread. */
+    public static BlockingQueue<String> lines(Process process) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null;) {
+                    lines.add(line);
+                }
+            } catch (Exception e) {
+                lines.add("read failed: " + e);
+            }
+        }, "adapter-output");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    /** Asks the process to stop, and kills it after 20 seconds; nothing where it never started. */
+    public static void stop(Process process) throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
