@@ -14,13 +14,13 @@ import io.gpuscale.adapter.scrape.ScrapeLimits;
 import io.gpuscale.adapter.scrape.ScrapeOptions;
 import io.gpuscale.adapter.scrape.StaticAgentTargets;
 import io.gpuscale.adapter.store.MetricStore;
+import io.gpuscale.adapter.testing.Kubectl.Run;
+import io.gpuscale.adapter.testing.Kubectl;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
 import io.kubernetes.client.openapi.models.V1APIResourceList;
 import io.vertx.core.Vertx;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,23 +97,8 @@ class EndToEndIT {
         }
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
     private static Run kubectl(String path) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("kubectl", "--server", "https://127.0.0.1:" + adapter.port(),
-                "--insecure-skip-tls-verify", "--token=demo", "get", "--raw", path)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("HOME", home.toString());
-        pb.environment().remove("KUBECONFIG");
-        Path out = Files.createTempFile(home, "out", ".json");
-        Path err = Files.createTempFile(home, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kubectl did not finish: " + path);
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return Kubectl.getRaw("kubectl", home, adapter.port(), List.of("--token=demo"), path);
     }
 
     /** Asks until the answer is a success (the first scrapes may not have arrived yet). */

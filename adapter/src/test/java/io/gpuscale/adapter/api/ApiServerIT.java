@@ -4,34 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.gpuscale.adapter.testing.Kubectl.Run;
+import io.gpuscale.adapter.testing.Kubectl;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.kubernetes.client.openapi.models.V1APIGroupList;
 import io.kubernetes.client.openapi.models.V1APIResourceList;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayInputStream;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,24 +59,8 @@ class ApiServerIT {
         }
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
     private static Run kubectl(String path) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(KUBECTL, "--server", "https://127.0.0.1:" + server.port(),
-                "--insecure-skip-tls-verify", "--token=x", "get", "--raw", path)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("HOME", home.toString());
-        pb.environment().remove("KUBECONFIG");
-        Path out = Files.createTempFile(home, "out", ".txt");
-        Path err = Files.createTempFile(home, "err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kubectl did not finish within 60s: " + path);
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return Kubectl.getRaw(KUBECTL, home, server.port(), List.of("--token=x"), path);
     }
 
     private static JsonObject kubectlOk(String path) throws Exception {
@@ -175,30 +147,8 @@ class ApiServerIT {
         assertThat(health.out()).isEqualTo("ok");
     }
 
-    private static HttpClient client(HttpClient.Version version) throws Exception {
-        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                new ByteArrayInputStream(certificate.certificatePem().getBytes(StandardCharsets.US_ASCII)));
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("adapter", cert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ctx).version(version).connectTimeout(Duration.ofSeconds(10)).build();
-    }
-
-    private static SSLContext trustingContext() throws Exception {
-        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                new ByteArrayInputStream(certificate.certificatePem().getBytes(StandardCharsets.US_ASCII)));
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("adapter", cert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
+    private static HttpClient client(HttpClient.Version version) {
+        return TlsClients.http(version, certificate);
     }
 
     private static URI uri(String path) {
@@ -256,45 +206,6 @@ class ApiServerIT {
 
     /** One request over a TLS socket, read until the server closes or the body is complete. */
     private static String raw(String request) throws Exception {
-        try (SSLSocket s = (SSLSocket) trustingContext().getSocketFactory().createSocket("127.0.0.1", server.port())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            StringBuilder sb = new StringBuilder();
-            byte[] buf = new byte[8192];
-            while (true) {
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (IOException e) {
-                    break;
-                }
-                if (n < 0) {
-                    break;
-                }
-                sb.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                if (complete(sb.toString())) {
-                    break;
-                }
-            }
-            return sb.toString();
-        }
-    }
-
-    private static boolean complete(String response) {
-        int headerEnd = response.indexOf("\r\n\r\n");
-        if (headerEnd < 0) {
-            return false;
-        }
-        String headers = response.substring(0, headerEnd).toLowerCase(java.util.Locale.ROOT);
-        int at = headers.indexOf("content-length:");
-        if (at < 0) {
-            return false;
-        }
-        int end = headers.indexOf("\r\n", at);
-        long length = Long.parseLong(headers.substring(at + 15, end < 0 ? headers.length() : end).trim());
-        return response.getBytes(StandardCharsets.UTF_8).length - headerEnd - 4 >= length;
+        return TlsClients.raw(TlsClients.trusting(certificate), server.port(), request);
     }
 }

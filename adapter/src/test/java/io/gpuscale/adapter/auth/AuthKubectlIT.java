@@ -11,15 +11,14 @@ import io.gpuscale.adapter.cluster.SnapshotClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
+import io.gpuscale.adapter.testing.Kubectl.Run;
+import io.gpuscale.adapter.testing.Kubectl;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.vertx.core.json.JsonArray;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,25 +99,8 @@ class AuthKubectlIT {
         }
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
     private static Run kubectl(List<String> credentials, String path) throws Exception {
-        List<String> command = new ArrayList<>(List.of("kubectl", "--server", "https://127.0.0.1:" + adapter.port(),
-                "--insecure-skip-tls-verify"));
-        command.addAll(credentials);
-        command.addAll(List.of("get", "--raw", path));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("HOME", home.toString());
-        pb.environment().remove("KUBECONFIG");
-        Path out = Files.createTempFile(home, "out", ".json");
-        Path err = Files.createTempFile(home, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kubectl did not finish: " + path);
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return Kubectl.getRaw("kubectl", home, adapter.port(), credentials, path);
     }
 
     private static List<String> certificate(TestPki.Issued identity) throws Exception {
