@@ -8,6 +8,7 @@ import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.api.ApiServer;
 import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.testing.TestPods;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -23,20 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code POST /advisor/v1/explain} over HTTPS, as served next to the metrics API. */
 class ExplainEndpointIT {
-    private static final String POD_YAML = """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: trainer
-              namespace: ml
-            spec:
-              containers:
-                - name: main
-                  image: trainer:1
-                  resources:
-                    limits:
-                      nvidia.com/gpu: "1"
-            """;
+    private static final String POD_YAML = TestPods.trainerYaml(1);
 
     private static Vertx vertx;
     private static AdvisorService service;

@@ -3,6 +3,7 @@ package io.gpuscale.adapter.advisor.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpuscale.adapter.testing.TestPods;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.nio.charset.StandardCharsets;
@@ -12,20 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PodInputTest {
-    private static final String POD_YAML = """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: trainer
-              namespace: ml
-            spec:
-              containers:
-                - name: main
-                  image: trainer:1
-                  resources:
-                    limits:
-                      nvidia.com/gpu: "2"
-            """;
+    private static final String POD_YAML = TestPods.trainerYaml(2);
 
     @TempDir
     Path dir;
