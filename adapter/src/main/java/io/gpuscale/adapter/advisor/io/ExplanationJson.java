@@ -6,9 +6,13 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonWriter;
 import io.gpuscale.adapter.advisor.Explanation;
 import io.gpuscale.adapter.advisor.NodeVerdict;
 import io.gpuscale.adapter.advisor.Reason;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 
 /**
  * An {@link Explanation} as JSON, the same document for {@code explain -o json} and
@@ -67,14 +71,58 @@ public final class ExplanationJson {
         return out;
     }
 
-    /** Compact, for HTTP. */
+    /**
+     * Compact, for HTTP. Streamed, not built as a {@link #tree}: over thousands of nodes the tree
+     * (an object per node and per reason) would cost more than the explanation itself. The same
+     * text as {@code GSON.toJson(tree(e))}.
+     */
     public static String render(Explanation e) {
-        return GSON.toJson(tree(e));
+        return write(e, "");
     }
 
-    /** Indented, for people and {@code jq}. */
+    /** Indented, for people and {@code jq}; the same text as the tree rendered by a pretty-printing Gson. */
     public static String renderPretty(Explanation e) {
-        return PRETTY.toJson(tree(e));
+        return write(e, "  ");
+    }
+
+    /** The tree rendered by Gson, as {@link #render} and {@link #renderPretty} once did: for tests. */
+    static String renderTree(Explanation e, boolean pretty) {
+        return (pretty ? PRETTY : GSON).toJson(tree(e));
+    }
+
+    private static String write(Explanation e, String indent) {
+        // about 200 characters a node compact: sized once rather than grown by copying
+        StringWriter out = new StringWriter(256 + 200 * e.nodes().size());
+        try (JsonWriter w = new JsonWriter(out)) {
+            w.setIndent(indent);
+            w.setHtmlSafe(false);
+            w.setSerializeNulls(true);
+            w.beginObject();
+            w.name("pod").beginObject().name("namespace").value(e.namespace()).name("name").value(e.pod()).endObject();
+            w.name("quota").beginObject().name("admitted").value(e.quota().admitted()).name("message")
+                    .value(e.quota().message()).endObject();
+            w.name("fitError").value(e.fitError());
+            w.name("nodes").beginArray();
+            for (NodeVerdict v : e.nodes()) {
+                w.beginObject();
+                w.name("name").value(v.name());
+                w.name("feasible").value(v.feasible());
+                w.name("plugin").value(v.plugin());
+                w.name("reasons").beginArray();
+                for (Reason r : v.reasons()) {
+                    w.beginObject().name("plugin").value(r.plugin()).name("message").value(r.message()).endObject();
+                }
+                w.endArray();
+                w.name("score").value(v.score());
+                w.name("gpuScore").value(v.gpuScore());
+                w.endObject();
+            }
+            w.endArray();
+            w.endObject();
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible); // a StringWriter does not fail
+        }
+        return out.toString();
     }
 
     private static com.google.gson.JsonElement string(String s) {
