@@ -1,7 +1,6 @@
 package io.gpuscale.adapter;
 
 import io.gpuscale.adapter.advisor.AdvisorOptions;
-import io.gpuscale.adapter.advisor.KubeVersion;
 import io.gpuscale.adapter.advisor.http.AdvisorService;
 import io.gpuscale.adapter.advisor.http.SchedulerExtenderServer;
 import io.gpuscale.adapter.api.ApiOptions;
@@ -288,8 +287,7 @@ public final class AdapterMain implements Callable<Integer> {
         /** The placement advisor's flags, validated; throws IllegalArgumentException with one clear line. */
         AdapterConfig.Advisor advisorConfig() {
             AdvisorOptions options = new AdvisorOptions(ExplainCommand.gpuPolicy(gpuPolicy),
-                    kubeVersion == null ? KubeVersion.NEWEST : wrap("--kube-version", () -> KubeVersion.parse(kubeVersion)),
-                    AdvisorOptions.DEFAULT_GPU_MAX_AGE);
+                    Flags.kubeVersion(kubeVersion), AdvisorOptions.DEFAULT_GPU_MAX_AGE);
             int port = schedulerExtenderPort == null ? AdapterConfig.EXTENDER_OFF : schedulerExtenderPort;
             if (schedulerExtenderPort != null && (port < 0 || port > 65535)) {
                 throw new IllegalArgumentException("invalid value for --scheduler-extender-port: " + port
@@ -414,11 +412,7 @@ public final class AdapterMain implements Callable<Integer> {
         }
 
         private static <T> T wrap(String flag, Supplier<T> parse) {
-            try {
-                return parse.get();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid value for " + flag + ": " + e.getMessage(), e);
-            }
+            return Flags.wrap(flag, parse);
         }
 
         @Override

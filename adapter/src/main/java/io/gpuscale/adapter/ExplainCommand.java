@@ -102,7 +102,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(cluster == null ? "give the cluster: --cluster FILE or --kubeconfig PATH"
                     : "--cluster and --kubeconfig exclude each other");
         }
-        Duration timeout = kubeconfig == null ? null : flag("--sync-timeout", () -> AdapterConfig.parseDuration(syncTimeout));
+        Duration timeout = kubeconfig == null ? null : Flags.wrap("--sync-timeout", () -> AdapterConfig.parseDuration(syncTimeout));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         V1Pod v1Pod;
@@ -136,8 +136,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     AdvisorOptions options() {
-        KubeVersion version = kubeVersion == null ? KubeVersion.NEWEST
-                : flag("--kube-version", () -> KubeVersion.parse(kubeVersion));
+        KubeVersion version = Flags.kubeVersion(kubeVersion);
         return new AdvisorOptions(gpuPolicy(gpuPolicy), version, AdvisorOptions.DEFAULT_GPU_MAX_AGE);
     }
 
@@ -176,14 +175,6 @@ final class ExplainCommand implements Callable<Integer> {
             LockSupport.parkNanos(20_000_000L);
         }
         return view;
-    }
-
-    private static <T> T flag(String name, java.util.function.Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid value for " + name + ": " + e.getMessage(), e);
-        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
