@@ -3,6 +3,7 @@ package io.gpuscale.adapter.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.testing.SecretVolume;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.vertx.core.Vertx;
 import java.io.InputStream;
@@ -15,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,20 +61,6 @@ class CertificateRotationIT {
         }
     }
 
-    private Path secretVersion(String name, ServingCertificate c) throws Exception {
-        Path version = Files.createDirectory(dir.resolve(name));
-        Files.writeString(version.resolve("tls.crt"), c.certificatePem());
-        Files.writeString(version.resolve("tls.key"), c.privateKeyPem());
-        return version;
-    }
-
-    /** The kubelet's atomic update of a Secret volume: a new ..data symlink renamed over the old. */
-    private void swapData(Path version) throws Exception {
-        Path tmp = dir.resolve("..data_tmp");
-        Files.createSymbolicLink(tmp, version.getFileName());
-        Files.move(tmp, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
     private static BigInteger serialOfANewConnection(SSLContext ctx, int port) throws Exception {
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
             s.startHandshake();
@@ -100,8 +86,8 @@ class CertificateRotationIT {
                 Clock.systemUTC());
         ServingCertificate c = ServingCertificate.selfSigned(ServingCertificate.defaultHosts(null, null),
                 Clock.systemUTC());
-        Path first = secretVersion("..2026_11_23_08_00_00.1", a);
-        swapData(first);
+        Path first = SecretVolume.version(dir, "..2026_11_23_08_00_00.1", a);
+        SecretVolume.swapData(dir, first);
         Path certFile = Files.createSymbolicLink(dir.resolve("tls.crt"), Path.of("..data/tls.crt"));
         Path keyFile = Files.createSymbolicLink(dir.resolve("tls.key"), Path.of("..data/tls.key"));
 
@@ -170,7 +156,7 @@ class CertificateRotationIT {
         assertThat(serialOfANewConnection(trustAll3, port)).isEqualTo(TlsClients.x509(a).getSerialNumber());
 
         // rotation 1: cert-manager / kubelet style, the ..data symlink swapped atomically
-        swapData(secretVersion("..2026_11_23_09_00_00.2", b));
+        SecretVolume.swapData(dir, SecretVolume.version(dir, "..2026_11_23_09_00_00.2", b));
         BigInteger serialB = TlsClients.x509(b).getSerialNumber();
         await("new connections get certificate b", () -> serialOrNull(trustAll3, port, serialB));
         long afterFirst = ok.get();

@@ -3,9 +3,9 @@ package io.gpuscale.adapter.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpuscale.adapter.testing.SecretVolume;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,20 +18,6 @@ class CertificateFileWatchTest {
 
     private static ServingCertificate fresh() {
         return ServingCertificate.selfSigned(List.of("localhost", "127.0.0.1"), Clock.systemUTC());
-    }
-
-    /** A Secret volume as the kubelet lays it out: tls.crt -> ..data/tls.crt, ..data -> ..TIMESTAMP. */
-    private Path secretVersion(String name, ServingCertificate c) throws Exception {
-        Path version = Files.createDirectory(dir.resolve(name));
-        Files.writeString(version.resolve("tls.crt"), c.certificatePem());
-        Files.writeString(version.resolve("tls.key"), c.privateKeyPem());
-        return version;
-    }
-
-    private void swapData(Path version) throws Exception {
-        Path tmp = dir.resolve("..data_tmp");
-        Files.createSymbolicLink(tmp, version.getFileName());
-        Files.move(tmp, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
@@ -70,12 +56,12 @@ class CertificateFileWatchTest {
     void anAtomicSwapOfTheDataSymlinkIsFollowed() throws Exception {
         ServingCertificate a = fresh();
         ServingCertificate b = fresh();
-        swapData(secretVersion("..2026_11_23_08_00_00.1", a));
+        SecretVolume.swapData(dir, SecretVolume.version(dir, "..2026_11_23_08_00_00.1", a));
         Path cert = Files.createSymbolicLink(dir.resolve("tls.crt"), Path.of("..data/tls.crt"));
         Path key = Files.createSymbolicLink(dir.resolve("tls.key"), Path.of("..data/tls.key"));
         CertificateFileWatch watch = new CertificateFileWatch(cert, key, ServingCertificate.fromFiles(cert, key));
         assertThat(watch.poll()).isEmpty();
-        swapData(secretVersion("..2026_11_23_09_00_00.2", b));
+        SecretVolume.swapData(dir, SecretVolume.version(dir, "..2026_11_23_09_00_00.2", b));
         assertThat(watch.poll()).contains(b);
         assertThat(watch.poll()).isEmpty();
     }
