@@ -9,6 +9,7 @@ import io.gpuscale.adapter.advisor.ClusterIndex;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.advisor.http.SchedulerExtenderServer;
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
+import io.gpuscale.adapter.testing.Eventually;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -171,16 +172,16 @@ class ClientCertificateGateIT {
             // a broken bundle (half written, or wrong) keeps the one in use: two whole polls later it still serves
             replace(caFile, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n");
             long seen = rotating.polls();
-            GateClient.await(Duration.ofSeconds(10), "two polls of the broken file", () -> rotating.polls() >= seen + 2);
+            Eventually.await(Duration.ofSeconds(10), "two polls of the broken file", () -> rotating.polls() >= seen + 2);
             assertThat(filter(server, old).statusCode()).isEqualTo(200);
             replace(caFile, "");
             long seenEmpty = rotating.polls();
-            GateClient.await(Duration.ofSeconds(10), "two polls of the empty file",
+            Eventually.await(Duration.ofSeconds(10), "two polls of the empty file",
                     () -> rotating.polls() >= seenEmpty + 2);
             assertThat(filter(server, old).statusCode()).isEqualTo(200);
 
             replace(caFile, next.pem());
-            GateClient.await(Duration.ofSeconds(10), "the new CA's certificate to be accepted", () -> {
+            Eventually.await(Duration.ofSeconds(10), "the new CA's certificate to be accepted", () -> {
                 try {
                     return filter(server, fresh).statusCode() == 200;
                 } catch (Exception e) {

@@ -3,6 +3,7 @@ package io.gpuscale.adapter.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.api.ApiResponse;
+import io.gpuscale.adapter.testing.Eventually;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.vertx.core.Vertx;
@@ -306,13 +307,13 @@ class DelegatedGateIT {
         long reloads = watch.reloads();
         try {
             kube.putConfigMap(configMap(rotated));
-            GateClient.await(Duration.ofSeconds(20), "the new ConfigMap", () -> watch.reloads() > reloads);
+            Eventually.await(Duration.ofSeconds(20), "the new ConfigMap", () -> watch.reloads() > reloads);
             assertThat(as(rotated.client("grace")).get(PODS).statusCode()).isEqualTo(200);
             assertStatus(as(CLIENT_CA.client("grace")).get(PODS), 401, "Unauthorized");
         } finally {
             long again = watch.reloads();
             kube.putConfigMap(configMap(CLIENT_CA));
-            GateClient.await(Duration.ofSeconds(20), "the first ConfigMap again", () -> watch.reloads() > again);
+            Eventually.await(Duration.ofSeconds(20), "the first ConfigMap again", () -> watch.reloads() > again);
         }
         assertThat(as(CLIENT_CA.client("grace")).get(PODS).statusCode()).isEqualTo(200);
     }

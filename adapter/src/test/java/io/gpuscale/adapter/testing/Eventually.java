@@ -1,15 +1,15 @@
-package io.gpuscale.adapter.cluster;
+package io.gpuscale.adapter.testing;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition with a deadline, for tests of things that run on their own threads. */
-final class Eventually {
+public final class Eventually {
     private Eventually() {
     }
 
-    static void await(Duration timeout, String what, BooleanSupplier condition) {
+    public static void await(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
