@@ -11,7 +11,7 @@ import io.gpuscale.adapter.advisor.Explanation;
 import io.gpuscale.adapter.advisor.NodeVerdict;
 import io.gpuscale.adapter.advisor.Reason;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.io.UncheckedIOException;
 
 /**
@@ -92,7 +92,7 @@ public final class ExplanationJson {
 
     private static String write(Explanation e, String indent) {
         // about 200 characters a node compact: sized once rather than grown by copying
-        StringWriter out = new StringWriter(256 + 200 * e.nodes().size());
+        TextWriter out = new TextWriter(256 + 200 * e.nodes().size());
         try (JsonWriter w = new JsonWriter(out)) {
             w.setIndent(indent);
             w.setHtmlSafe(false);
@@ -120,9 +120,47 @@ public final class ExplanationJson {
             w.endArray();
             w.endObject();
         } catch (IOException impossible) {
-            throw new UncheckedIOException(impossible); // a StringWriter does not fail
+            throw new UncheckedIOException(impossible); // writing to memory does not fail
         }
-        return out.toString();
+        return out.text.toString();
+    }
+
+    /** A {@link java.io.StringWriter} without its lock on every write (it appends to a StringBuffer). */
+    private static final class TextWriter extends Writer {
+        final StringBuilder text;
+
+        TextWriter(int capacity) {
+            text = new StringBuilder(capacity);
+        }
+
+        @Override
+        public void write(int c) {
+            text.append((char) c);
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) {
+            text.append(chars, offset, length);
+        }
+
+        @Override
+        public void write(String s, int offset, int length) {
+            text.append(s, offset, offset + length);
+        }
+
+        @Override
+        public Writer append(CharSequence s) {
+            text.append(s);
+            return this;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private static com.google.gson.JsonElement string(String s) {
