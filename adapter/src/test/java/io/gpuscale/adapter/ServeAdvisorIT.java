@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -45,25 +44,19 @@ class ServeAdvisorIT {
                 "--cluster", AdapterJar.ROOT.resolve("deploy/examples/demo-cluster.yaml").toString(),
                 "--agents", "http://127.0.0.1:9/metrics");
         BlockingQueue<String> lines = AdapterJar.lines(adapter);
-        StringBuilder seen = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while ((apiPort == 0 || extenderPort == 0) && System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line == null) {
-                continue;
-            }
-            seen.append(line).append('\n');
-            Matcher api = API.matcher(line);
-            Matcher ext = EXTENDER.matcher(line);
-            if (api.find()) {
-                apiPort = Integer.parseInt(api.group(1));
-            }
-            if (ext.find()) {
-                extenderPort = Integer.parseInt(ext.group(1));
-            }
-        }
-        assertThat(apiPort).as(seen.toString()).isPositive();
-        assertThat(extenderPort).as(seen.toString()).isPositive();
+        String seen = AdapterJar.readUntil(lines, Duration.ofSeconds(60), () -> apiPort != 0 && extenderPort != 0,
+                line -> {
+                    Matcher api = API.matcher(line);
+                    Matcher ext = EXTENDER.matcher(line);
+                    if (api.find()) {
+                        apiPort = Integer.parseInt(api.group(1));
+                    }
+                    if (ext.find()) {
+                        extenderPort = Integer.parseInt(ext.group(1));
+                    }
+                });
+        assertThat(apiPort).as(seen).isPositive();
+        assertThat(extenderPort).as(seen).isPositive();
         SSLContext ssl = TrustAll.context();
         http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
     }

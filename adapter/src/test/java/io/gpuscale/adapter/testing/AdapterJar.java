@@ -6,11 +6,14 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /** The built adapter jar run as its own process, as a user would run it. */
 public final class AdapterJar {
@@ -46,6 +49,25 @@ public final class AdapterJar {
         reader.setDaemon(true);
         reader.start();
         return lines;
+    }
+
+    /**
+     * Hands each line to {@code onLine} until {@code done} or {@code timeout}; what was read, for an assertion's
+     * description.
+     */
+    public static String readUntil(BlockingQueue<String> lines, Duration timeout, BooleanSupplier done,
+            Consumer<String> onLine) throws InterruptedException {
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line == null) {
+                continue;
+            }
+            seen.append(line).append('\n');
+            onLine.accept(line);
+        }
+        return seen.toString();
     }
 
     /** Asks the process to stop, and kills it after 20 seconds; nothing where it never started. */
