@@ -6,7 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.gpuscale.adapter.testing.AdapterJar;
-import io.gpuscale.adapter.tls.TrustAll;
+import io.gpuscale.adapter.testing.InsecureHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,8 +56,7 @@ class ServeAdvisorIT {
                 });
         assertThat(apiPort).as(seen).isPositive();
         assertThat(extenderPort).as(seen).isPositive();
-        SSLContext ssl = TrustAll.context();
-        http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        http = InsecureHttp.client();
     }
 
     @AfterAll

@@ -3,8 +3,8 @@ package io.gpuscale.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.testing.AdapterJar;
+import io.gpuscale.adapter.testing.InsecureHttp;
 import io.gpuscale.adapter.tls.ServingCertificate;
-import io.gpuscale.adapter.tls.TrustAll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,8 +57,7 @@ class ServeExtenderMtlsIT {
             }
         });
         assertThat(extenderPort).as(seen).isPositive();
-        SSLContext ssl = TrustAll.context();
-        http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        http = InsecureHttp.client();
     }
 
     @AfterAll

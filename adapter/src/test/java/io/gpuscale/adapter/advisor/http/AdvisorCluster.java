@@ -1,11 +1,9 @@
 package io.gpuscale.adapter.advisor.http;
 
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
-import io.gpuscale.adapter.tls.TrustAll;
+import io.gpuscale.adapter.testing.InsecureHttp;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
-import javax.net.ssl.SSLContext;
 
 /**
  * A small GPU cluster for the HTTP tests: {@code mainpc} (RTX 4090, 1 GPU, free), {@code pc2}
@@ -77,7 +75,6 @@ final class AdvisorCluster {
 
     /** Trusts the servers' self-signed certificates: these tests are about the answers, not TLS. */
     static HttpClient client() throws Exception {
-        SSLContext ssl = TrustAll.context();
-        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        return InsecureHttp.client();
     }
 }
