@@ -1,12 +1,12 @@
 package io.gpuscale.adapter;
 
 import io.gpuscale.adapter.api.ServerLimits;
+import io.gpuscale.common.Durations;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -117,32 +117,11 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
         }
     }
 
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     /** Reads {@code 500ms}, {@code 2s}, {@code 1m30s}. */
     public static Duration parseDuration(String text) {
-        if (text == null || text.isEmpty()) {
-            throw new IllegalArgumentException("empty duration");
-        }
-        Matcher m = DURATION_PART.matcher(text);
-        Duration total = Duration.ZERO;
-        int at = 0;
-        while (at < text.length()) {
-            if (!m.find(at) || m.start() != at) {
-                throw new IllegalArgumentException(
-                        "'" + text + "' is not a duration (use a number with ms, s, m or h, e.g. 500ms, 2s, 1m)");
-            }
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            });
-            at = m.end();
-        }
-        return total;
+        return Durations.parse(text, "500ms, 2s, 1m");
     }
 
     /** An agent or Prometheus URL: http or https, with a host. */

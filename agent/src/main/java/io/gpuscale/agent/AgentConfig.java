@@ -2,6 +2,7 @@ package io.gpuscale.agent;
 
 import io.gpuscale.agent.sim.SimGpu;
 import io.gpuscale.agent.sim.SimSpec;
+import io.gpuscale.common.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -156,7 +157,7 @@ public record AgentConfig(
     }
 
     public static Duration parseInterval(String text) {
-        Duration d = DurationParser.parse(text);
+        Duration d = Durations.parse(text);
         if (d.compareTo(MIN_INTERVAL) < 0 || d.compareTo(MAX_INTERVAL) > 0) {
             throw new IllegalArgumentException("interval " + text + " is out of range (100ms to 5m)");
         }

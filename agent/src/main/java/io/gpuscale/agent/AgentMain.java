@@ -1,5 +1,6 @@
 package io.gpuscale.agent;
 
+import io.gpuscale.common.Durations;
 import java.io.PrintWriter;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -199,7 +200,7 @@ public final class AgentMain implements Callable<Integer> {
         String shown = config.listenHost().equals("0.0.0.0") ? "localhost" : config.listenHost();
         LOG.log(Level.INFO, "gpuscale agent serving: node={0} source={1} interval={2} "
                 + "metrics={5}://{3}:{4,number,#}/metrics ready={5}://{3}:{4,number,#}/readyz",
-                config.nodeName(), describe(config.source()), DurationParser.format(config.interval()), shown,
+                config.nodeName(), describe(config.source()), Durations.format(config.interval()), shown,
                 agent.port(), config.scheme());
         stopped.await();
         return 0;

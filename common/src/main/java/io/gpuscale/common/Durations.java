@@ -1,17 +1,35 @@
-package io.gpuscale.agent;
+package io.gpuscale.common;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads durations as Kubernetes and Prometheus users write them: {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1m30s}. */
-public final class DurationParser {
+/**
+ * Reads durations as Kubernetes and Prometheus users write them, for the agent's and the adapter's
+ * flags: {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}, and sums of them such as {@code 1m30s}.
+ */
+public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
-    private DurationParser() {
+    private Durations() {
     }
 
+    /**
+     * Reads a duration.
+     *
+     * @throws IllegalArgumentException {@code empty duration}, or {@code '...' is not a duration (use a
+     *         number with ms, s, m or h, e.g. 500ms, 1s, 2m)}
+     */
     public static Duration parse(String text) {
+        return parse(text, "500ms, 1s, 2m");
+    }
+
+    /**
+     * Reads a duration; as {@link #parse(String)}, with the examples the error message gives.
+     *
+     * @param examples what follows {@code e.g.} in the error message
+     */
+    public static Duration parse(String text, String examples) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("empty duration");
         }
@@ -21,7 +39,7 @@ public final class DurationParser {
         while (at < text.length()) {
             if (!m.find(at) || m.start() != at) {
                 throw new IllegalArgumentException(
-                        "'" + text + "' is not a duration (use a number with ms, s, m or h, e.g. 500ms, 1s, 2m)");
+                        "'" + text + "' is not a duration (use a number with ms, s, m or h, e.g. " + examples + ")");
             }
             long n = Long.parseLong(m.group(1));
             total = total.plus(switch (m.group(2)) {

@@ -4,7 +4,7 @@ import io.gpuscale.adapter.auth.AcceptAnyClientCertificate;
 import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.tls.CertificateFileWatch;
 import io.gpuscale.adapter.tls.ServingCertificate;
-import io.gpuscale.adapter.tls.TlsPolicy;
+import io.gpuscale.common.tls.TlsPolicy;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Context;

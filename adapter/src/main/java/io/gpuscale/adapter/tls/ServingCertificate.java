@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.tls;
 
+import io.gpuscale.common.tls.KeyMatch;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -13,7 +14,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
@@ -99,32 +99,7 @@ public record ServingCertificate(String certificatePem, String privateKeyPem) {
             throw new IllegalArgumentException("no certificate in the certificate PEM");
         }
         X509Certificate leaf = chain.get(0);
-        PrivateKey key = privateKey();
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            case "Ed448" -> "Ed448";
-            default -> throw new IllegalArgumentException("unsupported private key algorithm " + key.getAlgorithm());
-        };
-        try {
-            byte[] probe = new byte[32];
-            new SecureRandom().nextBytes(probe);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(leaf.getPublicKey());
-            verifier.update(probe);
-            if (!verifier.verify(signature)) {
-                throw new IllegalArgumentException("the private key does not belong to the certificate "
-                        + leaf.getSubjectX500Principal().getName());
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("the private key does not belong to the certificate "
-                    + leaf.getSubjectX500Principal().getName() + " (" + e.getClass().getSimpleName() + ")");
-        }
+        KeyMatch.check(privateKey(), leaf);
         return leaf;
     }
 

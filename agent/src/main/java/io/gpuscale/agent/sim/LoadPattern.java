@@ -112,7 +112,7 @@ public sealed interface LoadPattern {
         if (arg == null) {
             return DEFAULT_PERIOD;
         }
-        Duration d = io.gpuscale.agent.DurationParser.parse(arg);
+        Duration d = io.gpuscale.common.Durations.parse(arg);
         if (d.toMillis() < 1000) {
             throw new IllegalArgumentException("a load period must be at least 1s, got " + arg);
         }

@@ -1,10 +1,10 @@
-package io.gpuscale.adapter.tls;
+package io.gpuscale.common.tls;
 
 import java.util.List;
 import java.util.Set;
 
 /**
- * The protocol versions and cipher suites every TLS server of the adapter offers: TLS 1.3, and TLS
+ * The protocol versions and cipher suites every TLS server of the agent and the adapter offers: TLS 1.3, and TLS
  * 1.2 with forward-secret (ECDHE) key exchange and AEAD ciphers only (AES-GCM, ChaCha20-Poly1305),
  * which is also what HTTP/2 requires (RFC 9113 §9.2.2) and about what Kubernetes' own servers
  * accept from Go's defaults. No CBC, no static RSA key exchange, nothing older than TLS 1.2.
