@@ -282,14 +282,14 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
     }
 
     /**
-     * Adds {@code listener} to the informers: it is told of every object they hold now (the
-     * informers replay their caches to a handler added after start) and of every change after.
-     * Each resource calls it from its own thread.
+     * Adds {@code listener} to the informers: it is told of every object they hold now, before this
+     * returns, and of every change after. Each resource calls it from its own thread.
      */
     @Override
     public Subscription subscribe(SchedulingListener listener) {
         Objects.requireNonNull(listener, "listener");
         AtomicBoolean open = new AtomicBoolean(true);
+        Object order = new Object();
         for (Watched w : watched) {
             w.informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
@@ -304,6 +304,12 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
 
                 @Override
                 public void onDelete(KubernetesObject obj, boolean finalStateUnknown) {
+                    synchronized (order) {
+                        deleted(obj);
+                    }
+                }
+
+                private void deleted(KubernetesObject obj) {
                     if (open.get() && obj instanceof CachedObject<?> c) {
                         if (c.value() instanceof ClusterState.PodEntry p) {
                             listener.podDeleted(p.scheduling().namespace(), p.scheduling().name());
@@ -316,19 +322,43 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
                 }
 
                 private void changed(KubernetesObject obj) {
-                    if (open.get() && obj instanceof CachedObject<?> c) {
-                        if (c.value() instanceof ClusterState.PodEntry p) {
-                            listener.podChanged(p.scheduling());
-                        } else if (c.value() instanceof ClusterState.NodeEntry n) {
-                            listener.nodeChanged(n.scheduling());
-                        } else if (c.value() instanceof QuotaRecord q) {
-                            listener.quotaChanged(q);
+                    synchronized (order) {
+                        if (open.get()) {
+                            deliver(obj, listener);
                         }
                     }
                 }
             });
         }
+        // The informers replay their caches to a handler added after they started, but on their own
+        // threads, later: hand over what they hold now, so that a caller sees every listed object as
+        // soon as this returns. Each object is read from the cache at the moment it is handed over,
+        // under the lock the handler takes: a delete the cache has already applied is skipped here,
+        // one it applies later reaches the listener after this. The handler's own replay repeats
+        // these states; they are upserts, so the listener ends at the informers' state.
+        for (Watched w : watched) {
+            for (Object key : w.informer.getIndexer().listKeys()) {
+                synchronized (order) {
+                    Object current = w.informer.getIndexer().getByKey((String) key);
+                    if (current != null) {
+                        deliver(current, listener);
+                    }
+                }
+            }
+        }
         return () -> open.set(false);
+    }
+
+    private static void deliver(Object obj, SchedulingListener listener) {
+        if (obj instanceof CachedObject<?> c) {
+            if (c.value() instanceof ClusterState.PodEntry p) {
+                listener.podChanged(p.scheduling());
+            } else if (c.value() instanceof ClusterState.NodeEntry n) {
+                listener.nodeChanged(n.scheduling());
+            } else if (c.value() instanceof QuotaRecord q) {
+                listener.quotaChanged(q);
+            }
+        }
     }
 
     /** Stops listing and watching: closes the watches and aborts requests in flight. */
