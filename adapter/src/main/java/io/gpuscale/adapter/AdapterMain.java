@@ -2,7 +2,6 @@ package io.gpuscale.adapter;
 
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.http.AdvisorService;
-import io.gpuscale.adapter.advisor.http.SchedulerExtenderServer;
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.auth.AuthOptions;
@@ -435,7 +434,6 @@ public final class AdapterMain implements Callable<Integer> {
                     config.externalMetrics(), Version.version());
             Adapter adapter;
             AdvisorService advisor;
-            SchedulerExtenderServer extender = null;
             RequestGate extenderGate = RequestGate.ALLOW_ALL;
             if (advising.extenderEnabled() && advising.extenderAuthenticated()) {
                 ClientCertificateGate caGate = wrap("--scheduler-extender-client-ca-file", () -> ClientCertificateGate
@@ -445,30 +443,25 @@ public final class AdapterMain implements Callable<Integer> {
                 extenderGate = caGate;
             }
             try {
-                // the extender is started here, not by AdvisorService, so that it gets its own gate
-                advisor = AdvisorService.start((SchedulingView) cluster, feed.metrics(),
-                        advising.options(), config.bindAddress(), AdapterConfig.EXTENDER_OFF, certificate);
+                advisor = AdvisorService.start((SchedulingView) cluster, feed.metrics(), advising.options(),
+                        config.bindAddress(), advising.extenderEnabled() ? advising.extenderPort()
+                                : AdapterConfig.EXTENDER_OFF, certificate, extenderGate);
                 owned.add(0, advisor);
-                if (advising.extenderEnabled()) {
-                    extender = startExtender(config.bindAddress(), advising.extenderPort(), certificate,
-                            advisor, extenderGate);
-                    owned.add(0, extender);
-                }
                 adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, config.limits(),
                         advisor.restEndpoints(), gate, feed.metrics(), cluster,
                         options, feed.blocking(), owned.toArray(AutoCloseable[]::new));
-                if (extender != null) {
+                if (advisor.extenderPort() >= 0) {
                     LOG.log(Level.INFO, "scheduler extender serving: https://{0}:{1,number,#}/scheduler/filter and "
-                            + "/scheduler/prioritize, {2}", config.bindAddress(), extender.port(),
+                            + "/scheduler/prioritize, {2}", config.bindAddress(), advisor.extenderPort(),
                             extenderGate == RequestGate.ALLOW_ALL ? "unauthenticated" : extenderGate.toString());
                     if (extenderGate == RequestGate.ALLOW_ALL) {
                         LOG.log(Level.WARNING, "SCHEDULER EXTENDER WITHOUT AUTHENTICATION: anyone who reaches port "
                                 + "{0,number,#} can ask about the cluster''s nodes, taints and GPU load; give "
                                 + "--scheduler-extender-client-ca-file to require kube-scheduler''s client certificate",
-                                extender.port());
+                                advisor.extenderPort());
                     }
                 }
-            } catch (Adapter.ListenException | AdvisorService.ListenException | ExtenderListenException e) {
+            } catch (Adapter.ListenException | AdvisorService.ListenException e) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("gpuscale-adapter: " + e.getMessage());
                 err.flush();
@@ -478,9 +471,6 @@ public final class AdapterMain implements Callable<Integer> {
             if (config.tls() instanceof AdapterConfig.CertificateFiles files) {
                 adapter.watchCertificateFiles(files.certificate(), files.privateKey());
                 advisor.watchCertificateFiles(files.certificate(), files.privateKey());
-                if (extender != null) {
-                    extender.watchCertificateFiles(files.certificate(), files.privateKey());
-                }
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 adapter.close();
@@ -494,27 +484,6 @@ public final class AdapterMain implements Callable<Integer> {
                             : ((AdapterConfig.CertificateFiles) config.tls()).certificate());
             stopped.await();
             return 0;
-        }
-    }
-
-    /** The scheduler extender's port could not be served. */
-    static final class ExtenderListenException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        ExtenderListenException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    /** The scheduler extender over {@code advisor}, behind {@code gate}. */
-    static SchedulerExtenderServer startExtender(String host, int port, ServingCertificate certificate,
-            AdvisorService advisor, RequestGate gate) throws ExtenderListenException {
-        try {
-            return SchedulerExtenderServer.start(host, port, certificate, advisor.advisor(), gate);
-        } catch (Exception e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new ExtenderListenException("cannot serve the scheduler extender on " + host + ":" + port + ": "
-                    + cause.getMessage(), cause);
         }
     }
 

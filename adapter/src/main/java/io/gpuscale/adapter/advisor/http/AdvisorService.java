@@ -4,6 +4,7 @@ import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.ClusterIndex;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.api.PostEndpoint;
+import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.cluster.SchedulingView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.tls.ServingCertificate;
@@ -36,12 +37,22 @@ public final class AdvisorService implements AutoCloseable {
      */
     public static AdvisorService start(SchedulingView cluster, GpuMetrics metrics, AdvisorOptions options,
             String host, int extenderPort, ServingCertificate certificate) throws ListenException {
+        return start(cluster, metrics, options, host, extenderPort, certificate, RequestGate.ALLOW_ALL);
+    }
+
+    /**
+     * As above, with every extender request first through {@code extenderGate} (mutual TLS with
+     * kube-scheduler's client certificate, {@code --scheduler-extender-client-ca-file}).
+     */
+    public static AdvisorService start(SchedulingView cluster, GpuMetrics metrics, AdvisorOptions options,
+            String host, int extenderPort, ServingCertificate certificate, RequestGate extenderGate)
+            throws ListenException {
         ClusterIndex index = ClusterIndex.of(cluster);
         PlacementAdvisor advisor = new PlacementAdvisor(index, metrics, options, Clock.systemUTC());
         SchedulerExtenderServer extender = null;
         if (extenderPort >= 0) {
             try {
-                extender = SchedulerExtenderServer.start(host, extenderPort, certificate, advisor);
+                extender = SchedulerExtenderServer.start(host, extenderPort, certificate, advisor, extenderGate);
             } catch (Exception e) {
                 index.close();
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
