@@ -6,12 +6,10 @@ import io.gpuscale.adapter.advisor.io.ExplanationJson;
 import io.gpuscale.adapter.advisor.io.InputException;
 import io.gpuscale.adapter.advisor.io.PodInput;
 import io.gpuscale.adapter.api.ApiResponse;
-import io.gpuscale.adapter.api.PostEndpoint;
 import io.gpuscale.adapter.api.Status;
 import io.gpuscale.adapter.cluster.ClusterProjection;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * {@code POST /advisor/v1/explain}: the body is a Pod (JSON or YAML, by Content-Type or, when that
@@ -19,25 +17,13 @@ import java.util.Objects;
  * as {@code explain -o json}. A body that is not a valid v1 Pod is a 400 {@link Status} whose
  * message names the line ({@code request body:7: ...}).
  */
-public final class ExplainEndpoint implements PostEndpoint {
+public final class ExplainEndpoint extends AdvisorEndpoint {
     public static final String PATH = "/advisor/v1/explain";
     /** What stands for the file name in messages. */
     static final String SOURCE = "request body";
 
-    private final PlacementAdvisor advisor;
-
     public ExplainEndpoint(PlacementAdvisor advisor) {
-        this.advisor = Objects.requireNonNull(advisor, "advisor");
-    }
-
-    @Override
-    public String path() {
-        return PATH;
-    }
-
-    @Override
-    public long maxBodyBytes() {
-        return PodInput.MAX_BYTES;
+        super(PATH, PodInput.MAX_BYTES, advisor);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.gpuscale.adapter.advisor.http;
 
+import io.gpuscale.adapter.advisor.Explanation;
+import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -51,6 +53,16 @@ record ExtenderArgs(PodSchedulingRecord pod, List<JsonObject> nodeItems, List<No
 
     boolean namesForm() {
         return nodeNames != null;
+    }
+
+    /** The node names received, in input order, whichever the form. */
+    List<String> names() {
+        return namesForm() ? nodeNames : nodes.stream().map(NodeSchedulingRecord::name).toList();
+    }
+
+    /** The advisor's verdicts on exactly the nodes received: by name from its index, or these Node objects. */
+    Explanation explainWith(PlacementAdvisor advisor) {
+        return namesForm() ? advisor.explainOn(pod, nodeNames) : advisor.explainAgainst(pod, nodes);
     }
 
     /**

@@ -8,13 +8,11 @@ import io.gpuscale.adapter.advisor.NodeVerdict;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.advisor.io.InputException;
 import io.gpuscale.adapter.api.ApiResponse;
-import io.gpuscale.adapter.api.PostEndpoint;
 import io.gpuscale.adapter.api.Status;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * {@code POST /scheduler/filter}: kube-scheduler's extender filter verb. Takes
@@ -38,27 +36,15 @@ import java.util.Objects;
  * scheduler logs our message and fails the attempt (or skips us when {@code ignorable}). A body
  * that is not JSON at all did not come from kube-scheduler and is a 400 {@link Status}.
  */
-public final class ExtenderFilterEndpoint implements PostEndpoint {
+public final class ExtenderFilterEndpoint extends AdvisorEndpoint {
     public static final String PATH = "/scheduler/filter";
     /** kube-scheduler joins a status's reasons with this (framework.Status.Message). */
     static final String REASON_SEPARATOR = ", ";
     /** Full Node objects without nodeCacheCapable: ~500 of them, several KB each, at 5 000 nodes. */
     public static final long MAX_BODY_BYTES = 32L << 20;
 
-    private final PlacementAdvisor advisor;
-
     public ExtenderFilterEndpoint(PlacementAdvisor advisor) {
-        this.advisor = Objects.requireNonNull(advisor, "advisor");
-    }
-
-    @Override
-    public String path() {
-        return PATH;
-    }
-
-    @Override
-    public long maxBodyBytes() {
-        return MAX_BODY_BYTES;
+        super(PATH, MAX_BODY_BYTES, advisor);
     }
 
     @Override
@@ -71,17 +57,14 @@ public final class ExtenderFilterEndpoint implements PostEndpoint {
         } catch (InputException e) {
             return ApiResponse.ok(JsonBody.of(result(null, null, Map.of(), Map.of(), e.getMessage())));
         }
-        Explanation explanation = args.namesForm()
-                ? advisor.explainOn(args.pod(), args.nodeNames())
-                : advisor.explainAgainst(args.pod(), args.nodes());
+        Explanation explanation = args.explainWith(advisor);
         Map<String, NodeVerdict> verdicts = new HashMap<>();
         explanation.nodes().forEach(v -> verdicts.put(v.name(), v));
         Map<String, String> failed = new java.util.TreeMap<>();
         Map<String, String> unresolvable = new java.util.TreeMap<>();
         JsonArray passedNames = new JsonArray();
         JsonArray passedItems = new JsonArray();
-        List<String> names = args.namesForm() ? args.nodeNames()
-                : args.nodes().stream().map(n -> n.name()).toList();
+        List<String> names = args.names();
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             NodeVerdict v = verdicts.get(name);

@@ -7,13 +7,11 @@ import io.gpuscale.adapter.advisor.NodeVerdict;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.advisor.io.InputException;
 import io.gpuscale.adapter.api.ApiResponse;
-import io.gpuscale.adapter.api.PostEndpoint;
 import io.gpuscale.adapter.api.Status;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * {@code POST /scheduler/prioritize}: kube-scheduler's extender prioritize verb. Takes
@@ -31,25 +29,13 @@ import java.util.Objects;
  * (the node totals then leave us out), so arguments it cannot use are a 400 {@link Status}, which
  * the scheduler logs with the code.
  */
-public final class ExtenderPrioritizeEndpoint implements PostEndpoint {
+public final class ExtenderPrioritizeEndpoint extends AdvisorEndpoint {
     public static final String PATH = "/scheduler/prioritize";
     /** kube-scheduler's MaxExtenderPriority. */
     public static final int MAX_EXTENDER_PRIORITY = 10;
 
-    private final PlacementAdvisor advisor;
-
     public ExtenderPrioritizeEndpoint(PlacementAdvisor advisor) {
-        this.advisor = Objects.requireNonNull(advisor, "advisor");
-    }
-
-    @Override
-    public String path() {
-        return PATH;
-    }
-
-    @Override
-    public long maxBodyBytes() {
-        return ExtenderFilterEndpoint.MAX_BODY_BYTES;
+        super(PATH, ExtenderFilterEndpoint.MAX_BODY_BYTES, advisor);
     }
 
     @Override
@@ -57,18 +43,13 @@ public final class ExtenderPrioritizeEndpoint implements PostEndpoint {
         ExtenderArgs args;
         try {
             args = ExtenderArgs.parse(body);
-        } catch (ExtenderArgs.NotJson e) {
-            return ApiResponse.failure(Status.badRequest(e.getMessage()));
-        } catch (InputException e) {
+        } catch (ExtenderArgs.NotJson | InputException e) {
             return ApiResponse.failure(Status.badRequest(e.getMessage()));
         }
-        Explanation explanation = args.namesForm()
-                ? advisor.explainOn(args.pod(), args.nodeNames())
-                : advisor.explainAgainst(args.pod(), args.nodes());
+        Explanation explanation = args.explainWith(advisor);
         Map<String, NodeVerdict> verdicts = new HashMap<>();
         explanation.nodes().forEach(v -> verdicts.put(v.name(), v));
-        List<String> names = args.namesForm() ? args.nodeNames()
-                : args.nodes().stream().map(n -> n.name()).toList();
+        List<String> names = args.names();
         JsonArray out = new JsonArray();
         for (String name : names) {
             JsonObject host = new JsonObject();
