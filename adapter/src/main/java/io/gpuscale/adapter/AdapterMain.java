@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import io.gpuscale.common.cli.UsageErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,21 +76,12 @@ public final class AdapterMain implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new AdapterMain());
         cmd.setOut(out);
         cmd.setErr(err);
-        cmd.setParameterExceptionHandler(AdapterMain::usageError);
-        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-            if (e instanceof IllegalArgumentException) {
-                return usageError(new CommandLine.ParameterException(c, e.getMessage()), args);
-            }
-            throw e;
-        });
+        UsageErrors.install(cmd, AdapterMain::usageLine);
         return cmd.execute(args);
     }
 
-    private static int usageError(CommandLine.ParameterException e, String[] args) {
-        PrintWriter err = e.getCommandLine().getErr();
-        err.println("gpuscale-adapter: " + e.getMessage().replaceAll("\\s*\\R\\s*", " ") + " (see --help)");
-        err.flush();
-        return 2;
+    private static String usageLine(String message) {
+        return "gpuscale-adapter: " + message.replaceAll("\\s*\\R\\s*", " ") + " (see --help)";
     }
 
     /** Without a subcommand: say which ones there are. */

@@ -1,6 +1,7 @@
 package io.gpuscale.agent;
 
 import io.gpuscale.common.Durations;
+import io.gpuscale.common.cli.UsageErrors;
 import java.io.PrintWriter;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -96,21 +97,12 @@ public final class AgentMain implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new AgentMain());
         cmd.setOut(out);
         cmd.setErr(err);
-        cmd.setParameterExceptionHandler(AgentMain::usageError);
-        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-            if (e instanceof IllegalArgumentException) {
-                return usageError(new CommandLine.ParameterException(c, e.getMessage()), args);
-            }
-            throw e;
-        });
+        UsageErrors.install(cmd, AgentMain::usageLine);
         return cmd.execute(args);
     }
 
-    private static int usageError(CommandLine.ParameterException e, String[] args) {
-        PrintWriter err = e.getCommandLine().getErr();
-        err.println("gpuscale-agent: " + e.getMessage() + " (see --help)");
-        err.flush();
-        return 2;
+    private static String usageLine(String message) {
+        return "gpuscale-agent: " + message + " (see --help)";
     }
 
     /** Builds the validated configuration; throws IllegalArgumentException with one clear line. */
