@@ -84,8 +84,10 @@ class ServeAdvisorIT {
 
     @Test
     void theExtenderPortFiltersAsKubeSchedulerAsks() throws Exception {
-        String pod = "{\"metadata\": {\"name\": \"embedder-1\", \"namespace\": \"demo\"}, \"spec\": {\"containers\": "
-                + "[{\"name\": \"e\", \"image\": \"e\", \"resources\": {\"limits\": {\"nvidia.com/gpu\": \"1\"}}}]}}";
+        String containers = "\"containers\": [{\"name\": \"e\", \"image\": \"e\", "
+                + "\"resources\": {\"limits\": {\"nvidia.com/gpu\": \"1\"}}}]";
+        String pod = "{\"metadata\": {\"name\": \"embedder-1\", \"namespace\": \"demo\"}, \"spec\": {" + containers
+                + ", \"tolerations\": [{\"key\": \"nvidia.com/gpu\", \"operator\": \"Exists\", \"effect\": \"NoSchedule\"}]}}";
         HttpResponse<String> r = post(extenderPort, "/scheduler/filter", "application/json",
                 "{\"Pod\": " + pod + ", \"Nodes\": null, \"NodeNames\": [\"mainpc\", \"pc2\"]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -93,6 +95,16 @@ class ServeAdvisorIT {
         assertThat(result.getAsJsonArray("NodeNames").asList()).extracting(n -> n.getAsString()).isEqualTo(List.of("pc2"));
         assertThat(result.getAsJsonObject("FailedNodes").get("mainpc").getAsString())
                 .isEqualTo("Insufficient nvidia.com/gpu");
+
+        // pc2 is tainted nvidia.com/gpu=present:NoSchedule: without the toleration no node is left
+        String untolerated = "{\"metadata\": {\"name\": \"embedder-2\", \"namespace\": \"demo\"}, \"spec\": {"
+                + containers + "}}";
+        JsonObject refused = JsonParser.parseString(post(extenderPort, "/scheduler/filter", "application/json",
+                "{\"Pod\": " + untolerated + ", \"Nodes\": null, \"NodeNames\": [\"mainpc\", \"pc2\"]}").body())
+                .getAsJsonObject();
+        assertThat(refused.getAsJsonArray("NodeNames")).isEmpty();
+        assertThat(refused.getAsJsonObject("FailedNodes").get("pc2").getAsString())
+                .isEqualTo("node(s) had untolerated taint {nvidia.com/gpu: present}");
         assertThat(post(extenderPort, "/advisor/v1/explain", "application/yaml", "kind: Pod").statusCode())
                 .isEqualTo(404);
     }
