@@ -96,15 +96,17 @@ class ServeAdvisorIT {
         assertThat(result.getAsJsonObject("FailedNodes").get("mainpc").getAsString())
                 .isEqualTo("Insufficient nvidia.com/gpu");
 
-        // pc2 is tainted nvidia.com/gpu=present:NoSchedule: without the toleration no node is left
+        // pc2 is tainted nvidia.com/gpu=present:NoSchedule: without the toleration no node is left, and
+        // pc2's failure is one preemption cannot resolve, as kube-scheduler's TaintToleration says
         String untolerated = "{\"metadata\": {\"name\": \"embedder-2\", \"namespace\": \"demo\"}, \"spec\": {"
                 + containers + "}}";
         JsonObject refused = JsonParser.parseString(post(extenderPort, "/scheduler/filter", "application/json",
                 "{\"Pod\": " + untolerated + ", \"Nodes\": null, \"NodeNames\": [\"mainpc\", \"pc2\"]}").body())
                 .getAsJsonObject();
         assertThat(refused.getAsJsonArray("NodeNames")).isEmpty();
-        assertThat(refused.getAsJsonObject("FailedNodes").get("pc2").getAsString())
-                .isEqualTo("node(s) had untolerated taint {nvidia.com/gpu: present}");
+        assertThat(refused.getAsJsonObject("FailedNodes").keySet()).containsExactly("mainpc");
+        assertThat(refused.getAsJsonObject("FailedAndUnresolvableNodes").get("pc2").getAsString())
+                .isEqualTo("node(s) had untolerated taint(s)");
         assertThat(post(extenderPort, "/advisor/v1/explain", "application/yaml", "kind: Pod").statusCode())
                 .isEqualTo(404);
     }
