@@ -104,8 +104,9 @@ pids=()
 logs=()
 cleanup() {
   trap - EXIT INT TERM
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # ${a[@]+"${a[@]}"}: an empty array under set -u in bash 3.2 (macOS) too
+  for p in ${pids[@]+"${pids[@]}"}; do kill "$p" 2>/dev/null || true; done
+  for p in ${pids[@]+"${pids[@]}"}; do wait "$p" 2>/dev/null || true; done
 }
 on_signal() { echo; echo "stopping the demo ..."; cleanup; exit 0; }
 trap cleanup EXIT
@@ -152,7 +153,7 @@ start "agent pc2" "$LOGS/agent-pc2.log" java -jar "$AGENT" --source "sim:$PC2_LO
 start "adapter" "$LOGS/adapter.log" java -jar "$ADAPTER" serve --authentication-mode=None \
   --authorization-mode=AlwaysAllow --bind-address 127.0.0.1 --secure-port "$ADAPTER_PORT" --cluster "$CLUSTER" \
   --scrape-interval 1s --agents "http://127.0.0.1:$MAINPC_PORT/metrics,http://127.0.0.1:$PC2_PORT/metrics" \
-  "${ADAPTER_EXTRA[@]}"
+  ${ADAPTER_EXTRA[@]+"${ADAPTER_EXTRA[@]}"}
 
 SERVER="https://127.0.0.1:$ADAPTER_PORT"
 QUERY="/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/pods/*/nvidia_gpu_utilization_percent?labelSelector=app%3Dllm-server"
@@ -184,7 +185,8 @@ live_scores() { # POD_FILE
   local json
   json=$(curl -ksS --max-time 10 -H 'Content-Type: application/yaml' --data-binary "@$1" \
     "$SERVER/advisor/v1/explain" 2>&1) || { echo "no answer from the adapter: $json"; return; }
-  echo "$json" | awk '
+  local lines
+  lines=$(echo "$json" | awk '
     { n = split($0, parts, /\{"name":"/) }
     END {
       for (i = 2; i <= n; i++) {
@@ -201,7 +203,8 @@ live_scores() { # POD_FILE
           printf "%-8s refused   %s: %s\n", name, plugin, why
         }
       }
-    }'
+    }')
+  if [ -n "$lines" ]; then echo "$lines"; else echo "no scores in the adapter's answer: $(echo "$json" | head -c 300)"; fi
 }
 
 indent() { sed 's/^/    /'; }

@@ -104,7 +104,7 @@ k3s_import() { # DIR
     sudo=(sudo)
   fi
   for c in "${COMPONENTS[@]}"; do
-    run "${sudo[@]}" k3s ctr images import "$(tarball "$dir" "$c")"
+    run ${sudo[@]+"${sudo[@]}"} k3s ctr images import "$(tarball "$dir" "$c")"
   done
   cat <<TXT
 imported $(image agent) and $(image adapter) into this node's k3s (check: sudo k3s ctr images list | grep gpuscale).
