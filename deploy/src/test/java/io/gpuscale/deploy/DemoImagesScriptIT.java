@@ -156,6 +156,18 @@ class DemoImagesScriptIT {
     }
 
     @Test
+    void theAgentJarRunsOnBothPlatformsTheBaseImageIsPublishedFor() throws Exception {
+        Path jar = Path.of(System.getProperty("agent.jar", "missing"));
+        assertThat(jar).as("agent.jar (failsafe runs after the reactor's package phase)").isRegularFile();
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            for (String platform : List.of("linux-x86-64", "linux-aarch64")) {
+                assertThat(zip.getEntry("com/sun/jna/" + platform + "/libjnidispatch.so"))
+                        .as("JNA's native part for " + platform + ", which the NVML binding loads").isNotNull();
+            }
+        }
+    }
+
+    @Test
     void missingJarsAreBuiltWithMavenFirst() throws Exception {
         fake("docker", 0);
         fake("mvn", 0);
