@@ -6,6 +6,16 @@
  * Default node: GPU 0 "NVIDIA GeForce RTX 4090", GPU 1 "NVIDIA GeForce RTX 3060", any further
  * GPUs "NVIDIA H100 80GB HBM3". FAKE_NVML_GPUS=n sets the GPU count for subprocess tests.
  *
+ * FAKE_NVML_CONTROL=FILE steers a library loaded by another process (the agent jar) while it runs:
+ * the file is re-read whenever its modification time or size changes, at every nvmlInit_v2, count
+ * and handle lookup and device call, and its lines are applied in order:
+ *   count N             NVML enumerates N GPUs (a GPU leaving the bus, or coming back)
+ *   lost GPU MODE       0: the GPU answers; 1: GPU_IS_LOST to every call, handle lookups included;
+ *                       2: handle lookups work, every call on the handle (UUID too) is GPU_IS_LOST,
+ *                       as real drivers answer after Xid 79
+ *   set GPU FIELD VALUE a scripted value (see FIELDS)
+ * An unreadable or malformed line is ignored, so a test writes the whole file anew each time.
+ *
  * Datacenter GPUs can be put in MIG mode (fakenvml_set(gpu, "mig_current", 1)) and given up to 7
  * MIG devices (fakenvml_add_mig); their handles answer the calls real MIG handles answer (UUID,
  * name, memory, GPU/compute instance ids). Each event set queues the Xid events and GPU_IS_LOST
@@ -28,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define EXPORT __attribute__((visibility("default")))
@@ -242,7 +253,7 @@ struct fake_gpu {
     unsigned long long v[32];          /* values, indexed by the FIELDS below */
     int forced[FN_COUNT];              /* 0 = behave, else the return code to give */
     int mig_forced[FN_COUNT];          /* the same for calls on this GPU's MIG handles */
-    int lost;                          /* every device call returns GPU_IS_LOST */
+    int lost;                          /* 1: every call, handle lookups too, is GPU_IS_LOST; 2: all but lookups */
     int nprocs;
     struct fake_process procs[MAX_PROCS];
     int nsamples;
@@ -266,6 +277,9 @@ _Static_assert(F_COUNT <= 32, "fields");
 
 static struct fake_gpu gpus[MAX_GPUS];
 static struct fake_mig migs[MAX_GPUS][MAX_MIG];
+
+static void apply_control(void);
+static int find_field(const char *field);
 
 /* Reserved memory of every MIG device: v2 reports it apart, v1 counts it as used. */
 static const unsigned long long MIG_RESERVED = 16ULL * 1024 * 1024;
@@ -411,6 +425,7 @@ static nvmlReturn_t enter_mig(int fn, int parent, int slot) {
 
 /* Common entry of every device call: counts it and applies lifecycle and forced codes. */
 static nvmlReturn_t enter_device(int fn, nvmlDevice_t device, int *index) {
+    apply_control();
     int i = gpu_index(device);
     calls[fn][i < 0 ? MAX_GPUS : i]++;
     if (init_refs == 0) {
@@ -430,6 +445,7 @@ static nvmlReturn_t enter_device(int fn, nvmlDevice_t device, int *index) {
 }
 
 static nvmlReturn_t enter_system(int fn, int needs_init) {
+    apply_control();
     calls[fn][MAX_GPUS]++;
     if (needs_init && init_refs == 0) {
         return NVML_ERROR_UNINITIALIZED;
@@ -560,12 +576,13 @@ EXPORT nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count) {
 }
 
 EXPORT nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t *device) {
+    apply_control();
     int column = index < (unsigned int) gpu_count ? (int) index : MAX_GPUS;
     calls[FN_nvmlDeviceGetHandleByIndex_v2][column]++;
     if (init_refs == 0) return NVML_ERROR_UNINITIALIZED;
     if (index >= (unsigned int) gpu_count || device == NULL) return NVML_ERROR_INVALID_ARGUMENT;
     if (forced_global[FN_nvmlDeviceGetHandleByIndex_v2] != 0) return forced_global[FN_nvmlDeviceGetHandleByIndex_v2];
-    if (gpus[index].lost) return NVML_ERROR_GPU_IS_LOST;
+    if (gpus[index].lost == 1) return NVML_ERROR_GPU_IS_LOST;
     if (gpus[index].forced[FN_nvmlDeviceGetHandleByIndex_v2] != 0) return gpus[index].forced[FN_nvmlDeviceGetHandleByIndex_v2];
     *device = &gpus[index];
     return NVML_SUCCESS;
@@ -1134,13 +1151,10 @@ EXPORT void fakenvml_set_count(int n) {
 /* Sets a scripted value (see FIELDS); returns 0, or -1 for an unknown field or GPU. */
 EXPORT int fakenvml_set(int gpu, const char *field, unsigned long long value) {
     if (gpu < 0 || gpu >= MAX_GPUS || field == NULL) return -1;
-    for (int f = 0; f < F_COUNT; f++) {
-        if (strcmp(FIELD_NAMES[f], field) == 0) {
-            gpus[gpu].v[f] = value;
-            return 0;
-        }
-    }
-    return -1;
+    int f = find_field(field);
+    if (f < 0) return -1;
+    gpus[gpu].v[f] = value;
+    return 0;
 }
 
 /* Sets "name" or "uuid"; returns 0, or -1 for an unknown field or GPU. */
@@ -1171,9 +1185,50 @@ EXPORT int fakenvml_force(const char *fn, int gpu, int code) {
     return 0;
 }
 
-/* A lost GPU answers GPU_IS_LOST to every call, handle lookups included, until found again. */
+/*
+ * A lost GPU (lost 1) answers GPU_IS_LOST to every call, handle lookups included, until found again;
+ * with lost 2 its handle can still be had but every call on it, the UUID too, is GPU_IS_LOST.
+ */
 EXPORT void fakenvml_set_lost(int gpu, int lost) {
-    if (gpu >= 0 && gpu < MAX_GPUS) gpus[gpu].lost = lost;
+    if (gpu >= 0 && gpu < MAX_GPUS && lost >= 0 && lost <= 2) gpus[gpu].lost = lost;
+}
+
+static int find_field(const char *field) {
+    for (int f = 0; f < F_COUNT; f++) {
+        if (strcmp(FIELD_NAMES[f], field) == 0) return f;
+    }
+    return -1;
+}
+
+/* FAKE_NVML_CONTROL: see the file comment. Runs on the caller's thread; the agent reads from one. */
+static void apply_control(void) {
+    static long long seen_mtime = -1, seen_size = -1;
+    const char *path = getenv("FAKE_NVML_CONTROL");
+    if (path == NULL || path[0] == '\0') return;
+    struct stat st;
+    if (stat(path, &st) != 0) return;
+    long long mtime = (long long) st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    if (mtime == seen_mtime && (long long) st.st_size == seen_size) return;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return;
+    seen_mtime = mtime;
+    seen_size = (long long) st.st_size;
+    char line[256], word[32], field[64];
+    while (fgets(line, sizeof line, f) != NULL) {
+        int a, b;
+        unsigned long long v;
+        if (sscanf(line, "count %d", &a) == 1) {
+            if (a >= 0 && a <= MAX_GPUS) gpu_count = a;
+        } else if (sscanf(line, "lost %d %d", &a, &b) == 2) {
+            fakenvml_set_lost(a, b);
+        } else if (sscanf(line, "set %d %63s %llu", &a, field, &v) == 3) {
+            int fi = find_field(field);
+            if (a >= 0 && a < MAX_GPUS && fi >= 0) gpus[a].v[fi] = v;
+        } else {
+            (void) sscanf(line, "%31s", word);
+        }
+    }
+    fclose(f);
 }
 
 /* A process of a MIG device: gpuInstance/computeInstance as the _v2/_v3 lists report them. */

@@ -22,11 +22,20 @@ class AgentJarIT {
     Path dir;
 
     private Process start(Path log, String... flags) throws IOException {
+        return start(log, null, flags);
+    }
+
+    /** With {@code control} set, the fake NVML library is steered through that file while the agent runs. */
+    private Process start(Path log, Path control, String... flags) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
                 "-jar", System.getProperty("agent.jar")));
         cmd.addAll(List.of(flags));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (control != null) {
+            pb.environment().put("FAKE_NVML_CONTROL", control.toString());
+        }
+        return pb.start();
     }
 
     private static int freePort() throws IOException {
@@ -114,5 +123,81 @@ class AgentJarIT {
             assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(Files.readString(log)).contains("GPU source released").doesNotContain("\tat ");
+    }
+
+    /**
+     * A GPU lost while the agent runs (its handle still answers, but GPU_IS_LOST even for its UUID,
+     * as after Xid 79) stays one GPU, down, with its UUID through NVML's re-inits: no second device
+     * without UUID, Xid 79 counted once; back, it is as before; removed from the bus, its series go.
+     */
+    @Test
+    void aGpuLostBackAndRemovedWhileTheAgentRunsKeepsItsIdentity() throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("lost.log");
+        Path control = dir.resolve("fake-nvml.control");
+        Files.writeString(control, "count 2\n");
+        Process agent = start(log, control, "--source", "nvml",
+                "--nvml-library", Path.of(System.getProperty("fake.nvml.dir"), "libnvidia-ml.so.1").toString(),
+                "--listen", "127.0.0.1:" + port, "--node-name", "gpu-node-1", "--interval", "200ms",
+                "--pod-attribution", "false");
+        try {
+            String base = "http://127.0.0.1:" + port;
+            String before = Eventually.await(Duration.ofSeconds(30), "both GPUs up", () -> {
+                String m = Http.text(Http.get(base + "/metrics"));
+                return m.contains("nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\"") && m.contains("} 1\n") ? m : null;
+            });
+            String uuid1 = label(line(before, "nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\""), "uuid");
+
+            Files.writeString(control, "count 2\nlost 1 2\n");
+            String lost = Eventually.await(Duration.ofSeconds(30), "GPU 1 down", () -> {
+                String m = Http.text(Http.get(base + "/metrics"));
+                return line(m, "nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\"").endsWith(" 0") ? m : null;
+            });
+            // Let NVML be re-initialized a few times (1 s, then 2 s, 4 s of backoff) while the GPU stays lost.
+            Thread.sleep(4_000);
+            String stillLost = Http.text(Http.get(base + "/metrics"));
+            for (String m : List.of(lost, stillLost)) {
+                assertThat(m).contains("nvidia_gpu_devices{node=\"gpu-node-1\"} 2")
+                        .doesNotContain("uuid=\"\"");
+                assertThat(label(line(m, "nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\""), "uuid")).isEqualTo(uuid1);
+                assertThat(m.lines().filter(l -> l.startsWith("nvidia_gpu_up{"))).hasSize(2);
+            }
+            assertThat(line(stillLost, "nvidia_gpu_xid_errors_total{")).contains("xid=\"79\"").endsWith(" 1");
+            assertThat(Http.text(Http.get(base + "/readyz"))).doesNotContain("3 GPUs");
+
+            Files.writeString(control, "count 2\nlost 1 0\n");
+            String back = Eventually.await(Duration.ofSeconds(90), "GPU 1 back (within a re-init backoff)", () -> {
+                String m = Http.text(Http.get(base + "/metrics"));
+                return line(m, "nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\"").endsWith(" 1") ? m : null;
+            });
+            assertThat(label(line(back, "nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\""), "uuid")).isEqualTo(uuid1);
+            assertThat(back.lines().filter(l -> l.startsWith("nvidia_gpu_up{"))).hasSize(2);
+            assertThat(line(back, "nvidia_gpu_xid_errors_total{")).endsWith(" 1");
+
+            Files.writeString(control, "count 2\nlost 1 2\n");
+            Eventually.await(Duration.ofSeconds(30), "GPU 1 down again", () -> line(Http.text(Http.get(
+                    base + "/metrics")), "nvidia_gpu_up{node=\"gpu-node-1\",gpu=\"1\"").endsWith(" 0") ? 1 : null);
+            Files.writeString(control, "count 1\nlost 1 2\n");
+            String gone = Eventually.await(Duration.ofSeconds(90), "GPU 1 gone from the bus", () -> {
+                String m = Http.text(Http.get(base + "/metrics"));
+                return m.contains("nvidia_gpu_devices{node=\"gpu-node-1\"} 1") && !m.contains(uuid1 + "\"") ? m : null;
+            });
+            assertThat(gone.lines().filter(l -> l.startsWith("nvidia_gpu_up{"))).hasSize(1).allMatch(l -> l.endsWith(" 1"));
+            assertThat(Http.get(base + "/readyz").statusCode()).isEqualTo(200);
+        } finally {
+            agent.destroy();
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(log)).doesNotContain("\tat ");
+    }
+
+    /** The first sample line that starts with {@code prefix}, or "". */
+    private static String line(String metrics, String prefix) {
+        return metrics.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse("");
+    }
+
+    private static String label(String line, String name) {
+        int i = line.indexOf(name + "=\"");
+        return i < 0 ? "" : line.substring(i + name.length() + 2, line.indexOf('"', i + name.length() + 2));
     }
 }

@@ -2,6 +2,7 @@ package io.gpuscale.agent.http;
 
 import io.gpuscale.agent.metrics.ExpositionFormat;
 import io.gpuscale.agent.sample.Readiness;
+import io.gpuscale.common.log.RepeatedLog;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -40,6 +41,7 @@ public final class AgentHttpServer implements AutoCloseable {
     private final Supplier<Published> published;
     private final Clock clock;
     private final Duration interval;
+    private final RepeatedLog serverErrors = new RepeatedLog(LOG);
     private HttpServer server;
     private long reloadTimer = -1;
 
@@ -68,6 +70,11 @@ public final class AgentHttpServer implements AutoCloseable {
         router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::healthz);
         router.route("/readyz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::readyz);
         router.route("/").method(HttpMethod.GET).handler(this::index);
+        // A client's mistake the router still finds (a status without a route) is answered, never logged.
+        for (int code : new int[] {400, 404, 405, 406, 413, 414, 415, 431}) {
+            router.errorHandler(code, ctx -> answer(ctx.response(), code, null));
+        }
+        router.errorHandler(500, this::serverError);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
@@ -84,7 +91,7 @@ public final class AgentHttpServer implements AutoCloseable {
                     .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
             ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
         }
-        server = vertx.createHttpServer(options).requestHandler(router)
+        server = vertx.createHttpServer(options).requestHandler(req -> edge(req, router))
                 .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         if (tls != null) {
             reloadTimer = vertx.setPeriodic(TLS_POLL_MILLIS, id -> vertx.executeBlocking(() -> tls.poll(vertx), false)
@@ -95,6 +102,66 @@ public final class AgentHttpServer implements AutoCloseable {
                                     + e.getClass().getSimpleName() + "), still serving the previous one")))));
         }
         return server.actualPort();
+    }
+
+    /**
+     * Answers what is a client's mistake before any routing, quietly (port 9410 is open on every
+     * node, and a scanner must not fill the log): a method other than GET and HEAD (405), a
+     * request without a usable Host or with two (400), a target that is not a path or holds a malformed
+     * %-escape (400).
+     */
+    private void edge(HttpServerRequest req, Router router) {
+        HttpMethod method = req.method();
+        if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+            answer(req.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD"), 405, null);
+        } else if (req.authority() == null || req.headers().getAll(HttpHeaders.HOST).size() > 1) {
+            answer(req.response(), 400, "a Host header naming this server is required");
+        } else if (!isPath(req.path())) {
+            answer(req.response(), 400, "the request target is not a valid path");
+        } else {
+            router.handle(req);
+        }
+    }
+
+    /** An absolute path whose every %-escape is two hex digits and decodes to no control character. */
+    static boolean isPath(String path) {
+        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+            return false;
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= path.length()) {
+                    return false;
+                }
+                int hi = Character.digit(path.charAt(i + 1), 16);
+                int lo = Character.digit(path.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0 || hi * 16 + lo < 0x20 || hi * 16 + lo == 0x7f) {
+                    return false;
+                }
+                i += 2;
+            } else if (c < 0x21 || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void answer(HttpServerResponse resp, int code, String reason) {
+        if (resp.ended()) {
+            return;
+        }
+        resp.setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
+                .end(code + " " + resp.getStatusMessage() + (reason == null ? "" : ": " + reason) + "\n");
+    }
+
+    /** A failure of ours: answered 500, logged once per kind a minute with a count of the rest. */
+    private void serverError(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        String kind = failure == null ? "status " + ctx.statusCode() : failure.getClass().getName();
+        serverErrors.log(Level.ERROR, kind, "request " + ctx.request().method() + " " + ctx.request().path()
+                + " failed inside the agent; please report this", failure);
+        answer(ctx.response(), 500, null);
     }
 
     private void metrics(RoutingContext ctx) {

@@ -205,13 +205,35 @@ final class NvmlDevice {
         return device;
     }
 
-    /** The UUID behind a fresh handle, or empty when it cannot be read. */
-    static String uuidOf(NvmlLibrary nvml, Pointer handle, Memory scratch) {
-        if (!nvml.has(Symbol.UUID) || scratch.size() < TEXT_LENGTH) {
-            return "";
+    /**
+     * What a fresh handle says of the GPU behind it, to know it again after a re-init: its UUID
+     * and PCI bus id, each empty when it cannot be read, and the first code that said the GPU is
+     * down (null when none did). A lost GPU can still give a handle while every call on it, the
+     * UUID too, answers GPU_IS_LOST.
+     */
+    record Probe(String uuid, String pciBusId, NvmlReturn down) {
+        static Probe of(NvmlLibrary nvml, Pointer handle, Memory scratch) {
+            NvmlReturn down = null;
+            String uuid = "";
+            if (nvml.has(Symbol.UUID) && scratch.size() >= TEXT_LENGTH) {
+                int rc = NvmlLibrary.Uuid.nvmlDeviceGetUUID(handle, scratch, TEXT_LENGTH);
+                if (rc == SUCCESS) {
+                    uuid = string(scratch, 0, TEXT_LENGTH);
+                } else if (NvmlReturn.of(rc).meansGpuDown()) {
+                    down = NvmlReturn.of(rc);
+                }
+            }
+            String pciBusId = "";
+            if (nvml.has(Symbol.PCI_INFO_V3) && scratch.size() >= PCI_INFO_SIZE) {
+                int rc = NvmlLibrary.PciInfoV3.nvmlDeviceGetPciInfo_v3(handle, scratch);
+                if (rc == SUCCESS) {
+                    pciBusId = string(scratch, PCI_BUS_ID_OFFSET, PCI_BUS_ID_LENGTH);
+                } else if (down == null && NvmlReturn.of(rc).meansGpuDown()) {
+                    down = NvmlReturn.of(rc);
+                }
+            }
+            return new Probe(uuid, pciBusId, down);
         }
-        int rc = NvmlLibrary.Uuid.nvmlDeviceGetUUID(handle, scratch, TEXT_LENGTH);
-        return rc == SUCCESS ? string(scratch, 0, TEXT_LENGTH) : "";
     }
 
     /**

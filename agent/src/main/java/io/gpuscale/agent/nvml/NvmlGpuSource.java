@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Reads the node's GPUs through NVML ({@code libnvidia-ml.so.1}).
@@ -246,9 +247,11 @@ public final class NvmlGpuSource implements GpuSource, GpuEventSource {
     }
 
     /**
-     * Shuts NVML down, initializes it again and finds the GPUs anew: by UUID, so that a GPU whose
-     * index moved keeps what the source knows about it; a GPU that still cannot be had stays down
-     * with its last known identity.
+     * Shuts NVML down, initializes it again and finds the GPUs anew. Each keeps its identity by
+     * what can be read of it: its UUID, else its PCI bus id, else its index (a lost GPU may give a
+     * handle that answers GPU_IS_LOST even for its UUID); so a GPU whose index moved keeps what the
+     * source knows about it, and a GPU that is still lost stays one device, down, with its last
+     * known identity. A GPU NVML no longer enumerates is gone: it is dropped, and its series with it.
      */
     private void reinitialize(long now, List<SourceError> errors) throws GpuSourceException {
         events.suspend();
@@ -261,10 +264,11 @@ public final class NvmlGpuSource implements GpuSource, GpuEventSource {
         int count = deviceCount();
         List<NvmlDevice> unmatched = new ArrayList<>(devices);
         for (int i = 0; i < count; i++) {
+            int index = i;
             NvmlDevice.Handle h = NvmlDevice.Handle.lookup(i, scratch);
             if (h.code != NvmlReturn.SUCCESS) {
                 errors.add(new SourceError("nvmlDeviceGetHandleByIndex_v2", h.code.name(), i));
-                NvmlDevice same = takeByIndex(unmatched, i, true);
+                NvmlDevice same = take(unmatched, d -> d.identity().index() == index);
                 if (same != null) {
                     same.markLost(h.code);
                 } else {
@@ -272,22 +276,22 @@ public final class NvmlGpuSource implements GpuSource, GpuEventSource {
                 }
                 continue;
             }
-            String uuid = NvmlDevice.uuidOf(nvml, h.pointer, scratch);
-            NvmlDevice same = takeByUuid(unmatched, uuid);
-            if (same == null) {
-                same = takeByIndex(unmatched, i, false);
-            }
-            if (same != null) {
+            NvmlDevice.Probe probe = NvmlDevice.Probe.of(nvml, h.pointer, scratch);
+            NvmlDevice same = match(unmatched, probe, i);
+            if (probe.down() != null) {
+                errors.add(new SourceError("nvmlDeviceGetUUID", probe.down().name(), i));
+                if (same != null) {
+                    same.markLost(probe.down());
+                } else {
+                    devices.add(NvmlDevice.lostAt(nvml, i, probe.down()));
+                }
+            } else if (same != null) {
                 same.reattach(h.pointer, i, errors);
             } else {
                 devices.add(NvmlDevice.attach(nvml, i, errors));
             }
         }
-        for (NvmlDevice gone : unmatched) {
-            if (!gone.isLost()) {
-                gone.markLost(NvmlReturn.GPU_NOT_FOUND);
-            }
-        }
+        devices.removeAll(unmatched);
         devices.sort(Comparator.comparingInt(d -> d.identity().index()));
         events.register(nvml, devices, errors);
         reinitScheduled = false;
@@ -300,33 +304,38 @@ public final class NvmlGpuSource implements GpuSource, GpuEventSource {
         }
     }
 
+    /**
+     * The known GPU a fresh handle at {@code index} is: by UUID when it could be read, else by PCI
+     * bus id, else the one at that index; a GPU whose UUID was never learned is matched by index.
+     */
+    private static NvmlDevice match(List<NvmlDevice> candidates, NvmlDevice.Probe probe, int index) {
+        if (!probe.uuid().isEmpty()) {
+            NvmlDevice same = take(candidates, d -> d.identity().uuid().equals(probe.uuid()));
+            return same != null ? same
+                    : take(candidates, d -> d.identity().uuid().isEmpty() && d.identity().index() == index);
+        }
+        if (!probe.pciBusId().isEmpty()) {
+            NvmlDevice same = take(candidates, d -> d.identity().pciBusId().equals(probe.pciBusId()));
+            if (same != null) {
+                return same;
+            }
+        }
+        return take(candidates, d -> d.identity().index() == index);
+    }
+
+    private static NvmlDevice take(List<NvmlDevice> candidates, Predicate<NvmlDevice> which) {
+        for (int k = 0; k < candidates.size(); k++) {
+            if (which.test(candidates.get(k))) {
+                return candidates.remove(k);
+            }
+        }
+        return null;
+    }
+
     private void scheduleReinitIfLost(long now) {
         if (!reinitScheduled && devices.stream().anyMatch(NvmlDevice::isLost)) {
             reinitScheduled = true;
             reinitAtNanos = now + backoffNanos;
         }
-    }
-
-    private static NvmlDevice takeByUuid(List<NvmlDevice> candidates, String uuid) {
-        if (uuid.isEmpty()) {
-            return null;
-        }
-        for (int k = 0; k < candidates.size(); k++) {
-            if (candidates.get(k).identity().uuid().equals(uuid)) {
-                return candidates.remove(k);
-            }
-        }
-        return null;
-    }
-
-    /** A GPU at this index; with {@code anyUuid} false only one whose UUID was never learned. */
-    private static NvmlDevice takeByIndex(List<NvmlDevice> candidates, int index, boolean anyUuid) {
-        for (int k = 0; k < candidates.size(); k++) {
-            GpuIdentity id = candidates.get(k).identity();
-            if (id.index() == index && (anyUuid || id.uuid().isEmpty())) {
-                return candidates.remove(k);
-            }
-        }
-        return null;
     }
 }

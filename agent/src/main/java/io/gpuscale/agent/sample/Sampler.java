@@ -177,6 +177,9 @@ public final class Sampler implements AutoCloseable {
     }
 
     private void logGpuTransitions(List<GpuSample> gpus) {
+        if (gpuUp.size() > gpus.size()) { // a GPU the source dropped (no longer enumerated)
+            gpuUp.keySet().removeIf(uuid -> gpus.stream().noneMatch(g -> g.identity().uuid().equals(uuid)));
+        }
         for (GpuSample g : gpus) {
             Boolean was = gpuUp.put(g.identity().uuid(), g.up());
             if (was == null && !g.up() || was != null && was != g.up()) {

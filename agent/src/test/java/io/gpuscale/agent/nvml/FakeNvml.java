@@ -144,8 +144,18 @@ public final class FakeNvml {
         return this;
     }
 
+    /** Lost: every call on the GPU, handle lookups included, answers GPU_IS_LOST. */
     public FakeNvml lost(int gpu, boolean lost) {
         c.fakenvml_set_lost(gpu, lost ? 1 : 0);
+        return this;
+    }
+
+    /**
+     * Lost as real drivers answer after Xid 79: the handle can still be had, but every call on it,
+     * the UUID too, answers GPU_IS_LOST.
+     */
+    public FakeNvml lostKeepingHandle(int gpu) {
+        c.fakenvml_set_lost(gpu, 2);
         return this;
     }
 

@@ -278,17 +278,73 @@ class NvmlGpuSourceTest {
         clock.advance(Duration.ofSeconds(1));
         NodeReading after = source.read();
 
-        assertThat(after.gpus()).extracting(g -> g.identity().uuid(), g -> g.identity().index(), GpuSample::up)
+        assertThat(after.gpus()).as("B, no longer enumerated, is gone; C keeps its identity at its new index")
+                .extracting(g -> g.identity().uuid(), g -> g.identity().index(), GpuSample::up)
                 .containsExactly(
                         Tuple.tuple(before.get(0).identity().uuid(), 0, true),
-                        Tuple.tuple(uuidB, 1, false),
                         Tuple.tuple(uuidC, 1, true));
-        GpuSample c = after.gpus().get(2);
+        assertThat(after.gpus()).extracting(g -> g.identity().uuid()).doesNotContain(uuidB);
+        GpuSample c = after.gpus().get(1);
         assertThat(c.identity().model()).isEqualTo("NVIDIA H100 80GB HBM3");
         assertThat(c.identity().pciBusId()).as("identity kept from open").isEqualTo("00000000:03:00.0");
         assertThat(c.value(POWER_USAGE_MILLIWATTS)).isEqualTo(123_000);
         assertThat(c.supports(FAN_SPEED_PERCENT)).as("what C lacks is remembered").isFalse();
-        assertThat(after.gpus().get(1).downReason()).isEqualTo("GPU_IS_LOST");
+        clock.advance(Duration.ofMinutes(5));
+        source.read();
+        assertThat(fake.inits()).as("nothing lost any more: no further re-init").isEqualTo(2);
+    }
+
+    @Test
+    void aLostGpuWhoseHandleAnswersGpuIsLostStaysOneDeviceWithItsIdentity() throws Exception {
+        source.open();
+        List<GpuSample> before = source.read().gpus();
+
+        // After Xid 79 a real driver still hands out the GPU's handle, but even its UUID is GPU_IS_LOST.
+        fake.lostKeepingHandle(1);
+        List<NodeReading> whileLost = new ArrayList<>();
+        for (int s = 0; s < 10; s++) {
+            whileLost.add(source.read());
+            clock.advance(Duration.ofSeconds(1));
+        }
+
+        assertThat(fake.inits()).as("re-initialized while lost").isGreaterThan(2);
+        for (NodeReading r : whileLost) {
+            assertThat(r.gpus()).as("no second device for the lost GPU").hasSize(2);
+            assertThat(r.gpus().get(1).identity()).isEqualTo(before.get(1).identity());
+            assertThat(r.gpus().get(1).up()).isFalse();
+            assertThat(r.gpus().get(1).downReason()).isEqualTo("GPU_IS_LOST");
+            assertThat(r.gpus().get(0).up()).isTrue();
+        }
+
+        fake.lost(1, false);
+        clock.advance(Duration.ofMinutes(1));
+        NodeReading back = source.read();
+        assertThat(back.gpus()).extracting(GpuSample::identity)
+                .containsExactly(before.get(0).identity(), before.get(1).identity());
+        assertThat(back.gpus()).allMatch(GpuSample::up);
+        int inits = fake.inits();
+        clock.advance(Duration.ofMinutes(5));
+        source.read();
+        assertThat(fake.inits()).as("no re-init once the GPU is back").isEqualTo(inits);
+    }
+
+    @Test
+    void aLostGpuThatNvmlNoLongerEnumeratesIsDroppedAndReinitsStop() throws Exception {
+        source.open();
+        String uuid0 = source.read().gpus().get(0).identity().uuid();
+
+        fake.lostKeepingHandle(1);
+        source.read();
+        fake.count(1);
+        clock.advance(Duration.ofSeconds(1));
+        NodeReading gone = source.read();
+
+        assertThat(gone.gpus()).extracting(g -> g.identity().uuid()).containsExactly(uuid0);
+        assertThat(gone.gpus()).allMatch(GpuSample::up);
+        int inits = fake.inits();
+        clock.advance(Duration.ofMinutes(5));
+        source.read();
+        assertThat(fake.inits()).as("no GPU is lost any more").isEqualTo(inits);
     }
 
     @Test

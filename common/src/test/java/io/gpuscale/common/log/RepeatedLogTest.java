@@ -1,0 +1,79 @@
+package io.gpuscale.common.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ResourceBundle;
+import org.junit.jupiter.api.Test;
+
+class RepeatedLogTest {
+    /** A System.Logger that keeps its lines. */
+    static final class Lines implements System.Logger {
+        final List<String> lines = new ArrayList<>();
+
+        @Override
+        public String getName() {
+            return "test";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+            lines.add(level + " " + msg + (thrown == null ? "" : " [" + thrown.getMessage() + "]"));
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            lines.add(level + " " + format);
+        }
+    }
+
+    static final class Ticks extends Clock {
+        long millis;
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+    }
+
+    @Test
+    void aFloodOfOneKindWritesOneLineAPeriodWithTheCountOfTheRest() {
+        Lines out = new Lines();
+        Ticks clock = new Ticks();
+        RepeatedLog log = new RepeatedLog(out, clock, Duration.ofMinutes(1));
+
+        for (int i = 0; i < 200; i++) {
+            log.log(Level.ERROR, "IllegalStateException", "request failed", new IllegalStateException("boom"));
+            clock.millis += 100; // 20 s in all
+        }
+        log.log(Level.ERROR, "NullPointerException", "request failed", null);
+        clock.millis += 60_000;
+        log.log(Level.ERROR, "IllegalStateException", "request failed", null);
+
+        assertThat(out.lines).containsExactly(
+                "ERROR request failed [boom]",
+                "ERROR request failed",
+                "ERROR request failed (and 199 more like it in the last 60s)");
+    }
+}
