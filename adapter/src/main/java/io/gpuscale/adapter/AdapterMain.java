@@ -474,6 +474,10 @@ public final class AdapterMain implements Callable<Integer> {
                 if (metricsAddress != null) {
                     AdapterMetrics self = new AdapterMetrics();
                     owned.add(self);
+                    if (feed.scraper() != null) {
+                        self.watchScraping(feed.scraper()::health, feed.store()::snapshots, config.maxAge(),
+                                Clock.systemUTC());
+                    }
                     MetricsServer metricsServer = MetricsServer.start(metricsAddress, self::scrape);
                     owned.add(0, metricsServer);
                     LOG.log(Level.INFO, "adapter metrics serving: http://{0}:{1,number,#}/metrics",
@@ -557,8 +561,11 @@ public final class AdapterMain implements Callable<Integer> {
      * @param metrics what the API reads
      * @param blocking whether a read may block on the network (the Prometheus backend)
      * @param owned scrapers and clients to close after the server stops
+     * @param scraper the agents' scraper, for the adapter's own metrics; null when reading a Prometheus
+     * @param store what the scraper fills; null when reading a Prometheus
      */
-    record MetricsFeed(GpuMetrics metrics, boolean blocking, List<AutoCloseable> owned) {
+    record MetricsFeed(GpuMetrics metrics, boolean blocking, List<AutoCloseable> owned, AgentScraper scraper,
+            MetricStore store) {
     }
 
     /** The readings a configuration names, with whatever feeds them started. */
@@ -566,7 +573,7 @@ public final class AdapterMain implements Callable<Integer> {
         if (config.metrics() instanceof AdapterConfig.Prometheus prometheus) {
             // Every read is an HTTP query: the API runs it on worker threads (blocking = true).
             return new MetricsFeed(new PrometheusMetrics(prometheus.url().toString(), Duration.ofSeconds(2)), true,
-                    List.of());
+                    List.of(), null, null);
         }
         AgentTargets targets;
         if (config.metrics() instanceof AdapterConfig.StaticAgents agents) {
@@ -587,7 +594,7 @@ public final class AdapterMain implements Callable<Integer> {
         scraper.start();
         AutoCloseable stopVertx = () -> vertx.close().toCompletionStage().toCompletableFuture()
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
-        return new MetricsFeed(store, false, List.of(scraper, targets, stopVertx));
+        return new MetricsFeed(store, false, List.of(scraper, targets, stopVertx), scraper, store);
     }
 
     /** An API client for the cluster the configuration names; a snapshot file has none. */
