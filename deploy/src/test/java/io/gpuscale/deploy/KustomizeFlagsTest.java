@@ -8,7 +8,6 @@ import io.gpuscale.agent.AgentMain;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1EnvVar;
-import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -32,47 +31,23 @@ import picocli.CommandLine;
  *
  * <p>Files the flags name are mounted from Secrets in a cluster: the test creates stand-ins at the
  * same paths under a temporary root (real PEM, made with openssl: a CA, and a serving certificate
- * with a SEC1 EC key as cert-manager writes it) and rewrites the paths. The adapter's in-cluster
+ * with a SEC1 EC key as cert-manager writes it; {@link StandInPem}) and rewrites the paths. The adapter's in-cluster
  * configuration (KUBERNETES_SERVICE_HOST, which a test cannot set in its own JVM) is stood for by
  * --kubeconfig with a stand-in file; the validation reads only that it exists.
  */
 class KustomizeFlagsTest {
-    /** Flags whose value is a file a Secret provides, and which stand-in each gets. */
-    private static final Map<String, String> FILE_FLAGS = Map.of(
-            "--tls-cert-file", "tls.crt",
-            "--tls-private-key-file", "tls.key",
-            "--scheduler-extender-client-ca-file", "ca.crt",
-            "--agent-ca-file", "ca.crt");
     /** The downward API fields a container may read through env (fieldRef). */
     private static final Set<String> FIELD_PATHS = Set.of("metadata.name", "metadata.namespace", "metadata.uid",
             "spec.nodeName", "spec.serviceAccountName", "status.podIP", "status.podIPs", "status.hostIP",
             "status.hostIPs");
 
     @TempDir
-    static Path pem;
+    static Path pemDir;
+    private static StandInPem pem;
 
     @BeforeAll
     static void makeStandInCertificates() {
-        String openssl = Binaries.find("openssl", "install the openssl package");
-        openssl(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                "-subj", "/CN=gpuscale-test-ca", "-keyout", "ca.key", "-out", "ca.crt");
-        openssl(openssl, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tls.key");
-        openssl(openssl, "req", "-new", "-key", "tls.key", "-subj", "/CN=gpuscale-adapter.gpuscale-system.svc",
-                "-out", "tls.csr");
-        try {
-            Files.writeString(pem.resolve("san.ext"), "subjectAltName=DNS:gpuscale-adapter.gpuscale-system.svc\n");
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        openssl(openssl, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-                "-days", "2", "-extfile", "san.ext", "-out", "tls.crt");
-    }
-
-    private static void openssl(String openssl, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "cd \"$0\" && exec \"$@\"", pem.toString(), openssl));
-        cmd.addAll(List.of(args));
-        Manifests.Result r = Manifests.run(cmd);
-        assertThat(r.exit()).as("openssl %s: %s", args[0], r.err()).isZero();
+        pem = StandInPem.make(pemDir);
     }
 
     static Stream<KustomizeRender> all() {
@@ -83,7 +58,7 @@ class KustomizeFlagsTest {
     @MethodSource("all")
     void theAgentAcceptsItsArgs(KustomizeRender r, @TempDir Path root) throws Exception {
         V1Container c = container(r.agent().getSpec().getTemplate().getSpec().getContainers());
-        List<String> args = standIns(r, c, root);
+        List<String> args = pem.rewrite(ContainerArgs.of(c), root);
         AgentMain agent = new AgentMain();
         parse(r, c, new CommandLine(agent), args);
         validate(r, c, agent, "config");
@@ -98,7 +73,7 @@ class KustomizeFlagsTest {
     @MethodSource("all")
     void theAdapterServeAcceptsItsArgs(KustomizeRender r, @TempDir Path root) throws Exception {
         V1Container c = container(r.adapter().getSpec().getTemplate().getSpec().getContainers());
-        List<String> args = new ArrayList<>(standIns(r, c, root));
+        List<String> args = new ArrayList<>(pem.rewrite(ContainerArgs.of(c), root));
         assertThat(args.get(0)).as("%s: the adapter's subcommand", r).isEqualTo("serve");
         assertThat(ContainerArgs.value(args, "--kubeconfig")).as("%s: in-cluster configuration", r).isNull();
         Path kubeconfig = Files.writeString(root.resolve("in-cluster-stand-in.kubeconfig"), "apiVersion: v1\n");
@@ -130,26 +105,6 @@ class KustomizeFlagsTest {
     private static V1Container container(List<V1Container> containers) {
         assertThat(containers).hasSize(1);
         return containers.get(0);
-    }
-
-    /** The args, with every path a flag gives rewritten to a stand-in file under root. */
-    private static List<String> standIns(KustomizeRender r, V1Container c, Path root) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String a : ContainerArgs.of(c)) {
-            int eq = a.indexOf('=');
-            String flag = eq < 0 ? a : a.substring(0, eq);
-            String value = eq < 0 ? null : a.substring(eq + 1);
-            if (value == null || !FILE_FLAGS.containsKey(flag)) {
-                out.add(a);
-                continue;
-            }
-            assertThat(value).as("%s: %s must be an absolute path in the container", r, flag).startsWith("/");
-            Path standIn = root.resolve(value.substring(1));
-            Files.createDirectories(standIn.getParent());
-            Files.copy(pem.resolve(FILE_FLAGS.get(flag)), standIn);
-            out.add(flag + "=" + standIn);
-        }
-        return out;
     }
 
     private static CommandLine.ParseResult parse(KustomizeRender r, V1Container c, CommandLine cmd, List<String> args) {
