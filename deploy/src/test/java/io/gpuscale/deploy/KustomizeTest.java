@@ -471,6 +471,17 @@ class KustomizeTest {
                     }
                     assertThat(own).as("%s: %s container %s uses %s, which no volume provides", r, w.obj().id(),
                             c.getName(), path).anySatisfy(m -> assertThat(path).startsWith(m.getMountPath() + "/"));
+                    // a Secret volume that projects some keys only has those files
+                    for (V1VolumeMount m : own) {
+                        V1Volume v = w.template().getSpec().getVolumes().stream()
+                                .filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
+                        if (path.startsWith(m.getMountPath() + "/") && v.getSecret() != null
+                                && v.getSecret().getItems() != null && !v.getSecret().getItems().isEmpty()) {
+                            assertThat(v.getSecret().getItems()).as("%s: %s: %s is not among the files of Secret "
+                                    + "volume %s", r, w.obj().id(), path, v.getName())
+                                    .extracting(i -> m.getMountPath() + "/" + i.getPath()).contains(path);
+                        }
+                    }
                 }
             }
             assertThat(mounts).extracting(V1VolumeMount::getName).as("%s: %s volumes never mounted", r, w.obj().id())
