@@ -426,6 +426,17 @@ class KustomizeTest {
             assertThat(a.getMetadata().getAnnotations()).as(o.id())
                     .containsEntry("cert-manager.io/inject-ca-from", NS + "/gpuscale-adapter-serving");
         }
+        // ServiceMonitors and alerts (components/monitoring)
+        for (String name : List.of("overlays/prod", "overlays/k3s-home-lab")) {
+            KustomizeRender r = render(name);
+            assertThat(r.ofKind("ServiceMonitor")).as(name).extracting(Manifests.Obj::name)
+                    .containsExactlyInAnyOrder("gpuscale-agent", "gpuscale-adapter");
+            assertThat(r.ofKind("PrometheusRule")).as(name).isNotEmpty();
+        }
+        assertThat(render("base").ofKind("ServiceMonitor")).as("base needs no Prometheus Operator").isEmpty();
+        // the home lab's example workload is applied on its own, not with the kustomization
+        assertThat(render("overlays/k3s-home-lab").objects()).noneMatch(o -> "demo".equals(o.namespace())
+                || "demo".equals(o.name()));
         List<String> args = prod.adapter().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
         assertThat(args).contains("--tls-cert-file=/etc/gpuscale/serving/tls.crt",
                 "--tls-private-key-file=/etc/gpuscale/serving/tls.key");
