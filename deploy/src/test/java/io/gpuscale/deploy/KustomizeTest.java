@@ -218,6 +218,35 @@ class KustomizeTest {
         }
     }
 
+    /**
+     * The manifests give args only, no command: each image's ENTRYPOINT must run its jar and
+     * nothing more (a subcommand or a flag there would precede or clash with the manifests').
+     */
+    @Test
+    void theImagesEntryPointsRunTheJarsSoThatTheManifestsArgsAreTheJarsArgs() throws Exception {
+        for (String component : List.of("agent", "adapter")) {
+            java.nio.file.Path dockerfile = Manifests.repo().resolve(component).resolve("Dockerfile");
+            List<String> entrypoints = java.nio.file.Files.readAllLines(dockerfile).stream()
+                    .filter(l -> l.startsWith("ENTRYPOINT")).toList();
+            assertThat(entrypoints).as(dockerfile.toString()).hasSize(1);
+            // exec form; JVM options may come before -jar, nothing may come after the jar
+            assertThat(entrypoints.get(0)).as(dockerfile.toString()).startsWith("ENTRYPOINT [");
+            List<String> words = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(entrypoints.get(0))
+                    .results().map(m -> m.group(1)).toList();
+            assertThat(words).as(dockerfile.toString()).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(words.get(0)).as(dockerfile.toString()).endsWith("java");
+            assertThat(words.get(words.size() - 2)).as(dockerfile.toString()).isEqualTo("-jar");
+            assertThat(words.get(words.size() - 1)).as(dockerfile.toString()).endsWith("/gpuscale-" + component + ".jar");
+        }
+        for (KustomizeRender r : renders()) {
+            for (KustomizeRender.Workload w : r.workloads()) {
+                for (V1Container c : w.allContainers()) {
+                    assertThat(c.getCommand()).as("%s: %s", r, w.obj().id()).isNullOrEmpty();
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("all")
     void workloadSelectorsMatchTheirOwnPodsAndNoOtherWorkloads(KustomizeRender r) {
