@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * docs/api.md cannot drift: the adapter jar is started as the document's setup block says (its two
  * simulated agents in this JVM, steady loads, so every value is fixed), and every example in the document
  * is run as written, through bash, with the real {@code kubectl} (a kubeconfig pointing at the adapter,
- * as kube-apiserver would proxy to it) and the real {@code curl}. Each answer must equal the output block
+ * as kube-apiserver would proxy to it) and the real {@code curl}; {@code $ADAPTER}, {@code $EXTENDER} and
+ * {@code $METRICS} are the adapter's ports here. Each answer must equal the output block
  * under the example, times and the platform aside.
  *
  * <p>{@code -Dgpuscale.regenerateApiDoc=true} writes the real answers into the output blocks instead.
@@ -39,6 +40,7 @@ class ApiDocIT {
     private static final boolean REGENERATE = Boolean.getBoolean("gpuscale.regenerateApiDoc");
     private static final Pattern API = Pattern.compile("gpuscale adapter serving: https://127\\.0\\.0\\.1:(\\d+) ");
     private static final Pattern EXTENDER = Pattern.compile("scheduler extender serving: https://127\\.0\\.0\\.1:(\\d+)/");
+    private static final Pattern METRICS = Pattern.compile("adapter metrics serving: http://127\\.0\\.0\\.1:(\\d+)/metrics");
     private static final String HPA_QUERY = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/pods/*/"
             + "nvidia_gpu_utilization_percent?labelSelector=app%3Dllm-server";
     private static final String NODES_QUERY = "/apis/custom.metrics.k8s.io/v1beta2/nodes/*/nvidia_gpu_utilization_percent";
@@ -52,6 +54,7 @@ class ApiDocIT {
     private static final StringBuffer adapterLog = new StringBuffer();
     private static volatile int apiPort;
     private static volatile int extenderPort;
+    private static volatile int metricsPort;
     private static String kubectl;
     private static String curl;
 
@@ -137,14 +140,31 @@ class ApiDocIT {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar));
-        for (int i = 0; i < serve.size(); i++) {
-            String w = serve.get(i);
-            if ((w.equals("--secure-port") || w.equals("--scheduler-extender-port")) && i + 1 < serve.size()) {
+        List<String> words = new ArrayList<>();
+        for (String w : serve) {
+            int eq = w.indexOf('=');
+            if (w.startsWith("--") && eq > 0) {
+                words.add(w.substring(0, eq));
+                words.add(w.substring(eq + 1));
+            } else {
+                words.add(w);
+            }
+        }
+        if (!words.contains("--metrics-bind-address") || !words.contains("--bind-address")) {
+            throw new AssertionError("docs/api.md setup: give the adapter --bind-address 127.0.0.1 and "
+                    + "--metrics-bind-address 127.0.0.1:PORT (the defaults listen on every interface)");
+        }
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.equals("--metrics-bind-address") && i + 1 < words.size()) {
+                command.addAll(List.of(w, "127.0.0.1:0"));
+                i++;
+            } else if ((w.equals("--secure-port") || w.equals("--scheduler-extender-port")) && i + 1 < words.size()) {
                 command.addAll(List.of(w, "0"));
                 i++;
-            } else if (w.equals("--agents") && i + 1 < serve.size()) {
+            } else if (w.equals("--agents") && i + 1 < words.size()) {
                 List<String> urls = new ArrayList<>();
-                for (String u : serve.get(i + 1).split(",")) {
+                for (String u : words.get(i + 1).split(",")) {
                     Matcher m = Pattern.compile("https?://([^/]+)/metrics").matcher(u);
                     String url = m.matches() ? agentUrls.get(m.group(1)) : null;
                     if (url == null) {
@@ -173,6 +193,10 @@ class ApiDocIT {
                     if (ext.find()) {
                         extenderPort = Integer.parseInt(ext.group(1));
                     }
+                    Matcher metrics = METRICS.matcher(line);
+                    if (metrics.find()) {
+                        metricsPort = Integer.parseInt(metrics.group(1));
+                    }
                 }
             } catch (Exception e) {
                 adapterLog.append("reading the adapter's output failed: ").append(e).append('\n');
@@ -182,11 +206,13 @@ class ApiDocIT {
         reader.start();
         boolean extender = serve.stream().anyMatch(w -> w.startsWith("--scheduler-extender-port"));
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while ((apiPort == 0 || extender && extenderPort == 0) && p.isAlive() && System.nanoTime() - deadline < 0) {
+        while ((apiPort == 0 || metricsPort == 0 || extender && extenderPort == 0) && p.isAlive()
+                && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
         assertThat(apiPort).as("the adapter's HTTPS port, from its log:\n%s", adapterLog).isPositive();
         assertThat(!extender || extenderPort > 0).as("the extender's port, from its log:\n%s", adapterLog).isTrue();
+        assertThat(metricsPort).as("the metrics port, from its log:\n%s", adapterLog).isPositive();
         return p;
     }
 
@@ -247,6 +273,7 @@ class ApiDocIT {
         env.put("KUBECONFIG", home.resolve("kubeconfig").toString());
         env.put("ADAPTER", "https://127.0.0.1:" + apiPort);
         env.put("EXTENDER", "https://127.0.0.1:" + extenderPort);
+        env.put("METRICS", "http://127.0.0.1:" + metricsPort);
         env.put("PATH", Path.of(kubectl).getParent() + File.pathSeparator + Path.of(curl).getParent()
                 + File.pathSeparator + env.getOrDefault("PATH", "/usr/bin:/bin"));
         Path out = Files.createTempFile(home, "out", ".txt");
@@ -300,7 +327,7 @@ class ApiDocIT {
                 "/apis/external.metrics.k8s.io/v1beta1/namespaces/demo/nvidia_gpu_utilization_percent",
                 "/apis/external.metrics.k8s.io/v1beta1/namespaces/demo/nvidia_gpu_idle_devices",
                 "/advisor/v1/explain", "/scheduler/filter", "/scheduler/prioritize",
-                "/healthz", "/livez", "/readyz", "/version", "/openapi/v2");
+                "/healthz", "/livez", "/readyz", "/version", "/openapi/v2", "$METRICS/metrics");
         for (String n : needed) {
             assertThat(commands).as("an example in %s for %s", DOC, n).anyMatch(c -> c.contains(n));
         }
