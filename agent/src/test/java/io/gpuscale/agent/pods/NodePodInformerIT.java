@@ -143,7 +143,7 @@ class NodePodInformerIT {
             assertThat(log.aboveInfo()).as("a clean stop logs no error").isEmpty();
         }
 
-        Eventually.await(Duration.ofSeconds(2), "the watch closed", () -> api.openWatches() == 0 ? true : null);
+        Eventually.await(Duration.ofSeconds(30), "the watch closed", () -> api.openWatches() == 0 ? true : null);
         int requests = api.requests();
         api.put(pod("ml", "after-close", "uid-after-close", NODE, "Running"));
         assertThat(api.requests()).isEqualTo(requests);
