@@ -77,7 +77,7 @@ public final class AdapterMain implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new AdapterMain());
         cmd.setOut(out);
         cmd.setErr(err);
-        UsageErrors.install(cmd, AdapterMain::usageLine);
+        UsageErrors.install(cmd, AdapterMain::usageLine, m -> "gpuscale-adapter: " + m.replaceAll("\\s*\\R\\s*", " "));
         return cmd.execute(args);
     }
 

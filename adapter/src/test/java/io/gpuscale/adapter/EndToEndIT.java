@@ -72,6 +72,10 @@ class EndToEndIT {
                 && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
+        if (store.node(UTIL, "mainpc").isEmpty() || store.node(UTIL, "pc2").isEmpty()) {
+            throw new IllegalStateException("setup: both agents were not scraped within 30 s (mainpc "
+                    + store.node(UTIL, "mainpc").size() + " readings, pc2 " + store.node(UTIL, "pc2").size() + ")");
+        }
         adapter = Adapter.start("127.0.0.1", 0,
                 ServingCertificate.selfSigned(ServingCertificate.defaultHosts(null, null), Clock.systemUTC()),
                 store, SnapshotClusterView.load(DEMO_CLUSTER), ApiOptions.defaults().withMaxAge(Duration.ofSeconds(3)),

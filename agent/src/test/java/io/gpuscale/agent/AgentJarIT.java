@@ -54,7 +54,7 @@ class AgentJarIT {
             String base = "http://127.0.0.1:" + port;
             HttpResponse<byte[]> ready = Eventually.await(Duration.ofSeconds(30), "the agent to answer",
                     () -> Http.get(base + "/readyz"));
-            Eventually.await(Duration.ofSeconds(10), "a first sample",
+            Eventually.await(Duration.ofSeconds(30), "a first sample",
                     () -> Http.text(Http.get(base + "/readyz")).contains("LIBRARY_NOT_FOUND") ? 1 : null);
             ready = Http.get(base + "/readyz");
             assertThat(ready.statusCode()).isEqualTo(503);
@@ -64,7 +64,7 @@ class AgentJarIT {
                     .contains("gpuscale_agent_source_up{source=\"nvml\"} 0")
                     .contains("gpuscale_agent_sample_duration_seconds_count");
             // Retries keep failing for a while: still exactly one line about it.
-            Eventually.await(Duration.ofSeconds(10), "a few retries", () -> Http.text(Http.get(base + "/metrics"))
+            Eventually.await(Duration.ofSeconds(30), "a few retries", () -> Http.text(Http.get(base + "/metrics"))
                     .contains("gpuscale_agent_source_open_failures_total{source=\"nvml\"} 3") ? 1 : null);
         } finally {
             agent.destroy();

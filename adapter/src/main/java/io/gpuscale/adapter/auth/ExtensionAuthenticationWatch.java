@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.auth;
 
+import io.gpuscale.common.log.InformerLogs;
 import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.informer.ListerWatcher;
 import io.kubernetes.client.informer.ResourceEventHandler;
@@ -37,6 +38,10 @@ import okhttp3.OkHttpClient;
  * by name.
  */
 public final class ExtensionAuthenticationWatch implements Supplier<AuthenticationConfig>, AutoCloseable {
+    static {
+        InformerLogs.quietInterruptions(); // a stopped informer is no error
+    }
+
     private static final Logger LOG = System.getLogger(ExtensionAuthenticationWatch.class.getName());
     public static final String NAMESPACE = "kube-system";
     public static final String NAME = "extension-apiserver-authentication";

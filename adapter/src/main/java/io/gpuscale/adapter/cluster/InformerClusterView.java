@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.cluster;
 
+import io.gpuscale.common.log.InformerLogs;
 import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
@@ -41,6 +42,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code resourcequotas}.
  */
 public final class InformerClusterView implements SchedulingView, AutoCloseable {
+    static {
+        InformerLogs.quietInterruptions(); // a stopped informer is no error
+    }
+
     private static final Logger LOG = System.getLogger(InformerClusterView.class.getName());
 
     private final String server;

@@ -172,16 +172,16 @@ class ClientCertificateGateIT {
             // a broken bundle (half written, or wrong) keeps the one in use: two whole polls later it still serves
             replace(caFile, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n");
             long seen = rotating.polls();
-            Eventually.await(Duration.ofSeconds(10), "two polls of the broken file", () -> rotating.polls() >= seen + 2);
+            Eventually.await(Duration.ofSeconds(30), "two polls of the broken file", () -> rotating.polls() >= seen + 2);
             assertThat(filter(server, old).statusCode()).isEqualTo(200);
             replace(caFile, "");
             long seenEmpty = rotating.polls();
-            Eventually.await(Duration.ofSeconds(10), "two polls of the empty file",
+            Eventually.await(Duration.ofSeconds(30), "two polls of the empty file",
                     () -> rotating.polls() >= seenEmpty + 2);
             assertThat(filter(server, old).statusCode()).isEqualTo(200);
 
             replace(caFile, next.pem());
-            Eventually.await(Duration.ofSeconds(10), "the new CA's certificate to be accepted", () -> {
+            Eventually.await(Duration.ofSeconds(30), "the new CA's certificate to be accepted", () -> {
                 try {
                     return filter(server, fresh).statusCode() == 200;
                 } catch (Exception e) {

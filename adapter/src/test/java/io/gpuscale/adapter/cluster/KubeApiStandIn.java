@@ -24,6 +24,9 @@ final class KubeApiStandIn implements AutoCloseable {
     private static final Map<String, String> LIST_KINDS =
             Map.of("pods", "PodList", "nodes", "NodeList", "resourcequotas", "ResourceQuotaList");
 
+    /** {@code namespaces/NS/RESOURCE}: a list of one namespace (no watch). */
+    private static final java.util.regex.Pattern NAMESPACED = java.util.regex.Pattern.compile("namespaces/([^/]+)/([^/]+)");
+
     private record Event(long resourceVersion, String resource, String type, JsonObject object) {
     }
 
@@ -113,6 +116,12 @@ final class KubeApiStandIn implements AutoCloseable {
     private synchronized void handle(HttpServerRequest request) {
         HttpServerResponse response = request.response().putHeader("Content-Type", "application/json");
         String resource = request.path().startsWith("/api/v1/") ? request.path().substring("/api/v1/".length()) : "";
+        String namespace = null;
+        java.util.regex.Matcher namespaced = NAMESPACED.matcher(resource);
+        if (namespaced.matches()) {
+            namespace = namespaced.group(1);
+            resource = namespaced.group(2);
+        }
         if (!objects.containsKey(resource)) {
             response.setStatusCode(404).end(new JsonObject().put("apiVersion", "v1").put("kind", "Status")
                     .put("status", "Failure").put("code", 404).put("reason", "NotFound").encode());
@@ -133,7 +142,10 @@ final class KubeApiStandIn implements AutoCloseable {
         }
         lists.merge(resource, 1, Integer::sum);
         JsonArray items = new JsonArray();
-        objects.get(resource).values().forEach(items::add);
+        String ns = namespace;
+        objects.get(resource).values().stream()
+                .filter(o -> ns == null || ns.equals(o.getJsonObject("metadata").getString("namespace")))
+                .forEach(items::add);
         response.end(new JsonObject().put("apiVersion", "v1").put("kind", LIST_KINDS.get(resource))
                 .put("metadata", new JsonObject().put("resourceVersion", String.valueOf(resourceVersion)))
                 .put("items", items).encode());

@@ -75,7 +75,7 @@ class AgentScraperIT {
     @Test
     void theAgentsReadingsArriveWithItsOwnSampleTime() throws Exception {
         await(scraper(new StaticAgentTargets(List.of(new AgentTarget(agentUrl, null))), Duration.ofSeconds(2),
-                Duration.ofSeconds(5)).scrapeOnce());
+                Duration.ofSeconds(30)).scrapeOnce());
 
         long sampledAt = agent.snapshot().timestampMillis();
         AgentSnapshot snapshot = store.snapshot(agentUrl).orElseThrow();
@@ -93,7 +93,7 @@ class AgentScraperIT {
     @Test
     void podsOfTheSimulatedNodeAreIndexedByNamespaceAndName() throws Exception {
         await(scraper(new StaticAgentTargets(List.of(new AgentTarget(agentUrl, "mainpc"))), Duration.ofSeconds(2),
-                Duration.ofSeconds(5)).scrapeOnce());
+                Duration.ofSeconds(30)).scrapeOnce());
 
         String body = fetch(agentUrl);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
@@ -116,7 +116,7 @@ class AgentScraperIT {
         Future<Void> round = scraper.scrapeOnce();
 
         // The agent's data is in while the stalled scrape is still waiting for its answer.
-        Eventually.await(Duration.ofSeconds(10), "the live agent's data", () -> store.snapshot(agentUrl).isPresent());
+        Eventually.await(Duration.ofSeconds(30), "the live agent's data", () -> store.snapshot(agentUrl).isPresent());
         assertThat(round.isComplete()).isFalse();
         assertThat(standIn.open.get()).isEqualTo(1);
 
@@ -129,7 +129,7 @@ class AgentScraperIT {
         assertThat(refused.lastError()).containsIgnoringCase("refused");
         assertThat(scraper.health().get(agentUrl).failures()).isZero();
         assertThat(store.snapshot(standIn.url())).isEmpty();
-        Eventually.await(Duration.ofSeconds(10), "the stalled connection to be closed", () -> standIn.open.get() == 0);
+        Eventually.await(Duration.ofSeconds(30), "the stalled connection to be closed", () -> standIn.open.get() == 0);
     }
 
     @Test

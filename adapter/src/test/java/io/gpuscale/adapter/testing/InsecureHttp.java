@@ -12,6 +12,6 @@ public final class InsecureHttp {
 
     /** Trusts any server certificate (the adapter's are self-signed here); connects within 5 seconds. */
     public static HttpClient client() throws GeneralSecurityException {
-        return HttpClient.newBuilder().sslContext(TrustAll.context()).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder().sslContext(TrustAll.context()).connectTimeout(Duration.ofSeconds(30)).build();
     }
 }

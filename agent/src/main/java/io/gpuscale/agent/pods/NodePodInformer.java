@@ -1,5 +1,6 @@
 package io.gpuscale.agent.pods;
 
+import io.gpuscale.common.log.InformerLogs;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.cache.Cache;
@@ -30,6 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Needs RBAC {@code get}, {@code list} and {@code watch} on {@code pods}.
  */
 public final class NodePodInformer implements AutoCloseable {
+    static {
+        InformerLogs.quietInterruptions(); // a stopped informer is no error
+    }
+
     private final String nodeName;
     private final NodePodConnection connection;
     private final NodePodListerWatcher listerWatcher;

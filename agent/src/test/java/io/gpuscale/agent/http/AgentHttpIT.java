@@ -25,7 +25,7 @@ class AgentHttpIT {
         agent = Agent.start(new AgentConfig("127.0.0.1", 0, AgentConfig.parseSource("sim:rtx4090,rtx3060,h100"),
                 "gpu-node-1", Duration.ofMillis(200), AgentConfig.DEFAULT_NVML_LIBRARY));
         base = "http://127.0.0.1:" + agent.port();
-        Eventually.await(Duration.ofSeconds(10), "a first sample", () -> agent.snapshot().generation() > 0 ? 1 : null);
+        Eventually.await(Duration.ofSeconds(30), "a first sample", () -> agent.snapshot().generation() > 0 ? 1 : null);
     }
 
     @AfterAll
@@ -80,7 +80,7 @@ class AgentHttpIT {
     @Test
     void valuesMoveFromSampleToSample() {
         String first = Http.text(Http.get(base + "/metrics"));
-        Eventually.await(Duration.ofSeconds(5), "a newer sample",
+        Eventually.await(Duration.ofSeconds(30), "a newer sample",
                 () -> Http.text(Http.get(base + "/metrics")).equals(first) ? null : 1);
     }
 

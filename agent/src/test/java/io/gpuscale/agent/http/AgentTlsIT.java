@@ -138,7 +138,7 @@ class AgentTlsIT {
             assertThat(body).contains("node=\"tlsnode\"");
             assertThat(serial(ctx, agent.port())).isEqualTo(a.certificate().getSerialNumber());
 
-            HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
             assertThatThrownBy(() -> plain.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + agent.port() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);

@@ -4,6 +4,7 @@ import static io.gpuscale.agent.pods.NodePodApiServer.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.LogCapture;
 import io.kubernetes.client.util.ClientBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -131,18 +132,30 @@ class NodePodInformerIT {
     }
 
     @Test
-    void closeEndsTheWatchAndStopsAsking() {
+    void closeEndsTheWatchAndStopsAskingAndLogsNoError() {
         api = new NodePodApiServer(true);
         startAndSync();
         Eventually.await(DEADLINE, "a watch", () -> api.openWatches() == 1 ? true : null);
 
-        informer.close();
+        try (LogCapture log = LogCapture.open()) {
+            informer.close();
+            Eventually.await(DEADLINE, "the informer's threads to end", () -> informerThreadsRunning() ? null : true);
+            assertThat(log.aboveInfo()).as("a clean stop logs no error").isEmpty();
+        }
 
-        Eventually.await(Duration.ofSeconds(2), "the watch closed", () -> api.openWatches() == 0 ? true : null);
+        Eventually.await(Duration.ofSeconds(30), "the watch closed", () -> api.openWatches() == 0 ? true : null);
         int requests = api.requests();
         api.put(pod("ml", "after-close", "uid-after-close", NODE, "Running"));
         assertThat(api.requests()).isEqualTo(requests);
         assertThat(informer.current().byUid("uid-after-close")).isEmpty();
+    }
+
+    private static boolean informerThreadsRunning() {
+        return Thread.getAllStackTraces().values().stream().flatMap(java.util.Arrays::stream)
+                .anyMatch(f -> f.getClassName().equals("io.kubernetes.client.informer.cache.Controller")
+                        && f.getMethodName().equals("processLoop")
+                        || f.getClassName().equals("io.kubernetes.client.informer.cache.ProcessorListener")
+                        && f.getMethodName().equals("run"));
     }
 
     private NodePods startAndSync() {

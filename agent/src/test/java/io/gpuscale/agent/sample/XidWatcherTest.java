@@ -48,7 +48,7 @@ class XidWatcherTest {
             events.queue.add(new GpuSourceException("GPU_IS_LOST", "lost"));
             events.queue.add(new XidEvent(uuid, 48, -1, -1));
             events.queue.add(new XidEvent(uuid, 79, -1, -1));
-            Eventually.await(Duration.ofSeconds(10), "three events counted",
+            Eventually.await(Duration.ofSeconds(30), "three events counted",
                     () -> counter.snapshot().getOrDefault(uuid, java.util.Map.of()).getOrDefault(79L, 0L) == 1 ? 1 : null);
         }
         assertThat(counter.snapshot()).containsEntry(uuid, java.util.Map.of(48L, 2L, 79L, 1L));

@@ -10,7 +10,7 @@ import java.time.Duration;
 
 /** A plain HTTP client for tests. */
 public final class Http {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
     private Http() {
     }

@@ -23,8 +23,19 @@ public final class UsageErrors {
      * @param line the line to print, given the exception's message (the module adds its program name)
      */
     public static CommandLine install(CommandLine cmd, UnaryOperator<String> line) {
+        return install(cmd, line, line);
+    }
+
+    /**
+     * Installs the handlers on {@code cmd}, with {@code failureLine} for a {@link CommandFailure}
+     * (the same one line and exit code, but no pointer to --help: the flags were right).
+     */
+    public static CommandLine install(CommandLine cmd, UnaryOperator<String> line, UnaryOperator<String> failureLine) {
         cmd.setParameterExceptionHandler((e, args) -> report(e, line));
         cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            if (e instanceof CommandFailure) {
+                return report(new CommandLine.ParameterException(c, e.getMessage()), failureLine);
+            }
             if (e instanceof IllegalArgumentException) {
                 return report(new CommandLine.ParameterException(c, e.getMessage()), line);
             }
