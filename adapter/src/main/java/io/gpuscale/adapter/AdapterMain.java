@@ -1,5 +1,6 @@
 package io.gpuscale.adapter;
 
+import io.gpuscale.common.Durations;
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.http.AdvisorService;
 import io.gpuscale.adapter.api.ApiOptions;
@@ -519,9 +520,9 @@ public final class AdapterMain implements Callable<Integer> {
             }, "gpuscale-shutdown"));
             DelegatedGate.warnAboutModes(auth, adapter.port());
             LOG.log(Level.INFO, "gpuscale adapter serving: https://{0}:{1,number,#} custom.metrics.k8s.io "
-                    + "v1beta2,v1beta1{2} max-age={3}ms certificate={4}", config.bindAddress(), adapter.port(),
+                    + "v1beta2,v1beta1{2} max-age={3} certificate={4}", config.bindAddress(), adapter.port(),
                     config.externalMetrics() ? " and external.metrics.k8s.io v1beta1" : "",
-                    config.maxAge().toMillis(), config.tls() instanceof AdapterConfig.SelfSigned ? "self-signed"
+                    Durations.format(config.maxAge()), config.tls() instanceof AdapterConfig.SelfSigned ? "self-signed"
                             : ((AdapterConfig.CertificateFiles) config.tls()).certificate());
             stopped.await();
             return 0;

@@ -1,5 +1,6 @@
 package io.gpuscale.adapter;
 
+import io.gpuscale.common.Durations;
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.ClusterIndex;
 import io.gpuscale.adapter.advisor.Explanation;
@@ -49,9 +50,6 @@ final class ExplainCommand implements Callable<Integer> {
     static final int FITS = 0;
     static final int DOES_NOT_FIT = 1;
     static final int NO_ANSWER = 2;
-    /** Held: java.util.logging keeps loggers only weakly, and a collected one would lose its level. */
-    private static final java.util.logging.Logger INFORMER_LOG = java.util.logging.Logger.getLogger(
-            "io.kubernetes.client.informer");
 
     @Option(names = "--pod", required = true, paramLabel = "FILE",
             description = "The pod: one v1 Pod, YAML or JSON (as kubectl get pod -o yaml writes it, or a manifest).")
@@ -121,9 +119,6 @@ final class ExplainCommand implements Callable<Integer> {
                     .explain(ClusterProjection.podScheduling(v1Pod));
         } finally {
             if (view instanceof AutoCloseable closeable) {
-                // Stopping the informers makes the client log "processor interrupted" as SEVERE; the
-                // answer is already made, so nothing they say on the way out concerns the user.
-                INFORMER_LOG.setLevel(java.util.logging.Level.OFF);
                 closeQuietly(closeable);
             }
         }
@@ -169,7 +164,7 @@ final class ExplainCommand implements Callable<Integer> {
             if (System.nanoTime() - deadline > 0) {
                 view.close();
                 throw new IllegalArgumentException("--kubeconfig: nodes, pods and resourcequotas not listed within "
-                        + "--sync-timeout " + timeout.toMillis() + "ms (is the cluster reachable, and may this user "
+                        + "--sync-timeout " + Durations.format(timeout) + " (is the cluster reachable, and may this user "
                         + "list them?)");
             }
             LockSupport.parkNanos(20_000_000L);

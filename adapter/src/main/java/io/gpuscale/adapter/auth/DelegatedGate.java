@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.auth;
 
+import io.gpuscale.common.Durations;
 import io.gpuscale.adapter.api.ApiResponse;
 import io.gpuscale.adapter.api.Status;
 import io.kubernetes.client.openapi.ApiClient;
@@ -133,10 +134,10 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
             LOG.log(Level.WARNING, "SERVING WITHOUT AUTHORIZATION (--authorization-mode=AlwaysAllow): every caller "
                     + "on port {0,number,#}, anonymous ones included, can read every metric", port);
         } else {
-            LOG.log(Level.INFO, "delegated authentication and authorization: SubjectAccessReviews cached {0}ms "
-                    + "(allowed), {1}ms (denied); TokenReviews {2}ms; always allowed: {3}",
-                    options.allowedTtl().toMillis(), options.deniedTtl().toMillis(), options.tokenTtl().toMillis(),
-                    options.alwaysAllowPaths());
+            LOG.log(Level.INFO, "delegated authentication and authorization: SubjectAccessReviews cached {0} "
+                    + "(allowed), {1} (denied); TokenReviews {2}; always allowed: {3}",
+                    Durations.format(options.allowedTtl()), Durations.format(options.deniedTtl()),
+                    Durations.format(options.tokenTtl()), options.alwaysAllowPaths());
         }
     }
 

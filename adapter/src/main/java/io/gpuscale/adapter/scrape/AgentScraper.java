@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.scrape;
 
+import io.gpuscale.common.Durations;
 import io.gpuscale.adapter.scrape.ScrapeIngest.ScrapeBatch;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -159,7 +160,7 @@ public final class AgentScraper implements AutoCloseable {
         state.inFlight = true;
         Promise<Buffer> body = Promise.promise();
         long timer = vertx.setTimer(options.timeout().toMillis(),
-                id -> body.tryFail(new TimeoutException("no complete answer within " + options.timeout().toMillis() + "ms")));
+                id -> body.tryFail(new TimeoutException("no complete answer within " + Durations.format(options.timeout()))));
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setAbsoluteURI(target.url())
@@ -229,8 +230,8 @@ public final class AgentScraper implements AutoCloseable {
             batch.commit();
         }
         if (state.consecutiveFailures > 0) {
-            LOG.log(System.Logger.Level.INFO, "agent {0} (node {1}) answers again after {2} failed scrapes",
-                    target.url(), target.node(), state.consecutiveFailures);
+            LOG.log(System.Logger.Level.INFO, "{0} answers again after {1} failed scrapes", describe(target),
+                    String.valueOf(state.consecutiveFailures));
         }
         state.consecutiveFailures = 0;
         state.lastSuccessMillis = receivedAt;
@@ -243,9 +244,14 @@ public final class AgentScraper implements AutoCloseable {
         state.failures++;
         state.lastError = why;
         if (state.consecutiveFailures++ == 0) {
-            LOG.log(System.Logger.Level.WARNING, "scraping agent {0} (node {1}) failed, keeping its last data: {2}",
-                    state.target.url(), state.target.node(), why);
+            LOG.log(System.Logger.Level.WARNING, "scraping {0} failed, keeping its last data: {1}",
+                    describe(state.target), why);
         }
+    }
+
+    /** "agent URL (node NAME)", or "agent URL" while the node is not known (discovery gave none, no answer yet). */
+    static String describe(AgentTarget target) {
+        return target.node() == null ? "agent " + target.url() : "agent " + target.url() + " (node " + target.node() + ")";
     }
 
     private static long parseLong(String s) {

@@ -7,6 +7,7 @@ import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.store.AgentSnapshot;
 import io.gpuscale.adapter.store.MetricStore;
 import io.gpuscale.agent.Agent;
+import io.gpuscale.common.testing.LogCapture;
 import io.gpuscale.agent.AgentConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -111,8 +112,9 @@ class AgentScraperIT {
     void aDeadAndAStalledTargetDoNotHoldUpTheLiveOne() throws Exception {
         String dead = "http://127.0.0.1:" + closedPort() + "/metrics";
         standIn.stall = true;
-        scraper(new StaticAgentTargets(List.of(new AgentTarget(dead, "n-dead"), new AgentTarget(standIn.url(), "n-slow"),
+        scraper(new StaticAgentTargets(List.of(new AgentTarget(dead, null), new AgentTarget(standIn.url(), "n-slow"),
                 new AgentTarget(agentUrl, "mainpc"))), Duration.ofSeconds(10), Duration.ofSeconds(3));
+        LogCapture log = LogCapture.open();
         Future<Void> round = scraper.scrapeOnce();
 
         // The agent's data is in while the stalled scrape is still waiting for its answer.
@@ -123,10 +125,15 @@ class AgentScraperIT {
         await(round);
         TargetHealth slow = scraper.health().get(standIn.url());
         assertThat(slow.failures()).isEqualTo(1);
-        assertThat(slow.lastError()).isEqualTo("no complete answer within 3000ms");
+        assertThat(slow.lastError()).isEqualTo("no complete answer within 3s");
         TargetHealth refused = scraper.health().get(dead);
         assertThat(refused.failures()).isEqualTo(1);
         assertThat(refused.lastError()).containsIgnoringCase("refused");
+        log.close();
+        assertThat(log.aboveInfo()).as("one line per failing target, named by what is known of it")
+                .anySatisfy(l -> assertThat(l).contains("scraping agent " + dead + " failed").doesNotContain("null"))
+                .anySatisfy(l -> assertThat(l).contains("scraping agent " + standIn.url() + " (node n-slow) failed")
+                        .contains("within 3s"));
         assertThat(scraper.health().get(agentUrl).failures()).isZero();
         assertThat(store.snapshot(standIn.url())).isEmpty();
         Eventually.await(Duration.ofSeconds(30), "the stalled connection to be closed", () -> standIn.open.get() == 0);

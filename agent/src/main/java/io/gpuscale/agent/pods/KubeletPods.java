@@ -1,5 +1,6 @@
 package io.gpuscale.agent.pods;
 
+import io.gpuscale.common.Durations;
 import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.Attributor;
 import io.gpuscale.agent.attribution.Holding;
@@ -141,7 +142,7 @@ public final class KubeletPods implements PodAttributor {
                 LOG.log(Level.WARNING, "kubelet PodResources unavailable ({0}): {1}; GPU metrics continue without "
                         + "pod labels, retrying with backoff", e.code(), e.getMessage());
             } else {
-                LOG.log(Level.DEBUG, "kubelet PodResources still unavailable ({0}); next try in {1}", e.code(), retry);
+                LOG.log(Level.DEBUG, "kubelet PodResources still unavailable ({0}); next try in {1}", e.code(), Durations.format(retry));
             }
             lastFailure = e.code();
         }

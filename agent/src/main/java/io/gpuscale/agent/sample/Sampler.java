@@ -1,5 +1,6 @@
 package io.gpuscale.agent.sample;
 
+import io.gpuscale.common.Durations;
 import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.PodAttributor;
 import io.gpuscale.agent.gpu.DriverInfo;
@@ -160,7 +161,7 @@ public final class Sampler implements AutoCloseable {
         Duration retry = openBackoff.failed(now);
         status = SourceStatus.down(source.kind(), e.code(), e.getMessage());
         if (e.code().equals(lastLoggedFailure)) {
-            LOG.log(Level.DEBUG, "GPU source still unavailable ({0}); next try in {1}", e.code(), retry);
+            LOG.log(Level.DEBUG, "GPU source still unavailable ({0}); next try in {1}", e.code(), Durations.format(retry));
         } else {
             LOG.log(Level.WARNING, "GPU source unavailable: source={0} code={1}: {2} "
                     + "(/readyz reports not ready; retrying with backoff)", source.kind(), e.code(), e.getMessage());

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 
 /** Every java.util.logging record above INFO written while it is open (the agent and adapter log through JUL). */
 public final class LogCapture extends Handler implements AutoCloseable {
+    private static final java.util.logging.Formatter FORMAT = new java.util.logging.SimpleFormatter();
     private final List<String> lines = new ArrayList<>();
     private final Logger root = Logger.getLogger("");
 
@@ -22,7 +23,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public synchronized void publish(LogRecord r) {
         if (r.getLevel().intValue() > Level.INFO.intValue()) {
-            lines.add(r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()
+            lines.add(r.getLevel() + " " + r.getLoggerName() + ": " + FORMAT.formatMessage(r)
                     + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]"));
         }
     }
