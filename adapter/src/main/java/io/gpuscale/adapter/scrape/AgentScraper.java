@@ -60,6 +60,8 @@ public final class AgentScraper implements AutoCloseable {
         volatile String lastError;
         volatile long lastSuccessMillis;
         volatile ParseReport lastReport;
+        /** Samples dropped for a value out of their metric's range ({@link ValueRangeCheck}). */
+        volatile long rejected;
 
         TargetState(AgentTarget target, ScrapeLimits limits) {
             this.target = target;
@@ -68,7 +70,7 @@ public final class AgentScraper implements AutoCloseable {
 
         TargetHealth health() {
             return new TargetHealth(target.url(), target.node(), scrapes, failures, consecutiveFailures, skipped, lastError,
-                    lastSuccessMillis, lastReport);
+                    lastSuccessMillis, lastReport, rejected);
         }
     }
 
@@ -220,7 +222,8 @@ public final class AgentScraper implements AutoCloseable {
     private void ingest(TargetState state, AgentTarget target, Buffer received) {
         long receivedAt = System.currentTimeMillis();
         ScrapeBatch batch = ingest.begin(target.url(), target.node(), receivedAt);
-        ParseReport report = state.parser.parse(received.getBytes(), DcgmTranslation.wrap(batch));
+        ValueRangeCheck checked = new ValueRangeCheck(batch);
+        ParseReport report = state.parser.parse(received.getBytes(), DcgmTranslation.wrap(checked));
         if (report.truncated()) {
             failed(state, new ScrapeFailure("body is over the limit of " + options.limits().maxBodyBytes() + " bytes"));
             return;
@@ -229,6 +232,12 @@ public final class AgentScraper implements AutoCloseable {
         if (states.get(target.url()) == state && !closed) {
             batch.commit();
         }
+        if (checked.rejected() > 0 && state.rejected == 0) {
+            LOG.log(System.Logger.Level.WARNING, "{0} served {1} samples out of their metric''s range; they are "
+                    + "dropped, never served (first: {2}); counted from now on without logging again",
+                    describe(target), String.valueOf(checked.rejected()), checked.firstRejected());
+        }
+        state.rejected += checked.rejected();
         if (state.consecutiveFailures > 0) {
             LOG.log(System.Logger.Level.INFO, "{0} answers again after {1} failed scrapes", describe(target),
                     String.valueOf(state.consecutiveFailures));

@@ -14,5 +14,5 @@ package io.gpuscale.adapter.scrape;
  * @param lastReport what the parser saw in the last successful scrape, or null
  */
 public record TargetHealth(String url, String node, long scrapes, long failures, long consecutiveFailures, long skipped,
-        String lastError, long lastSuccessMillis, ParseReport lastReport) {
+        String lastError, long lastSuccessMillis, ParseReport lastReport, long rejected) {
 }

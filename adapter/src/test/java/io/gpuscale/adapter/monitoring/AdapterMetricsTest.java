@@ -31,7 +31,7 @@ class AdapterMetricsTest {
 
     private static TargetHealth target(String url, String node, long consecutiveFailures, long lastSuccessMillis) {
         return new TargetHealth(url, node, 10, consecutiveFailures, consecutiveFailures, 0,
-                consecutiveFailures > 0 ? "refused" : null, lastSuccessMillis, null);
+                consecutiveFailures > 0 ? "refused" : null, lastSuccessMillis, null, 0);
     }
 
     @Test

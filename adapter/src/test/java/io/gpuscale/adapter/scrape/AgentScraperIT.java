@@ -156,7 +156,7 @@ class AgentScraperIT {
     void aFailingTargetKeepsItsLastDataAndIsCounted() throws Exception {
         standIn.body = "nvidia_gpu_utilization_percent{node=\"n1\",gpu=\"0\",uuid=\"GPU-a\"} 42\n";
         scraper(new StaticAgentTargets(List.of(new AgentTarget(standIn.url(), null))), Duration.ofSeconds(10),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(30));
         await(scraper.scrapeOnce());
         standIn.status = 500;
         standIn.body = "nvidia_gpu_utilization_percent{node=\"n1\",gpu=\"0\",uuid=\"GPU-a\"} 99\n";
@@ -170,6 +170,37 @@ class AgentScraperIT {
     }
 
     @Test
+    void valuesOutOfTheirMetricsRangeAreDroppedCountedAndLoggedOnce() throws Exception {
+        String labels = "node=\"n1\",gpu=\"0\",uuid=\"GPU-a\"";
+        String pod = labels + ",namespace=\"ml\",pod=\"p\",container=\"c\"";
+        standIn.body = "nvidia_gpu_utilization_percent{" + labels + "} 250\n"
+                + "nvidia_gpu_memory_used_bytes{" + labels + "} -1024\n"
+                + "nvidia_gpu_pod_memory_used_bytes{" + pod + "} 1e308\n"
+                + "nvidia_gpu_pod_utilization_percent{" + pod + "} NaN\n"
+                + "nvidia_gpu_power_usage_watts{" + labels + "} +Inf\n"
+                + "nvidia_gpu_temperature_celsius{" + labels + "} 61\n";
+        scraper(new StaticAgentTargets(List.of(new AgentTarget(standIn.url(), null))), Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
+        try (LogCapture log = LogCapture.open()) {
+            await(scraper.scrapeOnce());
+            await(scraper.scrapeOnce());
+            await(scraper.scrapeOnce());
+            assertThat(log.aboveInfo()).singleElement().asString()
+                    .contains("agent " + standIn.url() + " served 5 samples out of their metric's range")
+                    .contains("nvidia_gpu_utilization_percent 250.0 (valid: 0 to 100)");
+        }
+
+        assertThat(store.node("nvidia_gpu_temperature_celsius", "n1")).extracting(Reading::value).containsExactly(61.0);
+        for (String name : List.of("nvidia_gpu_utilization_percent", "nvidia_gpu_memory_used_bytes",
+                "nvidia_gpu_power_usage_watts")) {
+            assertThat(store.node(name, "n1")).as(name).isEmpty();
+        }
+        assertThat(store.pod("nvidia_gpu_pod_memory_used_bytes", "n1", "ml", "p")).isEmpty();
+        assertThat(store.pod("nvidia_gpu_pod_utilization_percent", "n1", "ml", "p")).isEmpty();
+        assertThat(scraper.health().get(standIn.url()).rejected()).isEqualTo(15);
+    }
+
+    @Test
     void asksForTheTextFormatAcceptsGzipAndReadsGzippedBodies() throws Exception {
         StringBuilder body = new StringBuilder();
         for (int i = 0; i < 300; i++) {
@@ -178,7 +209,7 @@ class AgentScraperIT {
         }
         standIn.body = body.toString();
         await(scraper(new StaticAgentTargets(List.of(new AgentTarget(standIn.url(), null))), Duration.ofSeconds(10),
-                Duration.ofSeconds(5)).scrapeOnce());
+                Duration.ofSeconds(30)).scrapeOnce());
 
         assertThat(standIn.lastAccept).startsWith("text/plain;version=0.0.4");
         assertThat(standIn.lastAcceptEncoding).contains("gzip");
@@ -189,7 +220,7 @@ class AgentScraperIT {
     void aBodyOverTheLimitFailsTheScrape() throws Exception {
         standIn.body = "nvidia_gpu_utilization_percent{node=\"n1\",gpu=\"0\",uuid=\"GPU-a\"} 42\n".repeat(100);
         scraper = new AgentScraper(vertx, new StaticAgentTargets(List.of(new AgentTarget(standIn.url(), null))), store,
-                new ScrapeOptions(Duration.ofSeconds(10), Duration.ofSeconds(5), new ScrapeLimits(1000, 100, 100)));
+                new ScrapeOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), new ScrapeLimits(1000, 100, 100)));
         await(scraper.scrapeOnce());
 
         assertThat(scraper.health().get(standIn.url()).lastError()).contains("over the limit");
