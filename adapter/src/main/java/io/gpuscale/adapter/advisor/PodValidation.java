@@ -187,6 +187,10 @@ public final class PodValidation {
 
     /** A quantity as the API server prints it ({@code Quantity.String()}, canonical form). */
     static String text(Quantity q) {
+        if (q.getNumber().signum() < 0) {
+            // The client's formatter loses binary suffixes on negative numbers (-1Gi as -1073741824); Go's does not.
+            return "-" + new Quantity(q.getNumber().negate(), q.getFormat()).toSuffixedString();
+        }
         return q.toSuffixedString();
     }
 }

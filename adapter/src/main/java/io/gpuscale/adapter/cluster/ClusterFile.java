@@ -89,7 +89,7 @@ final class ClusterFile {
         } catch (MarkedYAMLException e) {
             throw new ClusterFileException(file, "YAML error at line " + KubeDocuments.line(e) + ": " + KubeDocuments.problem(e));
         } catch (YAMLException e) {
-            throw new ClusterFileException(file, "YAML that cannot be read as data (a custom tag, or too many aliases?)");
+            throw new ClusterFileException(file, "YAML that cannot be read as data (too large, too many aliases, or a tag that is not plain data)");
         }
     }
 

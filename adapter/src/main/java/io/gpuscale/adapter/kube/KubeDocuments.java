@@ -45,7 +45,8 @@ public final class KubeDocuments {
 
     /** What a YAML error says, with its context in parentheses where it has one. */
     public static String problem(MarkedYAMLException e) {
-        String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+        // The problem is YAML's words ("mapping values are not allowed here"); without one, say it ourselves.
+        String problem = e.getProblem() != null ? e.getProblem() : "not valid YAML";
         String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
         return problem + context;
     }

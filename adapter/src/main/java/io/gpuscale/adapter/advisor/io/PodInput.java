@@ -234,7 +234,7 @@ public final class PodInput {
             throw new InputException(source, KubeDocuments.line(e), "YAML syntax error: " + KubeDocuments.problem(e));
         } catch (YAMLException e) {
             // SnakeYAML's unmarked errors (limits, unsupported tags) name its own Java types: not for users.
-            throw new InputException(source, 0, "YAML that cannot be read as data (a custom tag, or too many aliases?)");
+            throw new InputException(source, 0, "YAML that cannot be read as data (too large, too many aliases, or a tag that is not plain data)");
         }
         if (docs.isEmpty()) {
             throw new InputException(source, 0, "no object: expected a v1 Pod as YAML or JSON");
