@@ -61,7 +61,7 @@ public final class KubeDocuments {
     }
 
     /**
-     * A JSON syntax error from Gson told in our words: {@code syntax error at line 3, column 2 (near "...")}
+     * A JSON syntax error from Gson told in our words: {@code syntax error at line 3, column 2 (the text up to there: '...')}
      * or {@code the text ends too early (line 9)}. Gson's own text (its class names, its
      * {@code setStrictness} hint) never reaches a user.
      */
@@ -87,10 +87,13 @@ public final class KubeDocuments {
         }
         String near = near(text, line, column);
         return new JsonSyntax(line, column, "syntax error" + (where.isEmpty() ? "" : " at " + where)
-                + (near.isEmpty() ? "" : " (near \"" + near + "\")"));
+                + (near.isEmpty() ? "" : " (the text up to there: '" + near + "')"));
     }
 
-    /** Up to 20 characters of {@code text} before the 1-based line and column, for a syntax error's message. */
+    /**
+     * Up to 24 characters of {@code text} before the 1-based line and column (from the line before, too,
+     * where the error is at a line's start: a missing comma shows at the next key), blanks squeezed.
+     */
     private static String near(String text, int line, int column) {
         if (text == null || line <= 0) {
             return "";
@@ -99,10 +102,14 @@ public final class KubeDocuments {
         if (line > lines.length) {
             return "";
         }
+        StringBuilder before = new StringBuilder();
+        for (int i = Math.max(0, line - 3); i < line - 1; i++) {
+            before.append(lines[i]).append(' ');
+        }
         String l = lines[line - 1];
-        int end = Math.max(0, Math.min(l.length(), column));
-        int start = Math.max(0, end - 20);
-        return l.substring(start, end).strip().replace("\"", "'");
+        before.append(l, 0, Math.max(0, Math.min(l.length(), column)));
+        String squeezed = before.toString().replaceAll("\\s+", " ").strip();
+        return squeezed.length() > 24 ? squeezed.substring(squeezed.length() - 24) : squeezed;
     }
 
     /**
