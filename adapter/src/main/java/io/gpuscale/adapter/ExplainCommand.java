@@ -45,7 +45,8 @@ import picocli.CommandLine.Option;
         footer = {"  0  the pod fits at least one node and quota admits it",
             "  1  answered: it fits no node, or quota would refuse it at creation",
             "  2  no answer: a bad flag, an unreadable or invalid pod or cluster file (one line with the file "
-                + "and line), or a cluster that could not be read in --sync-timeout"})
+                + "and line), a pod the API server would refuse (its words: Pod \"NAME\" is invalid: ...), or a "
+                + "cluster that could not be read in --sync-timeout"})
 final class ExplainCommand implements Callable<Integer> {
     static final int FITS = 0;
     static final int DOES_NOT_FIT = 1;

@@ -114,7 +114,8 @@ class ExplainCommandIT {
         Files.writeString(cluster, "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata:\n"
                 + "    name: mainpc\n  spec:\n    gpus: 2\n");
         Run r = explain("--pod", FITS.toString(), "--cluster", cluster.toString());
-        assertOneLineError(r, "cluster file " + cluster + ": line 9: item 1 (Node mainpc): The field `gpus` ");
+        assertOneLineError(r, "cluster file " + cluster + ": line 9: item 1 (Node mainpc): spec.gpus: unknown field: "
+                + "a v1 NodeSpec has no field \"gpus\"");
     }
 
     @Test
@@ -128,5 +129,44 @@ class ExplainCommandIT {
                 "invalid value for --output");
         assertOneLineError(explain("--pod", FITS.toString(), "--cluster", DEMO_CLUSTER.toString(), "--kube-version",
                 "latest"), "invalid value for --kube-version");
+    }
+
+    /** Issue 12 item 6: a negative GPU count "fitted 2 of 2" and exited 0; the API server would refuse the pod. */
+    @Test
+    void aPodTheApiServerWouldRefuseIsOneLineInItsWordsAndExitsTwo() throws Exception {
+        Path pod = dir.resolve("pod.yaml");
+        Files.writeString(pod, Files.readString(FITS).replace("nvidia.com/gpu: \"1\"", "nvidia.com/gpu: \"-3\""));
+        Run r = explain("--pod", pod.toString(), "--cluster", DEMO_CLUSTER.toString());
+        assertOneLineError(r, pod + ":23: Pod \"embedder\" is invalid: [");
+        assertThat(r.err().strip()).isEqualTo("gpuscale-adapter: " + pod + ":23: Pod \"embedder\" is invalid: ["
+                + "spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: \"-3\": must be greater than or equal to 0, "
+                + "spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: \"-3\": must be greater than or equal to 0]");
+
+        Files.writeString(pod, Files.readString(FITS).replace("        limits:\n          memory: 8Gi",
+                "        limits:\n          memory: 4Gi"));
+        assertOneLineError(explain("--pod", pod.toString(), "--cluster", DEMO_CLUSTER.toString()), pod + ":17: Pod "
+                + "\"embedder\" is invalid: spec.containers[0].resources.requests: Invalid value: \"8Gi\": must be less than "
+                + "or equal to memory limit of 4Gi");
+
+        Files.writeString(pod, Files.readString(FITS).replace("nvidia.com/gpu: \"1\"", "nvidia.com/gpu: \"0.5\""));
+        assertOneLineError(explain("--pod", pod.toString(), "--cluster", DEMO_CLUSTER.toString()), pod + ":23: Pod "
+                + "\"embedder\" is invalid: [spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: \"500m\": "
+                + "must be an integer");
+    }
+
+    /** Issue 12 item 7: a field of the wrong type answered with a Java class cast. */
+    @Test
+    void aFieldOfTheWrongTypeIsOneLineInOurWordsWithItsLine() throws Exception {
+        Path pod = dir.resolve("pod.yaml");
+        Files.writeString(pod, Files.readString(FITS).replace("      image: ghcr.io/example/embedder:2.1\n",
+                "      image: ghcr.io/example/embedder:2.1\n      ports: notalist\n"));
+        Run r = explain("--pod", pod.toString(), "--cluster", DEMO_CLUSTER.toString());
+        assertOneLineError(r, pod + ":16: spec.containers[0].ports: expected a list, got the string \"notalist\"");
+        assertThat(r.err()).doesNotContain("com.google").doesNotContain("cast");
+
+        Files.writeString(pod, Files.readString(FITS).replace("          cpu: \"2\"", "          cpu: two"));
+        assertOneLineError(explain("--pod", pod.toString(), "--cluster", DEMO_CLUSTER.toString()), pod
+                + ":18: spec.containers[0].resources.requests[cpu]: expected a quantity such as 1, 500m or 2Gi, got the "
+                + "string \"two\"");
     }
 }

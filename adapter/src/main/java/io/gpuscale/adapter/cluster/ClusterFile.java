@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.gpuscale.adapter.kube.KubeDocuments;
+import io.gpuscale.adapter.kube.KubeJson;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -53,7 +54,8 @@ final class ClusterFile {
             }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ClusterFileException(file, "cannot read: " + e);
+            throw new ClusterFileException(file, Files.isDirectory(file) ? "a directory, not a file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "cannot read it: permission denied" : "cannot read it");
         }
         return parse(file, text);
     }
@@ -79,7 +81,7 @@ final class ClusterFile {
                 JsonElement json = JsonParser.parseString(body);
                 return json.isJsonArray() ? json.getAsJsonArray().asList() : List.of(json);
             } catch (JsonParseException e) {
-                throw new ClusterFileException(file, "JSON error: " + rootMessage(e));
+                throw new ClusterFileException(file, "not valid JSON: " + KubeDocuments.jsonSyntax(body, e).problem());
             }
         }
         try {
@@ -87,7 +89,7 @@ final class ClusterFile {
         } catch (MarkedYAMLException e) {
             throw new ClusterFileException(file, "YAML error at line " + KubeDocuments.line(e) + ": " + KubeDocuments.problem(e));
         } catch (YAMLException e) {
-            throw new ClusterFileException(file, "YAML error: " + e.getMessage());
+            throw new ClusterFileException(file, "YAML that cannot be read as data (too large, too many aliases, or a tag that is not plain data)");
         }
     }
 
@@ -154,6 +156,16 @@ final class ClusterFile {
             metadata.addProperty("namespace", "default");
         }
         String label = where + " (" + kind + " " + (kind.equals("Node") ? name : string(metadata, "namespace") + "/" + name) + ")";
+        Class<?> model = switch (kind) {
+            case "Node" -> V1Node.class;
+            case "Pod" -> V1Pod.class;
+            default -> V1ResourceQuota.class;
+        };
+        try {
+            KubeJson.check(object, model);
+        } catch (KubeJson.ProblemException e) {
+            throw new ClusterFileException(file, atPath(name, e.problem().keys()) + label + ": " + e.getMessage());
+        }
         try {
             switch (kind) {
                 case "Node" -> nodes.add(decode(object, V1Node.class));
@@ -161,11 +173,26 @@ final class ClusterFile {
                 default -> quotas.add(decode(object, V1ResourceQuota.class));
             }
         } catch (RuntimeException e) {
-            String message = rootMessage(e);
-            java.util.regex.Matcher field = java.util.regex.Pattern.compile("`([^`]+)`").matcher(message);
-            throw new ClusterFileException(file, at(name, field.find() ? field.group(1) : null, null) + label + ": "
-                    + message);
+            // KubeJson checked every field the client reads; never show the client's own words.
+            throw new ClusterFileException(file, at(name, "name", name) + label + ": cannot be read as a v1 " + kind);
         }
+    }
+
+    /** {@code "line N: "} for a field given by its keys, searched from the line naming {@code objectName}. */
+    private String atPath(String objectName, List<String> keys) {
+        int from = 0;
+        java.util.regex.Pattern named = keyPattern("name", objectName);
+        while (from < lines.length && !named.matcher(lines[from]).find()) {
+            from++;
+        }
+        from = from == lines.length ? 0 : from;
+        // The object's own keys (kind, spec, ...) may come before its name: start at the object's first line.
+        while (from > 0 && !lines[from].stripLeading().startsWith("-") && !lines[from].strip().startsWith("{")
+                && !lines[from].startsWith("apiVersion") && !lines[from].startsWith("kind")) {
+            from--;
+        }
+        int line = KubeDocuments.lineOfPath(lines, from, keys);
+        return line < 0 ? "" : "line " + (line + 1) + ": ";
     }
 
     /**
@@ -202,15 +229,6 @@ final class ClusterFile {
 
     private static <T> T decode(JsonObject object, Class<T> type) {
         return JSON.getGson().fromJson(object, type);
-    }
-
-    /** The client's messages end with the whole offending JSON; one line is enough. */
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && t.getMessage() == null) {
-            t = t.getCause();
-        }
-        return KubeDocuments.clientMessage(t);
     }
 
     private static String describe(JsonElement e) {

@@ -13,6 +13,8 @@ import io.gpuscale.adapter.advisor.io.InputException;
 import io.gpuscale.adapter.advisor.io.PodInput;
 import io.gpuscale.adapter.advisor.io.UnknownFields;
 import io.gpuscale.adapter.cluster.ClusterProjection;
+import io.gpuscale.adapter.kube.KubeDocuments;
+import io.gpuscale.adapter.kube.KubeJson;
 import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.kubernetes.client.openapi.JSON;
@@ -72,11 +74,12 @@ record ExtenderArgs(PodSchedulingRecord pod, List<JsonObject> nodeItems, List<No
      */
     static ExtenderArgs parse(byte[] body) throws NotJson {
         JsonElement tree;
+        String text = new String(body, StandardCharsets.UTF_8);
         try {
-            tree = STRICT_JSON.fromJson(new String(body, StandardCharsets.UTF_8), JsonElement.class);
+            tree = STRICT_JSON.fromJson(text, JsonElement.class);
         } catch (JsonParseException e) {
             throw new NotJson("the body is not JSON (expected kube-scheduler's ExtenderArgs): "
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+                    + KubeDocuments.jsonSyntax(text, e).problem());
         }
         if (tree == null || !tree.isJsonObject()) {
             throw new NotJson("the body is not a JSON object (expected kube-scheduler's ExtenderArgs)");
@@ -126,9 +129,12 @@ record ExtenderArgs(PodSchedulingRecord pod, List<JsonObject> nodeItems, List<No
             UnknownFields.prune(node, V1Node.class);
             V1Node decoded;
             try {
+                KubeJson.check(node, V1Node.class);
                 decoded = JSON.getGson().fromJson(node, V1Node.class);
+            } catch (KubeJson.ProblemException e) {
+                throw new InputException(where, 0, e.getMessage());
             } catch (RuntimeException e) {
-                throw new InputException(where, 0, cut(e.getMessage()));
+                throw new InputException(where, 0, "cannot be read as a v1 Node");
             }
             if (decoded == null || decoded.getMetadata() == null || decoded.getMetadata().getName() == null) {
                 throw new InputException(where, 0, "a Node without metadata.name");
@@ -151,14 +157,5 @@ record ExtenderArgs(PodSchedulingRecord pod, List<JsonObject> nodeItems, List<No
             }
         }
         return null;
-    }
-
-    private static String cut(String m) {
-        if (m == null) {
-            return "not a valid Node";
-        }
-        int at = m.indexOf(" JSON: ");
-        String s = (at >= 0 ? m.substring(0, at) : m).replace(" in the JSON string", "");
-        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 }

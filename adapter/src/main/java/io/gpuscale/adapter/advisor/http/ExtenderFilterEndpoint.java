@@ -32,7 +32,8 @@ import java.util.Map;
  * filters, which ours repeat, already accepted it.
  *
  * <p>Errors: kube-scheduler reads only 200 answers. Arguments that are JSON but not usable (no
- * Pod, no nodes, an object that does not decode) are answered 200 with {@code Error} set, so the
+ * Pod, no nodes, an object that does not decode, a Pod the API server's validation would refuse,
+ * such as one asking for {@code -3} GPUs) are answered 200 with {@code Error} set and no node passed, so the
  * scheduler logs our message and fails the attempt (or skips us when {@code ignorable}). A body
  * that is not JSON at all did not come from kube-scheduler and is a 400 {@link Status}.
  */

@@ -26,8 +26,9 @@ import java.util.Map;
  * which includes them, would count them twice.
  *
  * <p>Errors: the list has no error field, and kube-scheduler ignores a failed prioritize call
- * (the node totals then leave us out), so arguments it cannot use are a 400 {@link Status}, which
- * the scheduler logs with the code.
+ * (the node totals then leave us out), so arguments it cannot use, including a Pod the API server's
+ * validation would refuse, are a 400 {@link Status}, which the scheduler logs with the code: such a pod
+ * is never scored.
  */
 public final class ExtenderPrioritizeEndpoint extends AdvisorEndpoint {
     public static final String PATH = "/scheduler/prioritize";

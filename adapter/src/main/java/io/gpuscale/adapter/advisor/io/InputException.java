@@ -5,7 +5,7 @@ package io.gpuscale.adapter.advisor.io;
  * The message is one line, {@code SOURCE:LINE: problem} ({@code SOURCE: problem} when no line can
  * be named), as compilers and linters write it.
  */
-public final class InputException extends RuntimeException {
+public class InputException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final String source;

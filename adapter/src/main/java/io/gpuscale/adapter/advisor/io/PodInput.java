@@ -7,7 +7,10 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
+import io.gpuscale.adapter.advisor.FieldError;
+import io.gpuscale.adapter.advisor.PodValidation;
 import io.gpuscale.adapter.kube.KubeDocuments;
+import io.gpuscale.adapter.kube.KubeJson;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.io.IOException;
@@ -18,9 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -38,8 +41,6 @@ public final class PodInput {
     public static final int MAX_BYTES = 1 << 20;
 
     private static final Gson STRICT_JSON = new GsonBuilder().setStrictness(Strictness.STRICT).create();
-    private static final Pattern GSON_LINE = Pattern.compile("at line (\\d+) column (\\d+)");
-    private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
 
     private PodInput() {
     }
@@ -60,7 +61,8 @@ public final class PodInput {
         } catch (NoSuchFileException e) {
             throw new InputException(source, 0, "no such file");
         } catch (IOException e) {
-            throw new InputException(source, 0, "cannot read: " + e.getMessage());
+            throw new InputException(source, 0, Files.isDirectory(file) ? "a directory, not a file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "cannot read it: permission denied" : "cannot read it");
         }
         return parse(source, bytes, null);
     }
@@ -145,12 +147,62 @@ public final class PodInput {
             object.add("metadata", meta);
         }
         try {
-            return JSON.getGson().fromJson(object, V1Pod.class);
-        } catch (RuntimeException e) {
-            String message = clientMessage(e);
-            Matcher field = BACKTICKED.matcher(message);
-            throw new InputException(source, lineOf(text, field.find() ? field.group(1) : null), message);
+            KubeJson.check(object, V1Pod.class);
+        } catch (KubeJson.ProblemException e) {
+            throw new InputException(source, lineOfPath(text, e.problem().keys()), e.problem().message());
         }
+        V1Pod pod;
+        try {
+            pod = JSON.getGson().fromJson(object, V1Pod.class);
+        } catch (RuntimeException e) {
+            // KubeJson checked every field the client reads: nothing it can refuse is left. Never its words.
+            throw new InputException(source, firstLineOrNone(text), "cannot be read as a v1 Pod");
+        }
+        List<FieldError> errors = PodValidation.validate(pod);
+        if (!errors.isEmpty()) {
+            throw new InvalidPodException(source, lineOfPath(text, fieldKeys(errors.get(0).field())),
+                    pod.getMetadata().getName(), errors);
+        }
+        return pod;
+    }
+
+    /** {@code spec.containers[0].resources.limits[nvidia.com/gpu]} as keys: spec, containers, [0], ..., nvidia.com/gpu. */
+    static List<String> fieldKeys(String path) {
+        List<String> keys = new ArrayList<>();
+        int i = 0;
+        while (i < path.length()) {
+            char c = path.charAt(i);
+            if (c == '.') {
+                i++;
+            } else if (c == '[') {
+                int end = path.indexOf(']', i);
+                end = end < 0 ? path.length() : end;
+                String inside = path.substring(i + 1, end);
+                keys.add(inside.matches("\\d+") ? "[" + inside + "]" : inside);
+                i = end + 1;
+            } else {
+                int end = i;
+                while (end < path.length() && path.charAt(end) != '.' && path.charAt(end) != '[') {
+                    end++;
+                }
+                keys.add(path.substring(i, end));
+                i = end;
+            }
+        }
+        return keys;
+    }
+
+    /** The 1-based line of a field in the text, by its keys; 0 without text. */
+    static int lineOfPath(String text, List<String> keys) {
+        if (text == null) {
+            return 0;
+        }
+        int line = KubeDocuments.lineOfPath(text.split("\\R", -1), 0, keys);
+        return line >= 0 ? line + 1 : firstLine(text);
+    }
+
+    private static int firstLineOrNone(String text) {
+        return text == null ? 0 : firstLine(text);
     }
 
     private static boolean isJson(String contentType, String body) {
@@ -169,13 +221,8 @@ public final class PodInput {
             JsonElement e = STRICT_JSON.fromJson(body, JsonElement.class);
             return e == null ? JsonNull.INSTANCE : e;
         } catch (JsonParseException e) {
-            String message = clientMessage(e);
-            Matcher m = GSON_LINE.matcher(message);
-            int line = m.find() ? Integer.parseInt(m.group(1)) : 0;
-            String problem = message.replaceFirst("^.*MalformedJsonException: ", "")
-                    .replaceFirst("\\s*at line \\d+ column \\d+.*$", "")
-                    .replaceFirst("\\s*See https://github\\.com/google/gson\\S*", "");
-            throw new InputException(source, line, "JSON syntax error: " + problem);
+            KubeDocuments.JsonSyntax syntax = KubeDocuments.jsonSyntax(body, e);
+            throw new InputException(source, syntax.line(), "not valid JSON: " + syntax.problem());
         }
     }
 
@@ -186,7 +233,8 @@ public final class PodInput {
         } catch (MarkedYAMLException e) {
             throw new InputException(source, KubeDocuments.line(e), "YAML syntax error: " + KubeDocuments.problem(e));
         } catch (YAMLException e) {
-            throw new InputException(source, 0, "YAML error: " + e.getMessage());
+            // SnakeYAML's unmarked errors (limits, unsupported tags) name its own Java types: not for users.
+            throw new InputException(source, 0, "YAML that cannot be read as data (too large, too many aliases, or a tag that is not plain data)");
         }
         if (docs.isEmpty()) {
             throw new InputException(source, 0, "no object: expected a v1 Pod as YAML or JSON");
@@ -246,16 +294,6 @@ public final class PodInput {
             }
         }
         return 1;
-    }
-
-    /** The client's message, without the whole offending JSON it appends. */
-    private static String clientMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t instanceof JsonParseException
-                && t.getCause().getMessage() != null)) {
-            t = t.getCause();
-        }
-        return KubeDocuments.clientMessage(t);
     }
 
     private static String describe(JsonElement e) {

@@ -123,4 +123,55 @@ class ExplainEndpointIT {
         assertThat(notPod.body()).contains("expected apiVersion v1, kind Pod");
         assertThat(post("application/json", "").statusCode()).isEqualTo(400);
     }
+
+    /**
+     * Issue 12 item 6: a negative GPU count was explained as fitting. kube-apiserver answers such a create
+     * with 422 Invalid, a cause per field; so do we.
+     */
+    @Test
+    void aPodTheApiServerWouldRefuseIsA422InvalidWithACausePerField() throws Exception {
+        HttpResponse<String> r = post("application/yaml", POD_YAML.replace("\"1\"", "\"-3\""));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        JsonObject status = JsonParser.parseString(r.body()).getAsJsonObject();
+        assertThat(status.get("kind").getAsString()).isEqualTo("Status");
+        assertThat(status.get("status").getAsString()).isEqualTo("Failure");
+        assertThat(status.get("reason").getAsString()).isEqualTo("Invalid");
+        assertThat(status.get("code").getAsInt()).isEqualTo(422);
+        String limit = "spec.containers[0].resources.limits[nvidia.com/gpu]";
+        String request = "spec.containers[0].resources.requests[nvidia.com/gpu]";
+        String negative = "Invalid value: \"-3\": must be greater than or equal to 0";
+        assertThat(status.get("message").getAsString()).isEqualTo("Pod \"trainer\" is invalid: [" + limit + ": " + negative
+                + ", " + request + ": " + negative + "]");
+        JsonObject details = status.getAsJsonObject("details");
+        assertThat(details.get("name").getAsString()).isEqualTo("trainer");
+        assertThat(details.get("kind").getAsString()).isEqualTo("Pod");
+        assertThat(details.getAsJsonArray("causes")).hasSize(2);
+        JsonObject cause = details.getAsJsonArray("causes").get(0).getAsJsonObject();
+        assertThat(cause.get("reason").getAsString()).isEqualTo("FieldValueInvalid");
+        assertThat(cause.get("message").getAsString()).isEqualTo(negative);
+        assertThat(cause.get("field").getAsString()).isEqualTo(limit);
+
+        HttpResponse<String> fraction = post("application/yaml", POD_YAML.replace("\"1\"", "\"1.5\""));
+        assertThat(fraction.statusCode()).isEqualTo(422);
+        assertThat(fraction.body()).contains("Invalid value: \\\"1500m\\\": must be an integer");
+    }
+
+    /** Issue 12 item 7: {@code "ports":"notalist"} answered {@code class com.google.gson.JsonPrimitive cannot be cast ...}. */
+    @Test
+    void aFieldOfTheWrongTypeIsABadRequestInOurWords() throws Exception {
+        String json = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"trainer\"}, \"spec\": "
+                + "{\"containers\": [{\"name\": \"main\", \"ports\": \"notalist\"}]}}";
+        HttpResponse<String> r = post("application/json", json);
+        assertThat(r.statusCode()).isEqualTo(400);
+        JsonObject status = JsonParser.parseString(r.body()).getAsJsonObject();
+        assertThat(status.get("reason").getAsString()).isEqualTo("BadRequest");
+        assertThat(status.get("message").getAsString()).isEqualTo("request body:1: spec.containers[0].ports: expected a "
+                + "list, got the string \"notalist\"");
+
+        HttpResponse<String> syntax = post("application/json", "{\"apiVersion\": v1}");
+        assertThat(syntax.statusCode()).isEqualTo(400);
+        String message = JsonParser.parseString(syntax.body()).getAsJsonObject().get("message").getAsString();
+        assertThat(message).startsWith("request body:1: not valid JSON: syntax error at line 1, column ");
+        assertThat(message).doesNotContain("Strictness").doesNotContain("JsonReader").doesNotContain("gson");
+    }
 }

@@ -280,7 +280,11 @@ class SchedulerExtenderIT {
             assertThat(r.statusCode()).isEqualTo(400);
             JsonObject status = JsonParser.parseString(r.body()).getAsJsonObject();
             assertThat(status.get("kind").getAsString()).isEqualTo("Status");
-            assertThat(status.get("message").getAsString()).startsWith("the body is not JSON");
+            assertThat(status.get("message").getAsString()).startsWith("the body is not JSON (expected kube-scheduler's "
+                    + "ExtenderArgs): syntax error at line 1, column ");
+            // Issue 12 item 7: Gson's "Use JsonReader.setStrictness(...)" reached the caller.
+            assertThat(status.get("message").getAsString()).doesNotContain("Strictness").doesNotContain("JsonReader")
+                    .doesNotContain("gson");
         }
         assertThat(post("/scheduler/prioritize", "{\"Pod\": 5}").statusCode()).isEqualTo(400);
     }
@@ -290,5 +294,49 @@ class SchedulerExtenderIT {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base
                 + "/apis/custom.metrics.k8s.io/v1beta2")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * Issue 12 item 6: a pod asking for -3 GPUs passed the filter and prioritize scored a full node 9.
+     * kube-scheduler never sends such a pod (the API server refuses it), so whoever does gets an error,
+     * never a verdict or a score.
+     */
+    @Test
+    void aPodTheApiServerWouldRefuseIsAnErrorNeverAVerdictOrAScore() throws Exception {
+        String negative = AdvisorCluster.GPU_POD_JSON.replace("\"nvidia.com/gpu\": \"1\"", "\"nvidia.com/gpu\": \"-3\"");
+        String body = namesArgs("mainpc", "full").replace(AdvisorCluster.GPU_POD_JSON, negative);
+        JsonObject r = filter(body);
+        String expected = "ExtenderArgs.Pod: Pod \"trainer-7d4f9\" is invalid: ["
+                + "spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: \"-3\": must be greater than or equal to 0, "
+                + "spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: \"-3\": must be greater than or equal to 0]";
+        assertThat(r.get("Error").getAsString()).isEqualTo(expected);
+        assertThat(r.get("NodeNames").isJsonNull()).isTrue();
+        assertThat(r.get("Nodes").isJsonNull()).isTrue();
+
+        HttpResponse<String> p = post("/scheduler/prioritize", body);
+        assertThat(p.statusCode()).as(p.body()).isEqualTo(400);
+        JsonObject status = JsonParser.parseString(p.body()).getAsJsonObject();
+        assertThat(status.get("kind").getAsString()).isEqualTo("Status");
+        assertThat(status.get("message").getAsString()).isEqualTo(expected);
+
+        String requestAboveLimit = AdvisorCluster.GPU_POD_JSON.replace("\"requests\": {\"nvidia.com/gpu\": \"1\"}",
+                "\"requests\": {\"nvidia.com/gpu\": \"2\"}");
+        assertThat(filter(namesArgs("mainpc").replace(AdvisorCluster.GPU_POD_JSON, requestAboveLimit)).get("Error")
+                .getAsString()).isEqualTo("ExtenderArgs.Pod: Pod \"trainer-7d4f9\" is invalid: spec.containers[0].resources"
+                + ".requests: Invalid value: \"2\": must be equal to nvidia.com/gpu limit of 1");
+    }
+
+    /** Issue 12 item 7: a Node or Pod field of the wrong type is told by its path, not by Gson. */
+    @Test
+    void aWrongTypeInTheArgumentsIsToldByItsPath() throws Exception {
+        String ports = AdvisorCluster.GPU_POD_JSON.replace("\"image\": \"trainer:1\",", "\"image\": \"trainer:1\", \"ports\": "
+                + "\"notalist\",");
+        assertThat(filter(namesArgs("mainpc").replace(AdvisorCluster.GPU_POD_JSON, ports)).get("Error").getAsString())
+                .isEqualTo("ExtenderArgs.Pod: spec.containers[0].ports: expected a list, got the string \"notalist\"");
+        String node = nodeJson("mainpc", "\"taints\": \"none\"");
+        JsonObject r = filter("{\"Pod\": " + AdvisorCluster.GPU_POD_JSON + ", \"Nodes\": {\"metadata\": {}, \"items\": ["
+                + node + "]}}");
+        assertThat(r.get("Error").getAsString()).isEqualTo("ExtenderArgs.Nodes.items[0]: spec.taints: expected a list, got "
+                + "the string \"none\"");
     }
 }

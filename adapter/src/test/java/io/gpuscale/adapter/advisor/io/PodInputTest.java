@@ -65,7 +65,7 @@ class PodInputTest {
         InputException e = failure(POD_YAML.replace("      image: trainer:1", "      image: trainer:1\n      gpus: 2"),
                 null);
         assertThat(e.line()).isEqualTo(10);
-        assertThat(e.problem()).contains("gpus").contains("V1Container");
+        assertThat(e.problem()).isEqualTo("spec.containers[0].gpus: unknown field: a v1 Container has no field \"gpus\"");
     }
 
     @Test
@@ -87,7 +87,7 @@ class PodInputTest {
     void aJsonSyntaxErrorNamesItsLine() {
         InputException e = failure("{\"apiVersion\": \"v1\",\n \"kind\": \"Pod\"\n \"metadata\": {}}", null);
         assertThat(e.line()).isEqualTo(3);
-        assertThat(e.problem()).startsWith("JSON syntax error");
+        assertThat(e.problem()).startsWith("not valid JSON: syntax error at line 3");
     }
 
     @Test
@@ -111,5 +111,47 @@ class PodInputTest {
         Path f = dir.resolve("pod.yaml");
         Files.writeString(f, POD_YAML, StandardCharsets.UTF_8);
         assertThat(PodInput.read(f).getMetadata().getName()).isEqualTo("trainer");
+    }
+
+    /** Issue 12 item 7: no Java class, no Gson hint, no offending JSON: the field, what was expected, what came. */
+    @Test
+    void aFieldOfTheWrongTypeIsToldInOurWordsWithItsPathAndLine() {
+        String ports = POD_YAML.replace("      image: trainer:1", "      image: trainer:1\n      ports: notalist");
+        InputException e = failure(ports, null);
+        assertThat(e.getMessage()).isEqualTo("pod.yaml:10: spec.containers[0].ports: expected a list, got the string "
+                + "\"notalist\"");
+        String json = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"x\"}, \"spec\": "
+                + "{\"containers\": [{\"name\": \"c\", \"ports\": \"notalist\"}]}}";
+        assertThat(failure(json, "application/json").getMessage()).isEqualTo("pod.yaml:1: spec.containers[0].ports: "
+                + "expected a list, got the string \"notalist\"");
+        assertThat(failure(POD_YAML.replace("  containers:", "  hostNetwork: \"yes\"\n  containers:"), null).getMessage())
+                .isEqualTo("pod.yaml:7: spec.hostNetwork: expected true or false, got the string \"yes\"");
+        assertThat(failure(POD_YAML.replace("  containers:", "  priority: high\n  containers:"), null).getMessage())
+                .isEqualTo("pod.yaml:7: spec.priority: expected an integer, got the string \"high\"");
+        assertThat(failure(POD_YAML.replace("  containers:\n", "  containers: {name: main}\n  x:\n"), null).problem())
+                .startsWith("spec.containers: expected a list, got an object");
+        assertThat(failure(POD_YAML.replace("    - name: main\n      image: trainer:1\n", "    - image: trainer:1\n"), null).getMessage())
+                .isEqualTo("pod.yaml:8: spec.containers[0].name: Required value");
+        assertThat(failure(POD_YAML.replace("  namespace: ml", "  namespace: ml\n  labels: [a]"), null).getMessage())
+                .isEqualTo("pod.yaml:6: metadata.labels: expected an object (a map), got a list");
+        assertThat(failure(POD_YAML.replace("  namespace: ml", "  namespace: ml\n  creationTimestamp: yesterday"), null)
+                .getMessage()).isEqualTo("pod.yaml:6: metadata.creationTimestamp: expected an RFC 3339 time such as "
+                + "2024-05-01T12:00:00Z, got the string \"yesterday\"");
+    }
+
+    @Test
+    void aJsonSyntaxErrorIsOursWithItsPosition() {
+        InputException e = failure("{\"apiVersion\": v1}", "application/json");
+        assertThat(e.getMessage()).startsWith("pod.yaml:1: not valid JSON: syntax error at line 1, column ");
+        assertThat(e.getMessage()).doesNotContain("Strictness").doesNotContain("JsonReader").doesNotContain("gson");
+        assertThat(failure("{\"apiVersion\": \"v1\",\n", "application/json").getMessage())
+                .startsWith("pod.yaml:2: not valid JSON: the JSON ends too early");
+    }
+
+    @Test
+    void quantitiesWithBlanksAreTrimmedAsTheApiServerTrimsThem() {
+        V1Pod pod = PodInput.parse("pod.yaml", POD_YAML.replace("\"2\"", "\" 2 \""), null);
+        assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits())
+                .containsEntry("nvidia.com/gpu", new Quantity("2"));
     }
 }
