@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import io.gpuscale.adapter.testing.AdapterJar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,19 +66,11 @@ class ExplainLiveIT {
         return node;
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run explain(String... args) throws Exception {
-        String jar = System.getProperty("adapter.jar", ROOT.resolve("adapter/target/gpuscale-adapter.jar").toString());
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar, "explain"));
-        command.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    private static AdapterJar.Run explain(String... args) throws Exception {
+        String[] all = new String[args.length + 1];
+        all[0] = "explain";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return AdapterJar.run(all);
     }
 
     @Test
@@ -100,7 +90,7 @@ class ExplainLiveIT {
                       image: cuda:12
                       resources: {limits: {nvidia.com/gpu: "1"}}
                 """);
-        Run r = explain("--pod", pod.toString(), "--kubeconfig", kubeconfig(api.url()).toString(), "-o", "json");
+        AdapterJar.Run r = explain("--pod", pod.toString(), "--kubeconfig", kubeconfig(api.url()).toString(), "-o", "json");
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.err()).as("informer logs stay quiet on the command line").isEmpty();
         JsonObject e = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -115,7 +105,7 @@ class ExplainLiveIT {
     @Test
     void anApiServerThatCannotBeListedInTimeIsOneLineAndExit2() throws Exception {
         Path pod = ROOT.resolve("deploy/examples/pod-fits.yaml");
-        Run r = explain("--pod", pod.toString(), "--kubeconfig", kubeconfig("http://127.0.0.1:9").toString(),
+        AdapterJar.Run r = explain("--pod", pod.toString(), "--kubeconfig", kubeconfig("http://127.0.0.1:9").toString(),
                 "--sync-timeout", "2s");
         assertThat(r.code()).as(r.out()).isEqualTo(2);
         assertThat(r.err().lines().filter(l -> l.startsWith("gpuscale-adapter: ")).toList())

@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.adapter.testing.AdapterJar;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -89,24 +86,16 @@ class HpaLiveIT {
         }
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run hpa(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("adapter.jar", AdapterJar.ROOT.resolve("adapter/target/gpuscale-adapter.jar")
-                        .toString()), "hpa"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    private static AdapterJar.Run hpa(String... args) throws Exception {
+        String[] all = new String[args.length + 1];
+        all[0] = "hpa";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return AdapterJar.run(all);
     }
 
     @Test
     void theLiveClustersPodsAndTheAdaptersValuesGiveTheHpasDecision() throws Exception {
-        Run r = null;
+        AdapterJar.Run r = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         do {
             r = hpa("--server", server, "--insecure-skip-tls-verify", "--kubeconfig", kubeconfig.toString(),
@@ -120,7 +109,7 @@ class HpaLiveIT {
 
     @Test
     void anAdapterThatIsDownIsOneLineAndExit2() throws Exception {
-        Run r = hpa("--server", "https://127.0.0.1:9", "--insecure-skip-tls-verify", "--kubeconfig",
+        AdapterJar.Run r = hpa("--server", "https://127.0.0.1:9", "--insecure-skip-tls-verify", "--kubeconfig",
                 kubeconfig.toString(), "--namespace", "demo", "--selector", "app=llm-server", "--target", "70");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
@@ -130,7 +119,7 @@ class HpaLiveIT {
 
     @Test
     void aCertificateThatDoesNotVerifyIsOneLineWithTheWayOut() throws Exception {
-        Run r = hpa("--server", server, "--kubeconfig", kubeconfig.toString(), "--namespace", "demo",
+        AdapterJar.Run r = hpa("--server", server, "--kubeconfig", kubeconfig.toString(), "--namespace", "demo",
                 "--selector", "app=llm-server", "--target", "70");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().lines().toList()).singleElement().asString()
@@ -141,7 +130,7 @@ class HpaLiveIT {
     void aClusterThatCannotBeListedIsOneLineAndExit2() throws Exception {
         Path nowhere = dir.resolve("nowhere");
         Files.writeString(nowhere, Files.readString(kubeconfig).replace(api.url(), "http://127.0.0.1:9"));
-        Run r = hpa("--server", server, "--insecure-skip-tls-verify", "--kubeconfig", nowhere.toString(),
+        AdapterJar.Run r = hpa("--server", server, "--insecure-skip-tls-verify", "--kubeconfig", nowhere.toString(),
                 "--namespace", "demo", "--selector", "app=llm-server", "--target", "70", "--timeout", "5s");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().lines().toList()).singleElement().asString()
@@ -150,7 +139,7 @@ class HpaLiveIT {
 
     @Test
     void everyOptionHasHelpText() throws Exception {
-        Run r = hpa("--help");
+        AdapterJar.Run r = hpa("--help");
         assertThat(r.code()).isZero();
         List<String> lines = r.out().lines().toList();
         int options = 0;
