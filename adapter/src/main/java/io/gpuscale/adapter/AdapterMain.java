@@ -14,6 +14,8 @@ import io.gpuscale.adapter.cluster.InformerClusterView;
 import io.gpuscale.adapter.cluster.SchedulingView;
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
+import io.gpuscale.adapter.monitoring.AdapterMetrics;
+import io.gpuscale.adapter.monitoring.MetricsServer;
 import io.gpuscale.adapter.scrape.AgentScraper;
 import io.gpuscale.adapter.scrape.AgentTarget;
 import io.gpuscale.adapter.scrape.AgentTargets;
@@ -42,6 +44,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import io.gpuscale.common.HostPort;
+import io.gpuscale.common.Logging;
 import io.gpuscale.common.cli.UsageErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,10 +57,7 @@ import picocli.CommandLine.Option;
         description = "GPU metrics for Kubernetes: custom.metrics.k8s.io and external.metrics.k8s.io.")
 public final class AdapterMain implements Callable<Integer> {
     static {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format",
-                    "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n");
-        }
+        Logging.install(); // before anything touches java.util.logging
     }
 
     private static final Logger LOG = System.getLogger(AdapterMain.class.getName());
@@ -92,6 +93,9 @@ public final class AdapterMain implements Callable<Integer> {
         err.flush();
         return 2;
     }
+
+    /** {@code --metrics-bind-address} when not given. */
+    static final String DEFAULT_METRICS_BIND_ADDRESS = "0.0.0.0:9420";
 
     /** {@code serve}: the metrics APIs over HTTPS, as kube-aggregator proxies to them. */
     @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
@@ -241,6 +245,17 @@ public final class AdapterMain implements Callable<Integer> {
                         + "of these (403 otherwise) (default: any).")
         List<String> schedulerExtenderAllowedNames;
 
+        @Option(names = "--metrics-bind-address", paramLabel = "HOST:PORT|off",
+                defaultValue = DEFAULT_METRICS_BIND_ADDRESS,
+                description = "Serve the adapter's own metrics (scrape health, data age, JVM) over plain HTTP at "
+                        + "/metrics on this address; 0 as the port picks a free one, off serves none "
+                        + "(default: ${DEFAULT-VALUE}).")
+        String metricsBindAddress;
+
+        @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+                description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
+        String logLevel;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -271,8 +286,27 @@ public final class AdapterMain implements Callable<Integer> {
             if (agentCaFile != null) {
                 requireFile("--agent-ca-file", agentCaFile);
             }
+            logLevel();
+            metricsAddress();
             return new AdapterConfig(bindAddress, securePort, tls(), cluster(), metrics(), every, age, externalMetrics,
                     limits(), agentCaFile);
+        }
+
+        /** {@code --log-level}, validated; throws IllegalArgumentException with one clear line. */
+        java.util.logging.Level logLevel() {
+            return wrap("--log-level", () -> Logging.level(logLevel));
+        }
+
+        /**
+         * {@code --metrics-bind-address}, validated: where to serve the adapter's own metrics, or null
+         * for {@code off}; throws IllegalArgumentException with one clear line.
+         */
+        HostPort metricsAddress() {
+            if (metricsBindAddress.strip().equalsIgnoreCase("off")) {
+                return null;
+            }
+            return wrap("--metrics-bind-address", () -> HostPort.parse(metricsBindAddress.strip(),
+                    DEFAULT_METRICS_BIND_ADDRESS + " or :9420, or off"));
         }
 
         /** The placement advisor's flags, validated; throws IllegalArgumentException with one clear line. */
@@ -411,6 +445,8 @@ public final class AdapterMain implements Callable<Integer> {
             AdapterConfig config = config();
             AdapterConfig.Advisor advising = advisorConfig();
             AuthOptions auth = authConfig();
+            HostPort metricsAddress = metricsAddress();
+            Logging.configure(logLevel());
             ServingCertificate certificate = certificate(config.tls());
             ClusterView cluster = clusterView(config.cluster());
             MetricsFeed feed = metricsFeed(config, cluster);
@@ -435,6 +471,18 @@ public final class AdapterMain implements Callable<Integer> {
                 extenderGate = caGate;
             }
             try {
+                if (metricsAddress != null) {
+                    AdapterMetrics self = new AdapterMetrics();
+                    owned.add(self);
+                    if (feed.scraper() != null) {
+                        self.watchScraping(feed.scraper()::health, feed.store()::snapshots, config.maxAge(),
+                                Clock.systemUTC());
+                    }
+                    MetricsServer metricsServer = MetricsServer.start(metricsAddress, self::scrape);
+                    owned.add(0, metricsServer);
+                    LOG.log(Level.INFO, "adapter metrics serving: http://{0}:{1,number,#}/metrics",
+                            metricsAddress.host(), metricsServer.port());
+                }
                 advisor = AdvisorService.start((SchedulingView) cluster, feed.metrics(), advising.options(),
                         config.bindAddress(), advising.extenderEnabled() ? advising.extenderPort()
                                 : AdapterConfig.EXTENDER_OFF, certificate, extenderGate);
@@ -453,7 +501,7 @@ public final class AdapterMain implements Callable<Integer> {
                                 advisor.extenderPort());
                     }
                 }
-            } catch (Adapter.ListenException | AdvisorService.ListenException e) {
+            } catch (Adapter.ListenException | AdvisorService.ListenException | MetricsServer.ListenException e) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("gpuscale-adapter: " + e.getMessage());
                 err.flush();
@@ -467,6 +515,7 @@ public final class AdapterMain implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 adapter.close();
                 stopped.countDown();
+                Logging.shutDown();
             }, "gpuscale-shutdown"));
             DelegatedGate.warnAboutModes(auth, adapter.port());
             LOG.log(Level.INFO, "gpuscale adapter serving: https://{0}:{1,number,#} custom.metrics.k8s.io "
@@ -512,8 +561,11 @@ public final class AdapterMain implements Callable<Integer> {
      * @param metrics what the API reads
      * @param blocking whether a read may block on the network (the Prometheus backend)
      * @param owned scrapers and clients to close after the server stops
+     * @param scraper the agents' scraper, for the adapter's own metrics; null when reading a Prometheus
+     * @param store what the scraper fills; null when reading a Prometheus
      */
-    record MetricsFeed(GpuMetrics metrics, boolean blocking, List<AutoCloseable> owned) {
+    record MetricsFeed(GpuMetrics metrics, boolean blocking, List<AutoCloseable> owned, AgentScraper scraper,
+            MetricStore store) {
     }
 
     /** The readings a configuration names, with whatever feeds them started. */
@@ -521,7 +573,7 @@ public final class AdapterMain implements Callable<Integer> {
         if (config.metrics() instanceof AdapterConfig.Prometheus prometheus) {
             // Every read is an HTTP query: the API runs it on worker threads (blocking = true).
             return new MetricsFeed(new PrometheusMetrics(prometheus.url().toString(), Duration.ofSeconds(2)), true,
-                    List.of());
+                    List.of(), null, null);
         }
         AgentTargets targets;
         if (config.metrics() instanceof AdapterConfig.StaticAgents agents) {
@@ -542,7 +594,7 @@ public final class AdapterMain implements Callable<Integer> {
         scraper.start();
         AutoCloseable stopVertx = () -> vertx.close().toCompletionStage().toCompletableFuture()
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
-        return new MetricsFeed(store, false, List.of(scraper, targets, stopVertx));
+        return new MetricsFeed(store, false, List.of(scraper, targets, stopVertx), scraper, store);
     }
 
     /** An API client for the cluster the configuration names; a snapshot file has none. */

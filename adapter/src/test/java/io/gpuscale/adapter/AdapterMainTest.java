@@ -107,6 +107,12 @@ class AdapterMainTest {
         "--max-age=soon|--max-age",
         "--tls-cert-file=/nonexistent.pem|go together",
         "--no-such-flag|no-such-flag",
+        "--log-level=verbose|invalid value for --log-level: 'verbose' is not a level (debug, info, warn, error)",
+        "--log-level=|invalid value for --log-level",
+        "--metrics-bind-address=9420|invalid value for --metrics-bind-address: '9420' is not HOST:PORT",
+        "--metrics-bind-address=0.0.0.0:http|invalid value for --metrics-bind-address: '0.0.0.0:http' has no valid port",
+        "--metrics-bind-address=:70000|invalid value for --metrics-bind-address: port 70000 is out of range",
+        "--metrics-bind-address=on|invalid value for --metrics-bind-address: 'on' is not HOST:PORT",
     })
     void badFlagsAreOneLineAndExit2(String flag, String message) throws Exception {
         assertOneLineUsageError(run(serve(flag).toArray(String[]::new)), message);
@@ -131,6 +137,45 @@ class AdapterMainTest {
         Files.writeString(broken, "apiVersion: v1\nkind: List\nitems:\n- kind: Gadget\n");
         assertOneLineUsageError(run(concat(base, "--cluster", broken.toString(), "--agents", "http://a:1/metrics")),
                 "--cluster");
+    }
+
+    private AdapterMain.Serve parsed(List<String> args) {
+        AdapterMain.Serve serve = new AdapterMain.Serve();
+        new CommandLine(serve).parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+        serve.config();
+        return serve;
+    }
+
+    @Test
+    void logLevelAndMetricsAddressDefaultsAndForms() throws Exception {
+        AdapterMain.Serve defaults = parsed(serve());
+        assertThat(defaults.logLevel()).isEqualTo(java.util.logging.Level.INFO);
+        assertThat(defaults.metricsAddress()).isEqualTo(new io.gpuscale.common.HostPort("0.0.0.0", 9420));
+        assertThat(parsed(serve("--log-level=DEBUG")).logLevel()).isEqualTo(java.util.logging.Level.FINE);
+        assertThat(parsed(serve("--log-level", "warn")).logLevel()).isEqualTo(java.util.logging.Level.WARNING);
+        assertThat(parsed(serve("--log-level", "error")).logLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+        assertThat(parsed(serve("--metrics-bind-address=off")).metricsAddress()).isNull();
+        assertThat(parsed(serve("--metrics-bind-address=OFF")).metricsAddress()).isNull();
+        assertThat(parsed(serve("--metrics-bind-address=:9999")).metricsAddress())
+                .isEqualTo(new io.gpuscale.common.HostPort("0.0.0.0", 9999));
+        assertThat(parsed(serve("--metrics-bind-address=[::1]:0")).metricsAddress())
+                .isEqualTo(new io.gpuscale.common.HostPort("::1", 0));
+        Result help = run("serve", "--help");
+        assertThat(help.out()).contains("--metrics-bind-address=HOST:PORT|off", "default: 0.0.0.0:9420",
+                "--log-level=LEVEL", "debug, info, warn or error (default: info)");
+    }
+
+    @Test
+    void aBusyMetricsPortIsOneLineAndExit1() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Result r = run(serve("--secure-port=0", "--metrics-bind-address=127.0.0.1:" + busy.getLocalPort())
+                    .toArray(String[]::new));
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("gpuscale-adapter: cannot serve /metrics on 127.0.0.1:"
+                    + busy.getLocalPort() + ": ");
+            assertThat(r.err().strip().lines()).hasSize(1);
+        }
     }
 
     @Test

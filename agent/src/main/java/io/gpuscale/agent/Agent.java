@@ -53,7 +53,11 @@ public final class Agent implements AutoCloseable {
         NodeSnapshot initial = NodeSnapshot.initial(config.nodeName(), source.kind());
         this.published = new AtomicReference<>(new Published(initial, renderer.render(initial)));
         XidCounter xids = new XidCounter();
-        this.sampler = new Sampler(source, podAttributor(config), xids, config.nodeName(), config.interval(), clock,
+        PodAttributor attributor = podAttributor(config);
+        if (attributor.asksKubelet()) {
+            metrics.podResources(attributor::podResourcesUp);
+        }
+        this.sampler = new Sampler(source, attributor, xids, config.nodeName(), config.interval(), clock,
                 System::nanoTime, metrics, snapshot -> published.set(new Published(snapshot, renderer.render(snapshot))));
         this.xidWatcher = source instanceof GpuEventSource events
                 ? new XidWatcher(events, xids, () -> published.get().snapshot())

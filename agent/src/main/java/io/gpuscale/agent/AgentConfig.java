@@ -3,6 +3,7 @@ package io.gpuscale.agent;
 import io.gpuscale.agent.sim.SimGpu;
 import io.gpuscale.agent.sim.SimSpec;
 import io.gpuscale.common.Durations;
+import io.gpuscale.common.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -133,27 +134,7 @@ public record AgentConfig(
 
     /** {@code HOST:PORT}, {@code :PORT} or {@code [IPv6]:PORT}. */
     public static HostPort parseListen(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT (e.g. 0.0.0.0:9410 or :9410)");
-        }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (host.isEmpty()) {
-            host = "0.0.0.0";
-        }
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' has no valid port (0-65535)");
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is out of range (0-65535)");
-        }
-        return new HostPort(host, port);
+        return HostPort.parse(text, "0.0.0.0:9410 or :9410");
     }
 
     public static Duration parseInterval(String text) {
@@ -176,6 +157,4 @@ public record AgentConfig(
         return name;
     }
 
-    public record HostPort(String host, int port) {
-    }
 }

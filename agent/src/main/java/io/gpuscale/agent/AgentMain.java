@@ -1,6 +1,8 @@
 package io.gpuscale.agent;
 
 import io.gpuscale.common.Durations;
+import io.gpuscale.common.HostPort;
+import io.gpuscale.common.Logging;
 import io.gpuscale.common.cli.UsageErrors;
 import java.io.PrintWriter;
 import java.lang.System.Logger;
@@ -107,7 +109,7 @@ public final class AgentMain implements Callable<Integer> {
 
     /** Builds the validated configuration; throws IllegalArgumentException with one clear line. */
     AgentConfig config() {
-        AgentConfig.HostPort hp = wrap("--listen", () -> AgentConfig.parseListen(listen));
+        HostPort hp = wrap("--listen", () -> AgentConfig.parseListen(listen));
         AgentConfig.Source src = wrap("--source", () -> AgentConfig.parseSource(source));
         Duration every = wrap("--interval", () -> AgentConfig.parseInterval(interval));
         String node = wrap("--node-name", () -> AgentConfig.checkNodeName(resolveNodeName()));

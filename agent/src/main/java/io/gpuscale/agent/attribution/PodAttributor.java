@@ -15,6 +15,16 @@ public interface PodAttributor extends AutoCloseable {
 
     Attribution attribute(List<GpuSample> gpus);
 
+    /** Whether this attributor asks a kubelet (real or simulated) for allocations: then {@link #podResourcesUp} means something. */
+    default boolean asksKubelet() {
+        return false;
+    }
+
+    /** Whether the kubelet's PodResources API answered the last call (false before the first); any thread. */
+    default boolean podResourcesUp() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

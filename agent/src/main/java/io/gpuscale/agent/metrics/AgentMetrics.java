@@ -72,6 +72,18 @@ public final class AgentMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code gpuscale_agent_pod_resources_up}: 1 when the kubelet's PodResources API answered the
+     * last call, 0 while it does not (pod labels are missing then). Only where pod attribution asks
+     * a kubelet.
+     */
+    public void podResources(java.util.function.BooleanSupplier up) {
+        Gauge.builder("gpuscale.agent.pod.resources.up", up, u -> u.getAsBoolean() ? 1 : 0)
+                .description("1 when the kubelet's PodResources API answered the last call; 0 while it does not "
+                        + "and series carry no pod labels.")
+                .register(registry);
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

@@ -45,8 +45,8 @@ public final class KubeletPods implements PodAttributor {
     private Map<PodName, PodState> lastPodStates = Map.of();
     private Map<String, Integer> allocatable = Map.of();
     private long allocatableAskedAt;
-    private String lastFailure = "";
-    private boolean everListed;
+    private volatile String lastFailure = "";
+    private volatile boolean everListed;
 
     /**
      * @param informer the node's pods, or null when the agent cannot list pods
@@ -154,6 +154,16 @@ public final class KubeletPods implements PodAttributor {
                     new PodRef(a.namespace(), a.pod(), a.container()), id.uuid(), id.replica(), a.resourceName())));
         }
         return out;
+    }
+
+    @Override
+    public boolean asksKubelet() {
+        return true;
+    }
+
+    @Override
+    public boolean podResourcesUp() {
+        return everListed && lastFailure.isEmpty();
     }
 
     @Override

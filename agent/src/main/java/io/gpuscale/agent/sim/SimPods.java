@@ -52,6 +52,17 @@ public final class SimPods implements PodAttributor {
                 .toString();
     }
 
+    /** The simulated kubelet always answers: {@code gpuscale_agent_pod_resources_up} is 1, as on a healthy node. */
+    @Override
+    public boolean asksKubelet() {
+        return true;
+    }
+
+    @Override
+    public boolean podResourcesUp() {
+        return true;
+    }
+
     @Override
     public Attribution attribute(List<GpuSample> gpus) {
         List<Holding> holdings = new ArrayList<>();

@@ -176,16 +176,17 @@ class PodAttributionIT {
 
     @Test
     void kubeletRestartDropsPodLabelsButNotMetricsAndTheyReturn() throws Exception {
-        awaitMetrics("pods", s -> s.contains("train-0"));
+        awaitMetrics("pods", s -> s.contains("train-0") && s.contains("gpuscale_agent_pod_resources_up 1"));
 
         kubelet.stop();
         String without = awaitMetrics("labels gone", s -> !s.contains("namespace="));
         assertThat(without).contains("nvidia_gpu_utilization_percent{node=\"gpu-node-1\",gpu=\"0\",uuid=\"" + GPU0
-                + "\"} 73\n");
+                + "\"} 73\n").contains("gpuscale_agent_pod_resources_up 0");
 
         kubelet = PodResourcesTestServer.start(socket);
         kubelet.answerList(PodResourcesTestServer.message(allocations(true)));
-        awaitMetrics("labels back", s -> s.contains("pod=\"train-0\"") && s.contains("pod=\"infer-b\""));
+        awaitMetrics("labels back", s -> s.contains("pod=\"train-0\"") && s.contains("pod=\"infer-b\"")
+                && s.contains("gpuscale_agent_pod_resources_up 1"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.gpuscale.agent;
+package io.gpuscale.common;
 
 import java.util.Locale;
 import java.util.logging.ConsoleHandler;
@@ -8,7 +8,11 @@ import java.util.logging.LogManager;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
-/** One line per event on standard error: time, level, logger, message. */
+/**
+ * One line per event on standard error: time, level, logger, message. The agent's and the adapter's
+ * {@code --log-level}: {@link #level} parses it, {@link #configure} applies it to gpuscale's own
+ * loggers (libraries stay at info).
+ */
 public final class Logging {
     private static final String FORMAT = "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n";
 
@@ -16,7 +20,7 @@ public final class Logging {
     }
 
     /**
-     * Keeps log handlers open while the agent's own shutdown hook still logs; the JDK's default
+     * Keeps log handlers open while our own shutdown hook still logs; the JDK's default
      * manager closes them in a hook of its own, racing ours.
      */
     public static final class Manager extends LogManager {
@@ -29,7 +33,7 @@ public final class Logging {
             }
         }
 
-        void release() {
+        private void release() {
             released = true;
             super.reset();
         }
@@ -46,20 +50,23 @@ public final class Logging {
         }
     }
 
-    static void install() {
+    /** Before anything touches java.util.logging: the log manager below and the line format. */
+    public static void install() {
         if (System.getProperty("java.util.logging.manager") == null) {
             System.setProperty("java.util.logging.manager", Manager.class.getName());
         }
         System.setProperty("java.util.logging.SimpleFormatter.format", FORMAT);
     }
 
-    static void shutDown() {
+    /** Lets the log handlers close; the last call of a shutdown hook that still logged. */
+    public static void shutDown() {
         if (LogManager.getLogManager() instanceof Manager m) {
             m.release();
         }
     }
 
-    static Level level(String name) {
+    /** {@code debug}, {@code info}, {@code warn} or {@code error}, any case; IllegalArgumentException otherwise. */
+    public static Level level(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "debug" -> Level.FINE;
             case "info" -> Level.INFO;
@@ -69,7 +76,8 @@ public final class Logging {
         };
     }
 
-    static void configure(Level level) {
+    /** One console handler on the root logger; gpuscale's loggers at {@code level}, the rest at info. */
+    public static void configure(Level level) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);

@@ -1,0 +1,167 @@
+package io.gpuscale.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuscale.adapter.AdapterMain;
+import io.gpuscale.adapter.tls.ServingCertificate;
+import io.gpuscale.agent.AgentMain;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerPort;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/**
+ * Every container's command line in every rendering, parsed by the component's real command line
+ * (picocli on AgentMain and on the adapter's `serve`) and validated by the same method the
+ * component calls before it starts (config(), and the adapter's advisorConfig() and
+ * authConfig()), without starting anything.
+ *
+ * <p>Files the flags name are mounted from Secrets in a cluster: the test creates stand-ins at the
+ * same paths under a temporary root (real PEM, made with openssl: a CA, and a serving certificate
+ * with a SEC1 EC key as cert-manager writes it; {@link StandInPem}) and rewrites the paths. The adapter's in-cluster
+ * configuration (KUBERNETES_SERVICE_HOST, which a test cannot set in its own JVM) is stood for by
+ * --kubeconfig with a stand-in file; the validation reads only that it exists.
+ */
+class KustomizeFlagsTest {
+    /** The downward API fields a container may read through env (fieldRef). */
+    private static final Set<String> FIELD_PATHS = Set.of("metadata.name", "metadata.namespace", "metadata.uid",
+            "spec.nodeName", "spec.serviceAccountName", "status.podIP", "status.podIPs", "status.hostIP",
+            "status.hostIPs");
+
+    @TempDir
+    static Path pemDir;
+    private static StandInPem pem;
+
+    @BeforeAll
+    static void makeStandInCertificates() {
+        pem = StandInPem.make(pemDir);
+    }
+
+    static Stream<KustomizeRender> all() {
+        return KustomizeTest.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("all")
+    void theAgentAcceptsItsArgs(KustomizeRender r, @TempDir Path root) throws Exception {
+        V1Container c = container(r.agent().getSpec().getTemplate().getSpec().getContainers());
+        List<String> args = pem.rewrite(ContainerArgs.of(c), root);
+        AgentMain agent = new AgentMain();
+        parse(r, c, new CommandLine(agent), args);
+        validate(r, c, agent, "config");
+        assertThat(port(ContainerArgs.value(args, "--listen"))).as("%s: the agent's --listen", r)
+                .isEqualTo(namedPort(c, "metrics"));
+        assertThat(ContainerArgs.value(args, "--source")).as("%s: real GPUs in a cluster", r).isEqualTo("nvml");
+        checkEnv(r, c);
+        assertThat(env(c)).containsKeys("NODE_NAME", "NVIDIA_VISIBLE_DEVICES", "JAVA_TOOL_OPTIONS");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("all")
+    void theAdapterServeAcceptsItsArgs(KustomizeRender r, @TempDir Path root) throws Exception {
+        V1Container c = container(r.adapter().getSpec().getTemplate().getSpec().getContainers());
+        List<String> args = new ArrayList<>(pem.rewrite(ContainerArgs.of(c), root));
+        assertThat(args.get(0)).as("%s: the adapter's subcommand", r).isEqualTo("serve");
+        assertThat(ContainerArgs.value(args, "--kubeconfig")).as("%s: in-cluster configuration", r).isNull();
+        Path kubeconfig = Files.writeString(root.resolve("in-cluster-stand-in.kubeconfig"), "apiVersion: v1\n");
+        args.add("--kubeconfig=" + kubeconfig);
+        CommandLine cmd = new CommandLine(new AdapterMain());
+        CommandLine.ParseResult parsed = parse(r, c, cmd, args);
+        Object serve = parsed.subcommand().commandSpec().userObject();
+        validate(r, c, serve, "config");
+        validate(r, c, serve, "advisorConfig");
+        validate(r, c, serve, "authConfig");
+        assertThat(port(":" + ContainerArgs.value(args, "--secure-port"))).isEqualTo(namedPort(c, "https"));
+        assertThat(port(ContainerArgs.value(args, "--metrics-bind-address"))).isEqualTo(namedPort(c, "metrics"));
+        String extender = ContainerArgs.value(args, "--scheduler-extender-port");
+        if (extender != null) {
+            assertThat(Integer.parseInt(extender)).isEqualTo(namedPort(c, "sched-extender"));
+        } else {
+            assertThat(c.getPorts()).extracting(V1ContainerPort::getName).doesNotContain("sched-extender");
+        }
+        String cert = ContainerArgs.value(args, "--tls-cert-file");
+        if (cert != null) {
+            // what serve loads at start, from the stand-ins of the mounted Secret's files
+            assertThat(ServingCertificate.fromFiles(Path.of(cert),
+                    Path.of(ContainerArgs.value(args, "--tls-private-key-file")))).isNotNull();
+        }
+        checkEnv(r, c);
+        assertThat(env(c)).containsKeys("POD_NAME", "POD_IP", "JAVA_TOOL_OPTIONS");
+    }
+
+    private static V1Container container(List<V1Container> containers) {
+        assertThat(containers).hasSize(1);
+        return containers.get(0);
+    }
+
+    private static CommandLine.ParseResult parse(KustomizeRender r, V1Container c, CommandLine cmd, List<String> args) {
+        try {
+            return cmd.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new AssertionError(r + ": container " + c.getName() + " args " + args + " are rejected: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Calls the component's own validation (package-private in its package: by reflection). */
+    private static void validate(KustomizeRender r, V1Container c, Object command, String method) throws Exception {
+        Method m;
+        try {
+            m = command.getClass().getDeclaredMethod(method);
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(command.getClass().getName() + " has no " + method + "() any more: "
+                    + "update this test to call the validation the component runs at start", e);
+        }
+        m.setAccessible(true);
+        try {
+            assertThat(m.invoke(command)).isNotNull();
+        } catch (InvocationTargetException e) {
+            throw new AssertionError(r + ": container " + c.getName() + " args " + c.getArgs() + " fail "
+                    + method + "(): " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static int port(String hostPort) {
+        assertThat(hostPort).isNotNull();
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+    }
+
+    private static int namedPort(V1Container c, String name) {
+        return c.getPorts().stream().filter(p -> name.equals(p.getName())).map(V1ContainerPort::getContainerPort)
+                .findFirst().orElseThrow(() -> new AssertionError("container " + c.getName() + " has no port " + name));
+    }
+
+    private static Map<String, V1EnvVar> env(V1Container c) {
+        Map<String, V1EnvVar> out = new java.util.LinkedHashMap<>();
+        for (V1EnvVar e : c.getEnv()) {
+            assertThat(out.put(e.getName(), e)).as("env %s twice", e.getName()).isNull();
+        }
+        return out;
+    }
+
+    /** Every env var has a value or reads a downward API field a pod really has. */
+    private static void checkEnv(KustomizeRender r, V1Container c) {
+        for (V1EnvVar e : env(c).values()) {
+            if (e.getValueFrom() == null) {
+                assertThat(e.getValue()).as("%s: env %s", r, e.getName()).isNotNull();
+                continue;
+            }
+            assertThat(e.getValueFrom().getFieldRef()).as("%s: env %s", r, e.getName()).isNotNull();
+            assertThat(e.getValueFrom().getFieldRef().getFieldPath()).as("%s: env %s", r, e.getName())
+                    .isIn(FIELD_PATHS);
+        }
+    }
+}
