@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,11 +49,12 @@ public final class HelmChart {
     }
 
     /**
-     * {@code helm template} with a profile (values.yaml: the defaults alone) and {@code --set}s on top.
+     * {@code helm template} with a profile (values.yaml: the defaults alone), {@code --set}s and
+     * {@code --set-file}s on top.
      *
      * @throws IllegalStateException with Helm's message when it refuses (schema, fail, template error)
      */
-    public static String template(String profile, Map<String, Object> sets) {
+    public static String template(String profile, Map<String, Object> sets, Map<String, Path> setFiles) {
         var cmd = new Helm(dir()).template().withName(RELEASE).withNamespace(NAMESPACE)
                 .withKubeVersion(KUBE_VERSION);
         if (!profile.equals("values.yaml")) {
@@ -63,17 +63,64 @@ public final class HelmChart {
         for (Map.Entry<String, Object> e : sets.entrySet()) {
             cmd = cmd.set(e.getKey(), e.getValue());
         }
+        for (Map.Entry<String, Path> e : setFiles.entrySet()) {
+            cmd = cmd.setFile(e.getKey(), e.getValue());
+        }
         return cmd.call();
     }
 
-    /** The rendered objects of a profile with {@code --set}s on top. */
-    public static List<Manifests.Obj> render(String profile, Map<String, Object> sets) {
-        return Manifests.parse(template(profile, sets));
+    /** {@code helm template} with a profile and {@code --set}s. */
+    public static String template(String profile, Map<String, Object> sets) {
+        return template(profile, sets, Map.of());
     }
 
-    /** The rendered objects of a profile. */
-    public static List<Manifests.Obj> render(String profile) {
-        return render(profile, Map.of());
+    /**
+     * A rendering of the chart as the kustomize checks take it: every object parsed and decoded
+     * strictly (an unknown field anywhere fails here).
+     */
+    public static KustomizeRender render(String name, String profile, Map<String, Object> sets,
+            Map<String, Path> setFiles) {
+        return decoded(name, template(profile, sets, setFiles));
+    }
+
+    private static KustomizeRender decoded(String name, String yaml) {
+        List<Manifests.Obj> objs = Manifests.parse(yaml);
+        Map<Manifests.Obj, Object> models = new LinkedHashMap<>();
+        for (Manifests.Obj o : objs) {
+            Object m = Manifests.decodeStrict(o);
+            if (m != null) {
+                models.put(o, m);
+            }
+        }
+        return new KustomizeRender(name, objs, models);
+    }
+
+    /**
+     * A rendering of a profile with more values (YAML, as a user's own values file) on top: lists
+     * and nested values pass through a file, where {@code --set} would need its own syntax.
+     */
+    public static KustomizeRender render(String name, String profile, String valuesYaml) {
+        try {
+            Path f = Files.createTempFile("gpuscale-values", ".yaml");
+            try {
+                Files.writeString(f, valuesYaml);
+                var cmd = new Helm(dir()).template().withName(RELEASE).withNamespace(NAMESPACE)
+                        .withKubeVersion(KUBE_VERSION);
+                if (!profile.equals("values.yaml")) {
+                    cmd = cmd.withValuesFile(file(profile));
+                }
+                return decoded(name, cmd.withValuesFile(f).call());
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A rendering of a shipped profile alone, named "chart with PROFILE". */
+    public static KustomizeRender render(String profile) {
+        return render("chart with " + profile, profile, Map.of(), Map.of());
     }
 
     /**
@@ -128,43 +175,6 @@ public final class HelmChart {
             } else {
                 out.put(e.getKey(), e.getValue());
             }
-        }
-        return out;
-    }
-
-    /** The one object of a kind and name; fails listing what there is otherwise. */
-    public static Manifests.Obj find(List<Manifests.Obj> objs, String kind, String name) {
-        List<Manifests.Obj> found = objs.stream().filter(o -> o.kind().equals(kind) && o.name().equals(name)).toList();
-        if (found.size() != 1) {
-            throw new AssertionError(found.size() + " objects " + kind + " " + name + " rendered; there are: "
-                    + objs.stream().map(Manifests.Obj::id).toList());
-        }
-        return found.get(0);
-    }
-
-    /** The pod spec of a workload (Deployment, DaemonSet). */
-    public static Map<String, Object> podSpec(Manifests.Obj workload) {
-        return workload.map("spec", "template", "spec");
-    }
-
-    /** The containers of a workload. */
-    @SuppressWarnings("unchecked")
-    public static List<Map<String, Object>> containers(Manifests.Obj workload) {
-        return (List<Map<String, Object>>) podSpec(workload).get("containers");
-    }
-
-    /** The one container of a workload, by name. */
-    public static Map<String, Object> container(Manifests.Obj workload, String name) {
-        return containers(workload).stream().filter(c -> name.equals(c.get("name"))).findFirst()
-                .orElseThrow(() -> new AssertionError(workload.id() + " has no container " + name));
-    }
-
-    /** A container's args as strings. */
-    @SuppressWarnings("unchecked")
-    public static List<String> args(Map<String, Object> container) {
-        List<String> out = new ArrayList<>();
-        for (Object a : (List<Object>) container.getOrDefault("args", List.of())) {
-            out.add(String.valueOf(a));
         }
         return out;
     }
