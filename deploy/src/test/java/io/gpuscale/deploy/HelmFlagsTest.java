@@ -77,6 +77,26 @@ class HelmFlagsTest {
         assertThat(PodEnv.of(c.getEnv())).containsKeys("POD_NAME", "POD_IP", "JAVA_TOOL_OPTIONS");
     }
 
+    /** Every JAVA_TOOL_OPTIONS the chart renders is accepted by a JVM (java OPTIONS -version). */
+    @org.junit.jupiter.api.Test
+    void theJvmAcceptsTheJavaToolOptions() {
+        java.util.Set<String> options = new java.util.TreeSet<>();
+        for (KustomizeRender r : HelmChartTest.renders()) {
+            for (KustomizeRender.Workload w : r.workloads()) {
+                options.add(PodEnv.of(w.template().getSpec().getContainers().get(0).getEnv()).get("JAVA_TOOL_OPTIONS"));
+            }
+        }
+        assertThat(options).hasSize(2);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String o : options) {
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(List.of(o.split(" ")));
+            cmd.add("-version");
+            Manifests.Result result = Manifests.run(cmd);
+            assertThat(result.exit()).as("java %s -version: %s", o, result.err()).isZero();
+        }
+    }
+
     private static V1Container only(List<V1Container> containers) {
         assertThat(containers).hasSize(1);
         return containers.get(0);
