@@ -21,17 +21,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HelmParityTest {
     static Stream<Arguments> pairs() {
         return Stream.of(
-                Arguments.of("values.yaml", "base"),
-                Arguments.of("values-prod.yaml", "overlays/prod"),
-                Arguments.of("values-k3s-home-lab.yaml", "overlays/k3s-home-lab"));
+                Arguments.of("chart with values.yaml", "base"),
+                Arguments.of("chart with values-prod.yaml", "overlays/prod"),
+                Arguments.of("chart with values-k3s-home-lab.yaml", "overlays/k3s-home-lab"),
+                // adapter.replicas=1 and debug logs on both
+                Arguments.of("dev-like", "overlays/dev"));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("pairs")
     void theProfileRendersWhatItsOverlayDoes(String profile, String overlay) {
-        Map<String, Map<String, Object>> chart = normalized(HelmChartTest.render("chart with " + profile));
+        Map<String, Map<String, Object>> chart = normalized(HelmChartTest.render(profile));
         Map<String, Map<String, Object>> manifests = normalized(KustomizeTest.render(overlay));
-        assertThat(chart.keySet()).as("objects of the chart with %s vs %s", profile, overlay)
+        assertThat(chart.keySet()).as("objects of the %s vs %s", profile, overlay)
                 .containsExactlyInAnyOrderElementsOf(manifests.keySet());
         List<String> differ = new ArrayList<>();
         for (String id : chart.keySet()) {
@@ -41,7 +43,7 @@ class HelmParityTest {
                 differ.add(id + ": " + String.join("; ", paths));
             }
         }
-        assertThat(differ).as("objects that differ between the chart with %s and %s", profile, overlay).isEmpty();
+        assertThat(differ).as("objects that differ between the %s and %s", profile, overlay).isEmpty();
     }
 
     /** Where two values differ, as PATH: chart=... manifests=... (abbreviated). */
