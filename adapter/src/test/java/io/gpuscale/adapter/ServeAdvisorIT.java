@@ -39,7 +39,7 @@ class ServeAdvisorIT {
     static void start() throws Exception {
         adapter = AdapterJar.start(
                 "serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow", "--bind-address", "127.0.0.1",
-                "--secure-port", "0", "--scheduler-extender-port", "0", "--gpu-policy", "spread",
+                "--secure-port", "0", "--scheduler-extender-port", "0", "--metrics-bind-address", "127.0.0.1:0", "--gpu-policy", "spread",
                 "--cluster", AdapterJar.ROOT.resolve("deploy/examples/demo-cluster.yaml").toString(),
                 "--agents", "http://127.0.0.1:9/metrics");
         BlockingQueue<String> lines = AdapterJar.lines(adapter);

@@ -43,7 +43,7 @@ class ServeExtenderMtlsIT {
                 .certificatePem());
         adapter = AdapterJar.start(
                 "serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow", "--bind-address", "127.0.0.1",
-                "--secure-port", "0", "--scheduler-extender-port", "0",
+                "--secure-port", "0", "--scheduler-extender-port", "0", "--metrics-bind-address", "127.0.0.1:0",
                 "--scheduler-extender-client-ca-file", caFile.toString(),
                 "--scheduler-extender-allowed-names", "kube-scheduler",
                 "--cluster", AdapterJar.ROOT.resolve("deploy/examples/demo-cluster.yaml").toString(),

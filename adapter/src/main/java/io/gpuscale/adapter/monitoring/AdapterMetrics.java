@@ -66,6 +66,8 @@ public final class AdapterMetrics implements AutoCloseable {
      * @param maxAge {@code --max-age}
      * @param clock for the readings' age
      */
+    // Gauges hold their state weakly unless told otherwise: the suppliers here are method
+    // references nothing else keeps, so they are held strongly (a collected one reads NaN).
     public void watchScraping(Supplier<Map<String, TargetHealth>> health,
             Supplier<? extends Collection<AgentSnapshot>> snapshots, Duration maxAge, Clock clock) {
         MultiGauge up = MultiGauge.builder("gpuscale.adapter.target.up")
@@ -78,15 +80,18 @@ public final class AdapterMetrics implements AutoCloseable {
                 .register(registry);
         Gauge.builder("gpuscale.adapter.scrape.targets", health, h -> h.get().size())
                 .description("Agents the adapter scrapes now (--agents, or the ready endpoints of --agent-service).")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("gpuscale.adapter.reading.age", snapshots, s -> newestReadingAge(s.get(), clock))
                 .description("Age of the newest GPU reading the adapter holds, seconds; +Inf when it holds none. "
                         + "Above gpuscale_adapter_max_age_seconds nothing is served as current.")
                 .baseUnit("seconds")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("gpuscale.adapter.max.age", maxAge, d -> d.toMillis() / 1000.0)
                 .description("--max-age: readings older than this are not served as current.")
                 .baseUnit("seconds")
+                .strongReference(true)
                 .register(registry);
         beforeScrape = () -> {
             Collection<TargetHealth> targets = health.get().values();

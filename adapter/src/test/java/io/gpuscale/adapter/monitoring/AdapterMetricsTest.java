@@ -72,6 +72,23 @@ class AdapterMetricsTest {
     }
 
     @Test
+    void theGaugesOutliveTheSuppliersOnlyTheyHold() throws Exception {
+        metrics.watchScraping(() -> Map.copyOf(health), store::snapshots, Duration.ofSeconds(6),
+                Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+        store.begin("http://a:9410/metrics", "n1", NOW - 1_000).commit();
+        health.put("http://a:9410/metrics", target("http://a:9410/metrics", "n1", 0, NOW - 1_000));
+        metrics.scrape(); // the per-target rows, registered with their values
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(metrics.scrape()).contains("gpuscale_adapter_reading_age_seconds 1.0")
+                .contains("gpuscale_adapter_scrape_targets 1.0").contains("gpuscale_adapter_max_age_seconds 6.0")
+                .contains("gpuscale_adapter_target_up{node=\"n1\",target=\"http://a:9410/metrics\"} 1.0")
+                .doesNotContain("NaN");
+    }
+
+    @Test
     void withoutScrapingOnlyTheProcessIsDescribed() {
         assertThat(metrics.scrape()).doesNotContain("gpuscale_adapter_").contains("jvm_memory_used_bytes");
     }
