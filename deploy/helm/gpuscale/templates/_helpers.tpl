@@ -64,6 +64,9 @@ gpuscale-adapter.{{ .Release.Namespace }}.svc
 {{- if and .Values.schedulerExtender.clusterIP (not .Values.schedulerExtender.enabled) -}}
 {{- fail "schedulerExtender.clusterIP is only used with schedulerExtender.enabled" -}}
 {{- end -}}
+{{- if and .Values.schedulerExtender.enabled (eq (int .Values.schedulerExtender.port) (int .Values.adapter.metricsPort)) -}}
+{{- fail (printf "schedulerExtender.port and adapter.metricsPort are both %v: the adapter needs a port for each" .Values.adapter.metricsPort) -}}
+{{- end -}}
 {{- if and (gt (int .Values.adapter.replicas) 1) (ge (int .Values.adapter.pdb.minAvailable) (int .Values.adapter.replicas)) -}}
 {{- fail (printf "adapter.pdb.minAvailable=%v with adapter.replicas=%v would block every node drain: keep it below adapter.replicas" .Values.adapter.pdb.minAvailable .Values.adapter.replicas) -}}
 {{- end -}}

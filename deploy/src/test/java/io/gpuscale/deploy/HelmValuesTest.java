@@ -60,6 +60,9 @@ class HelmValuesTest {
                 .hasMessageContaining("needs schedulerExtender.allowedCIDRs");
         assertThatThrownBy(() -> HelmChart.template("values.yaml", Map.of("schedulerExtender.mtls.enabled", "true")))
                 .hasMessageContaining("schedulerExtender.mtls.enabled needs schedulerExtender.enabled");
+        assertThatThrownBy(() -> HelmChart.render("port clash", "values-k3s-home-lab.yaml",
+                "adapter: {metricsPort: 8888}\n"))
+                .hasMessageContaining("schedulerExtender.port and adapter.metricsPort are both 8888");
         assertThatThrownBy(() -> HelmChart.template("values.yaml", Map.of("adapter.pdb.minAvailable", "2")))
                 .hasMessageContaining("adapter.pdb.minAvailable=2 with adapter.replicas=2 would block every node drain");
     }
