@@ -60,6 +60,11 @@ public final class HelmChart {
         if (!profile.equals("values.yaml")) {
             cmd = cmd.withValuesFile(file(profile));
         }
+        if (!sets.containsKey("namespace.create")) {
+            // As `helm template` renders for a GitOps repository: with the Namespace object, as the
+            // kustomize manifests have it (a `helm install` leaves it to the installer, the default).
+            cmd = cmd.set("namespace.create", true);
+        }
         for (Map.Entry<String, Object> e : sets.entrySet()) {
             cmd = cmd.set(e.getKey(), e.getValue());
         }
@@ -103,7 +108,9 @@ public final class HelmChart {
         try {
             Path f = Files.createTempFile("gpuscale-values", ".yaml");
             try {
-                Files.writeString(f, valuesYaml);
+                // With the Namespace object, as the manifests have it, unless the values say otherwise.
+                boolean own = valuesYaml.lines().anyMatch(l -> l.startsWith("namespace:"));
+                Files.writeString(f, (own ? "" : "namespace: {create: true}\n") + valuesYaml);
                 var cmd = new Helm(dir()).template().withName(RELEASE).withNamespace(NAMESPACE)
                         .withKubeVersion(KUBE_VERSION);
                 if (!profile.equals("values.yaml")) {

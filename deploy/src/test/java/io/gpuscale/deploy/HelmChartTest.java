@@ -266,6 +266,11 @@ class HelmChartTest {
 
         KustomizeRender noNs = HelmChart.render("no namespace", "values.yaml", "namespace: {create: false}\n");
         assertThat(noNs.ofKind("Namespace")).isEmpty();
+        // helm install stores the release in its namespace before it creates anything, so the chart
+        // cannot make its own release namespace: by default it leaves it to the installer.
+        String installed = new com.marcnuri.helm.Helm(HelmChart.dir()).template().withName(HelmChart.RELEASE)
+                .withNamespace(HelmChart.NAMESPACE).withKubeVersion(HelmChart.KUBE_VERSION).call();
+        assertThat(Manifests.parse(installed)).noneMatch(o -> "Namespace".equals(o.kind()));
         KustomizeRender noPolicies = HelmChart.render("no policies", "values.yaml",
                 "networkPolicy: {enabled: false}\nschedulerExtender: {enabled: true}\n");
         assertThat(noPolicies.ofKind("NetworkPolicy")).isEmpty();
