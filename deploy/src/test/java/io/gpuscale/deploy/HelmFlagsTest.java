@@ -6,8 +6,6 @@ import io.gpuscale.adapter.AdapterMain;
 import io.gpuscale.agent.AgentMain;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,12 +41,12 @@ class HelmFlagsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("all")
     void theAgentAcceptsItsArgs(KustomizeRender r, @TempDir Path root) throws Exception {
-        V1Container c = only(r.agent().getSpec().getTemplate().getSpec().getContainers());
+        V1Container c = ContainerArgs.single(r.agent().getSpec().getTemplate().getSpec().getContainers());
         List<String> args = pem.rewrite(ContainerArgs.of(c), root);
         AgentMain agent = new AgentMain();
-        parse(r, c, new CommandLine(agent), args);
-        validate(r, c, agent, "config");
-        assertThat(port(ContainerArgs.value(args, "--listen"))).isEqualTo(namedPort(c, "metrics"));
+        ContainerArgs.parse(r, c, new CommandLine(agent), args);
+        ContainerArgs.validate(r, c, agent, "config");
+        assertThat(ContainerArgs.port(ContainerArgs.value(args, "--listen"))).isEqualTo(ContainerArgs.namedPort(c, "metrics"));
         assertThat(ContainerArgs.value(args, "--source")).isEqualTo("nvml");
         assertThat(PodEnv.of(c.getEnv())).containsKeys("NODE_NAME", "NVIDIA_VISIBLE_DEVICES", "JAVA_TOOL_OPTIONS");
     }
@@ -56,21 +54,21 @@ class HelmFlagsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("all")
     void theAdapterServeAcceptsItsArgs(KustomizeRender r, @TempDir Path root) throws Exception {
-        V1Container c = only(r.adapter().getSpec().getTemplate().getSpec().getContainers());
+        V1Container c = ContainerArgs.single(r.adapter().getSpec().getTemplate().getSpec().getContainers());
         List<String> args = new ArrayList<>(pem.rewrite(ContainerArgs.of(c), root));
         assertThat(args.get(0)).isEqualTo("serve");
         assertThat(ContainerArgs.value(args, "--kubeconfig")).as("%s: in-cluster configuration", r).isNull();
         args.add("--kubeconfig=" + Files.writeString(root.resolve("in-cluster-stand-in.kubeconfig"), "apiVersion: v1\n"));
-        CommandLine.ParseResult parsed = parse(r, c, new CommandLine(new AdapterMain()), args);
+        CommandLine.ParseResult parsed = ContainerArgs.parse(r, c, new CommandLine(new AdapterMain()), args);
         Object serve = parsed.subcommand().commandSpec().userObject();
-        validate(r, c, serve, "config");
-        validate(r, c, serve, "advisorConfig");
-        validate(r, c, serve, "authConfig");
-        assertThat(port(":" + ContainerArgs.value(args, "--secure-port"))).isEqualTo(namedPort(c, "https"));
-        assertThat(port(ContainerArgs.value(args, "--metrics-bind-address"))).isEqualTo(namedPort(c, "metrics"));
+        ContainerArgs.validate(r, c, serve, "config");
+        ContainerArgs.validate(r, c, serve, "advisorConfig");
+        ContainerArgs.validate(r, c, serve, "authConfig");
+        assertThat(ContainerArgs.port(":" + ContainerArgs.value(args, "--secure-port"))).isEqualTo(ContainerArgs.namedPort(c, "https"));
+        assertThat(ContainerArgs.port(ContainerArgs.value(args, "--metrics-bind-address"))).isEqualTo(ContainerArgs.namedPort(c, "metrics"));
         String extender = ContainerArgs.value(args, "--scheduler-extender-port");
         if (extender != null) {
-            assertThat(Integer.parseInt(extender)).isEqualTo(namedPort(c, "sched-extender"));
+            assertThat(Integer.parseInt(extender)).isEqualTo(ContainerArgs.namedPort(c, "sched-extender"));
         } else {
             assertThat(c.getPorts()).extracting(V1ContainerPort::getName).doesNotContain("sched-extender");
         }
@@ -97,45 +95,7 @@ class HelmFlagsTest {
         }
     }
 
-    private static V1Container only(List<V1Container> containers) {
-        assertThat(containers).hasSize(1);
-        return containers.get(0);
-    }
 
-    private static CommandLine.ParseResult parse(KustomizeRender r, V1Container c, CommandLine cmd, List<String> args) {
-        try {
-            return cmd.parseArgs(args.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            throw new AssertionError(r + ": container " + c.getName() + " args " + args + " are rejected: "
-                    + e.getMessage(), e);
-        }
-    }
 
-    /** The component's own validation (package-private in its package: by reflection). */
-    private static void validate(KustomizeRender r, V1Container c, Object command, String method) throws Exception {
-        Method m;
-        try {
-            m = command.getClass().getDeclaredMethod(method);
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(command.getClass().getName() + " has no " + method + "() any more: "
-                    + "update this test to call the validation the component runs at start", e);
-        }
-        m.setAccessible(true);
-        try {
-            assertThat(m.invoke(command)).isNotNull();
-        } catch (InvocationTargetException e) {
-            throw new AssertionError(r + ": container " + c.getName() + " args " + c.getArgs() + " fail "
-                    + method + "(): " + e.getCause().getMessage(), e.getCause());
-        }
-    }
 
-    private static int port(String hostPort) {
-        assertThat(hostPort).isNotNull();
-        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
-    }
-
-    private static int namedPort(V1Container c, String name) {
-        return c.getPorts().stream().filter(p -> name.equals(p.getName())).map(V1ContainerPort::getContainerPort)
-                .findFirst().orElseThrow(() -> new AssertionError("container " + c.getName() + " has no port " + name));
-    }
 }

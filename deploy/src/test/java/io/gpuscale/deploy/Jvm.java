@@ -136,7 +136,7 @@ final class Jvm implements AutoCloseable {
                 }
             }}, new SecureRandom());
             return HttpClient.newBuilder().sslContext(ssl)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
+                    .connectTimeout(Duration.ofSeconds(30)).build();
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -8,8 +8,6 @@ import io.gpuscale.agent.AgentMain;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1EnvVar;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,13 +55,13 @@ class KustomizeFlagsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("all")
     void theAgentAcceptsItsArgs(KustomizeRender r, @TempDir Path root) throws Exception {
-        V1Container c = container(r.agent().getSpec().getTemplate().getSpec().getContainers());
+        V1Container c = ContainerArgs.single(r.agent().getSpec().getTemplate().getSpec().getContainers());
         List<String> args = pem.rewrite(ContainerArgs.of(c), root);
         AgentMain agent = new AgentMain();
-        parse(r, c, new CommandLine(agent), args);
-        validate(r, c, agent, "config");
-        assertThat(port(ContainerArgs.value(args, "--listen"))).as("%s: the agent's --listen", r)
-                .isEqualTo(namedPort(c, "metrics"));
+        ContainerArgs.parse(r, c, new CommandLine(agent), args);
+        ContainerArgs.validate(r, c, agent, "config");
+        assertThat(ContainerArgs.port(ContainerArgs.value(args, "--listen"))).as("%s: the agent's --listen", r)
+                .isEqualTo(ContainerArgs.namedPort(c, "metrics"));
         assertThat(ContainerArgs.value(args, "--source")).as("%s: real GPUs in a cluster", r).isEqualTo("nvml");
         checkEnv(r, c);
         assertThat(env(c)).containsKeys("NODE_NAME", "NVIDIA_VISIBLE_DEVICES", "JAVA_TOOL_OPTIONS");
@@ -72,23 +70,23 @@ class KustomizeFlagsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("all")
     void theAdapterServeAcceptsItsArgs(KustomizeRender r, @TempDir Path root) throws Exception {
-        V1Container c = container(r.adapter().getSpec().getTemplate().getSpec().getContainers());
+        V1Container c = ContainerArgs.single(r.adapter().getSpec().getTemplate().getSpec().getContainers());
         List<String> args = new ArrayList<>(pem.rewrite(ContainerArgs.of(c), root));
         assertThat(args.get(0)).as("%s: the adapter's subcommand", r).isEqualTo("serve");
         assertThat(ContainerArgs.value(args, "--kubeconfig")).as("%s: in-cluster configuration", r).isNull();
         Path kubeconfig = Files.writeString(root.resolve("in-cluster-stand-in.kubeconfig"), "apiVersion: v1\n");
         args.add("--kubeconfig=" + kubeconfig);
         CommandLine cmd = new CommandLine(new AdapterMain());
-        CommandLine.ParseResult parsed = parse(r, c, cmd, args);
+        CommandLine.ParseResult parsed = ContainerArgs.parse(r, c, cmd, args);
         Object serve = parsed.subcommand().commandSpec().userObject();
-        validate(r, c, serve, "config");
-        validate(r, c, serve, "advisorConfig");
-        validate(r, c, serve, "authConfig");
-        assertThat(port(":" + ContainerArgs.value(args, "--secure-port"))).isEqualTo(namedPort(c, "https"));
-        assertThat(port(ContainerArgs.value(args, "--metrics-bind-address"))).isEqualTo(namedPort(c, "metrics"));
+        ContainerArgs.validate(r, c, serve, "config");
+        ContainerArgs.validate(r, c, serve, "advisorConfig");
+        ContainerArgs.validate(r, c, serve, "authConfig");
+        assertThat(ContainerArgs.port(":" + ContainerArgs.value(args, "--secure-port"))).isEqualTo(ContainerArgs.namedPort(c, "https"));
+        assertThat(ContainerArgs.port(ContainerArgs.value(args, "--metrics-bind-address"))).isEqualTo(ContainerArgs.namedPort(c, "metrics"));
         String extender = ContainerArgs.value(args, "--scheduler-extender-port");
         if (extender != null) {
-            assertThat(Integer.parseInt(extender)).isEqualTo(namedPort(c, "sched-extender"));
+            assertThat(Integer.parseInt(extender)).isEqualTo(ContainerArgs.namedPort(c, "sched-extender"));
         } else {
             assertThat(c.getPorts()).extracting(V1ContainerPort::getName).doesNotContain("sched-extender");
         }
@@ -102,47 +100,9 @@ class KustomizeFlagsTest {
         assertThat(env(c)).containsKeys("POD_NAME", "POD_IP", "JAVA_TOOL_OPTIONS");
     }
 
-    private static V1Container container(List<V1Container> containers) {
-        assertThat(containers).hasSize(1);
-        return containers.get(0);
-    }
 
-    private static CommandLine.ParseResult parse(KustomizeRender r, V1Container c, CommandLine cmd, List<String> args) {
-        try {
-            return cmd.parseArgs(args.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            throw new AssertionError(r + ": container " + c.getName() + " args " + args + " are rejected: "
-                    + e.getMessage(), e);
-        }
-    }
 
-    /** Calls the component's own validation (package-private in its package: by reflection). */
-    private static void validate(KustomizeRender r, V1Container c, Object command, String method) throws Exception {
-        Method m;
-        try {
-            m = command.getClass().getDeclaredMethod(method);
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(command.getClass().getName() + " has no " + method + "() any more: "
-                    + "update this test to call the validation the component runs at start", e);
-        }
-        m.setAccessible(true);
-        try {
-            assertThat(m.invoke(command)).isNotNull();
-        } catch (InvocationTargetException e) {
-            throw new AssertionError(r + ": container " + c.getName() + " args " + c.getArgs() + " fail "
-                    + method + "(): " + e.getCause().getMessage(), e.getCause());
-        }
-    }
 
-    private static int port(String hostPort) {
-        assertThat(hostPort).isNotNull();
-        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
-    }
-
-    private static int namedPort(V1Container c, String name) {
-        return c.getPorts().stream().filter(p -> name.equals(p.getName())).map(V1ContainerPort::getContainerPort)
-                .findFirst().orElseThrow(() -> new AssertionError("container " + c.getName() + " has no port " + name));
-    }
 
     private static Map<String, V1EnvVar> env(V1Container c) {
         Map<String, V1EnvVar> out = new java.util.LinkedHashMap<>();
