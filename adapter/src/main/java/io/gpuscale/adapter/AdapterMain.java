@@ -26,9 +26,6 @@ import io.gpuscale.adapter.scrape.ScrapeOptions;
 import io.gpuscale.adapter.scrape.StaticAgentTargets;
 import io.gpuscale.adapter.store.MetricStore;
 import io.gpuscale.adapter.store.PrometheusMetrics;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.util.ClientBuilder;
-import io.kubernetes.client.util.Config;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.gpuscale.adapter.tls.ServingCertificate;
@@ -548,7 +545,7 @@ public final class AdapterMain implements Callable<Integer> {
         }
         String flag = source instanceof AdapterConfig.Kubeconfig ? "--kubeconfig" : "in-cluster configuration";
         try {
-            InformerClusterView view = new InformerClusterView(apiClient(source, flag));
+            InformerClusterView view = new InformerClusterView(Flags.apiClient(source, flag));
             view.start();
             return view;
         } catch (RuntimeException e) {
@@ -583,7 +580,7 @@ public final class AdapterMain implements Callable<Integer> {
             targets = new StaticAgentTargets(list);
         } else {
             AdapterConfig.AgentService service = (AdapterConfig.AgentService) config.metrics();
-            targets = new EndpointSliceTargets(apiClient(config.cluster(), "--agent-service"), service.namespace(),
+            targets = new EndpointSliceTargets(Flags.apiClient(config.cluster(), "--agent-service"), service.namespace(),
                     service.name(), "metrics");
         }
         MetricStore store = new MetricStore();
@@ -597,23 +594,6 @@ public final class AdapterMain implements Callable<Integer> {
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
         return new MetricsFeed(store, false, List.of(scraper, targets, stopVertx), scraper, store);
     }
-
-    /** An API client for the cluster the configuration names; a snapshot file has none. */
-    static ApiClient apiClient(AdapterConfig.ClusterSource source, String flag) {
-        try {
-            if (source instanceof AdapterConfig.Kubeconfig kubeconfig) {
-                return Config.fromConfig(kubeconfig.file().toString());
-            }
-            if (source instanceof AdapterConfig.InCluster) {
-                return ClientBuilder.cluster().build();
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException(flag + ": cannot reach the Kubernetes API: " + e.getMessage(), e);
-        }
-        throw new IllegalArgumentException(flag + " discovers agents through the Kubernetes API: "
-                + "use it with --kubeconfig or in a cluster, or list agents with --agents");
-    }
-
     private static void closeQuietly(AutoCloseable c) {
         try {
             c.close();

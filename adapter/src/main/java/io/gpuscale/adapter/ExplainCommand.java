@@ -158,7 +158,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("invalid value for --kubeconfig: no readable file " + kubeconfig);
         }
         InformerClusterView view = new InformerClusterView(
-                AdapterMain.apiClient(new AdapterConfig.Kubeconfig(kubeconfig), "--kubeconfig"));
+                Flags.apiClient(new AdapterConfig.Kubeconfig(kubeconfig), "--kubeconfig"));
         view.start();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!view.ready()) {

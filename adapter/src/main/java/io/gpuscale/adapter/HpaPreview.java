@@ -140,7 +140,7 @@ final class HpaPreview implements Callable<Integer> {
         if (!Files.isRegularFile(kubeconfig)) {
             throw new IllegalArgumentException("invalid value for --kubeconfig: no readable file " + kubeconfig);
         }
-        ApiClient client = AdapterMain.apiClient(new AdapterConfig.Kubeconfig(kubeconfig), "--kubeconfig");
+        ApiClient client = Flags.apiClient(new AdapterConfig.Kubeconfig(kubeconfig), "--kubeconfig");
         client.setReadTimeout((int) wait.toMillis());
         client.setConnectTimeout((int) wait.toMillis());
         V1PodList list;
