@@ -4,6 +4,7 @@ import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.ModelLabel;
 import io.gpuscale.adapter.metrics.Reading;
+import io.gpuscale.adapter.metrics.ValueRange;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -80,17 +81,17 @@ public final class PrometheusMetrics implements GpuMetrics {
         m.put("node", node);
         m.put("namespace", namespace);
         m.put("pod", pod);
-        return readings(query(metric, m)).stream().map(GpuReading::reading).toList();
+        return readings(metric, query(metric, m)).stream().map(GpuReading::reading).toList();
     }
 
     @Override
     public List<Reading> node(String metric, String node) {
-        return readings(query(metric, Map.of("node", node))).stream().map(GpuReading::reading).toList();
+        return readings(metric, query(metric, Map.of("node", node))).stream().map(GpuReading::reading).toList();
     }
 
     @Override
     public List<GpuReading> gpus(String metric) {
-        List<GpuReading> readings = readings(query(metric, Map.of()));
+        List<GpuReading> readings = readings(metric, query(metric, Map.of()));
         Map<String, String> models = new HashMap<>();
         for (Object o : run("nvidia_gpu_info")) {
             JsonObject labels = ((JsonObject) o).getJsonObject("metric");
@@ -112,8 +113,11 @@ public final class PrometheusMetrics implements GpuMetrics {
         return joined;
     }
 
-    /** The series of a value-and-timestamp query, paired back up, in (node, gpu) order. */
-    private List<GpuReading> readings(String promql) {
+    /**
+     * The series of a value-and-timestamp query, paired back up, in (node, gpu) order; a value the
+     * metric cannot have ({@link ValueRange}) is left out, as the scraper leaves it out.
+     */
+    private List<GpuReading> readings(String metric, String promql) {
         Map<Map<String, String>, double[]> series = new LinkedHashMap<>();
         for (Object o : run(promql)) {
             JsonObject sample = (JsonObject) o;
@@ -129,7 +133,7 @@ public final class PrometheusMetrics implements GpuMetrics {
         }
         List<GpuReading> readings = new ArrayList<>();
         series.forEach((labels, pair) -> {
-            if (!Double.isNaN(pair[0]) || !Double.isNaN(pair[1])) {
+            if ((!Double.isNaN(pair[0]) || !Double.isNaN(pair[1])) && ValueRange.valid(metric, pair[0])) {
                 double seconds = Double.isNaN(pair[1]) ? pair[2] : pair[1];
                 readings.add(new GpuReading(labels, new Reading(pair[0], Math.round(seconds * 1000))));
             }

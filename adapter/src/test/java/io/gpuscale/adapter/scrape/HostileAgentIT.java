@@ -115,7 +115,7 @@ class HostileAgentIT {
                     .extracting(Reading::value).containsExactly(50.0);
             for (String name : List.of(UTIL, "nvidia_gpu_memory_used_bytes")) {
                 assertThat(store.node(name, "evil")).as("%s served from the hostile body", name)
-                        .allSatisfy(r -> assertThat(ValueRangeCheck.valid(name, r.value())).isTrue());
+                        .allSatisfy(r -> assertThat(io.gpuscale.adapter.metrics.ValueRange.valid(name, r.value())).isTrue());
             }
             return scraper.health().get(hostileUrl);
         } finally {

@@ -28,6 +28,6 @@ class ValueRangeCheckTest {
         "nvidia_gpu_sm_clock_hertz, -Infinity, false",
     })
     void aValueIsServedOnlyWithinItsMetricsRange(String name, double value, boolean valid) {
-        assertThat(ValueRangeCheck.valid(name, value)).isEqualTo(valid);
+        assertThat(io.gpuscale.adapter.metrics.ValueRange.valid(name, value)).isEqualTo(valid);
     }
 }

@@ -45,9 +45,18 @@ class PrometheusMetricsIT {
     private static Vertx vertx;
     private static MetricStore store;
     private static AgentScraper scraper;
+    private static io.vertx.core.http.HttpServer hostile;
 
     @BeforeAll
     static void start() throws Exception {
+        // Something answering on an agent's port with values no metric can have (and one valid one).
+        String labels = "node=\"evil\",gpu=\"0\",uuid=\"GPU-evil\"";
+        hostile = Vertx.vertx().createHttpServer().requestHandler(req -> req.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4")
+                .end("nvidia_gpu_utilization_percent{" + labels + "} 250\n"
+                        + "nvidia_gpu_memory_used_bytes{" + labels + "} -5\n"
+                        + "nvidia_gpu_temperature_celsius{" + labels + "} 61\n"))
+                .listen(0, "127.0.0.1").await();
         agent = Agent.start(new AgentConfig("127.0.0.1", 0, AgentConfig.parseSource("sim:rtx4090@steady:80,rtx3060@idle"),
                 NODE, Duration.ofMillis(500), AgentConfig.DEFAULT_NVML_LIBRARY));
         int port = freePort();
@@ -60,7 +69,10 @@ class PrometheusMetricsIT {
                   - job_name: gpuscale-agent
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(agent.port()));
+                  - job_name: hostile
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(agent.port(), hostile.actualPort()));
         prometheus = new ProcessBuilder(binary("prometheus"), "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
@@ -95,6 +107,9 @@ class PrometheusMetricsIT {
         }
         if (agent != null) {
             agent.close();
+        }
+        if (hostile != null) {
+            hostile.close().await();
         }
     }
 
@@ -151,6 +166,16 @@ class PrometheusMetricsIT {
                 .containsExactlyElementsOf(fromStore.stream().map(g -> g.labels().get("model") + " " + g.reading().value()).toList());
         assertThat(fromPrometheus).extracting(g -> g.labels().get("uuid"))
                 .containsExactlyElementsOf(fromStore.stream().map(g -> g.labels().get("uuid")).toList());
+    }
+
+    @Test
+    void valuesNoMetricCanHaveAreNotReadFromPrometheusEither() {
+        whenPrometheusHas("the hostile target's valid temperature", () -> backend.node("nvidia_gpu_temperature_celsius",
+                "evil"), 1);
+        assertThat(backend.node("nvidia_gpu_utilization_percent", "evil")).as("250 %").isEmpty();
+        assertThat(backend.node("nvidia_gpu_memory_used_bytes", "evil")).as("-5 bytes").isEmpty();
+        assertThat(backend.gpus("nvidia_gpu_utilization_percent"))
+                .noneMatch(g -> "evil".equals(g.labels().get("node")));
     }
 
     @Test
