@@ -53,6 +53,9 @@ class HostileAgentIT {
         agent = Agent.start(new AgentConfig("127.0.0.1", 0, AgentConfig.parseSource("sim:rtx4090@steady:50"),
                 "mainpc", Duration.ofMillis(200), AgentConfig.DEFAULT_NVML_LIBRARY));
         agentUrl = "http://127.0.0.1:" + agent.port() + "/metrics";
+        // The agent serves GPU series from its first sample on: each round expects them.
+        Eventually.await(Duration.ofSeconds(30), "the agent's first sample",
+                () -> agent.snapshot().generation() > 0 ? Boolean.TRUE : null);
     }
 
     @AfterAll
