@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /**
- * Every container's command line in every rendering, parsed by the component's real command line
+ * Every container's command line in every rendering, kustomize's and the Helm chart's, parsed by the component's real command line
  * (picocli on AgentMain and on the adapter's `serve`) and validated by the same method the
  * component calls before it starts (config(), and the adapter's advisorConfig() and
  * authConfig()), without starting anything.
@@ -33,7 +33,7 @@ import picocli.CommandLine;
  * configuration (KUBERNETES_SERVICE_HOST, which a test cannot set in its own JVM) is stood for by
  * --kubeconfig with a stand-in file; the validation reads only that it exists.
  */
-class KustomizeFlagsTest {
+class ContainerFlagsTest {
     /** The downward API fields a container may read through env (fieldRef). */
     private static final Set<String> FIELD_PATHS = Set.of("metadata.name", "metadata.namespace", "metadata.uid",
             "spec.nodeName", "spec.serviceAccountName", "status.podIP", "status.podIPs", "status.hostIP",
@@ -49,7 +49,7 @@ class KustomizeFlagsTest {
     }
 
     static Stream<KustomizeRender> all() {
-        return KustomizeTest.all();
+        return Stream.concat(KustomizeTest.all(), HelmChartTest.all());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -101,8 +101,25 @@ class KustomizeFlagsTest {
     }
 
 
-
-
+    /** Every JAVA_TOOL_OPTIONS rendered is accepted by a JVM (java OPTIONS -version). */
+    @org.junit.jupiter.api.Test
+    void theJvmAcceptsTheJavaToolOptions() {
+        java.util.Set<String> options = new java.util.TreeSet<>();
+        for (KustomizeRender r : all().toList()) {
+            for (KustomizeRender.Workload w : r.workloads()) {
+                options.add(PodEnv.of(w.template().getSpec().getContainers().get(0).getEnv()).get("JAVA_TOOL_OPTIONS"));
+            }
+        }
+        assertThat(options).as("the agent's and the adapter's options").isNotEmpty();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String o : options) {
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(List.of(o.split(" ")));
+            cmd.add("-version");
+            Manifests.Result result = Manifests.run(cmd);
+            assertThat(result.exit()).as("java %s -version: %s", o, result.err()).isZero();
+        }
+    }
 
     private static Map<String, V1EnvVar> env(V1Container c) {
         Map<String, V1EnvVar> out = new java.util.LinkedHashMap<>();
