@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.adapter.advisor.io.InputException;
 import io.gpuscale.adapter.advisor.io.InvalidPodException;
 import io.gpuscale.adapter.advisor.io.PodInput;
+import io.gpuscale.adapter.testing.TestPods;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,18 +16,7 @@ class PodValidationTest {
 
     /** One container {@code main}; {@code resources} is the YAML under {@code resources:}, indented 8. */
     private static String pod(String resources) {
-        return """
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: trainer
-                  namespace: ml
-                spec:
-                  containers:
-                    - name: main
-                      image: trainer:1
-                      resources:
-                """ + resources;
+        return TestPods.trainerYaml(resources);
     }
 
     private static List<String> errors(String yaml) {

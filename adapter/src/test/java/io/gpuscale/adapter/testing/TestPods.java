@@ -7,6 +7,14 @@ public final class TestPods {
 
     /** {@code ml/trainer}, one container {@code main} asking for this many {@code nvidia.com/gpu}, as YAML. */
     public static String trainerYaml(int gpus) {
+        return trainerYaml("""
+                        limits:
+                          nvidia.com/gpu: "%d"
+                """.formatted(gpus));
+    }
+
+    /** {@code ml/trainer}, one container {@code main}; {@code resources} is the YAML under {@code resources:}, indented 8. */
+    public static String trainerYaml(String resources) {
         return """
                 apiVersion: v1
                 kind: Pod
@@ -18,8 +26,6 @@ public final class TestPods {
                     - name: main
                       image: trainer:1
                       resources:
-                        limits:
-                          nvidia.com/gpu: "%d"
-                """.formatted(gpus);
+                """ + resources;
     }
 }
