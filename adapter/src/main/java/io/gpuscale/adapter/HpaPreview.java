@@ -11,7 +11,7 @@ import io.gpuscale.adapter.hpa.HpaPod;
 import io.gpuscale.adapter.hpa.HpaScale;
 import io.gpuscale.adapter.hpa.ReplicaCalculator;
 import io.gpuscale.adapter.selector.LabelSelector;
-import io.gpuscale.adapter.tls.TrustAll;
+import io.gpuscale.common.tls.TrustAll;
 import io.gpuscale.common.cli.CommandFailure;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;

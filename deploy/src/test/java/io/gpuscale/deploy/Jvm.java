@@ -1,26 +1,20 @@
 package io.gpuscale.deploy;
 
+import io.gpuscale.common.tls.TrustAll;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /** A component's shaded jar started as its container would run it, and HTTP to it. */
 final class Jvm implements AutoCloseable {
@@ -103,40 +97,7 @@ final class Jvm implements AutoCloseable {
 
     private static HttpClient client() {
         try {
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            // An X509ExtendedTrustManager, so that JSSE does not add a host name check of its own.
-            ssl.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-                }
-
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
-            return HttpClient.newBuilder().sslContext(ssl)
-                    .connectTimeout(Duration.ofSeconds(30)).build();
+            return HttpClient.newBuilder().sslContext(TrustAll.context()).connectTimeout(Duration.ofSeconds(30)).build();
         } catch (Exception e) {
             throw new AssertionError(e);
         }

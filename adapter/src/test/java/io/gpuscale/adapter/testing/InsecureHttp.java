@@ -1,6 +1,6 @@
 package io.gpuscale.adapter.testing;
 
-import io.gpuscale.adapter.tls.TrustAll;
+import io.gpuscale.common.tls.TrustAll;
 import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
