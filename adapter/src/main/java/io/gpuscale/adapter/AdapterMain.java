@@ -20,6 +20,8 @@ import io.gpuscale.adapter.monitoring.MetricsServer;
 import io.gpuscale.adapter.scrape.AgentScraper;
 import io.gpuscale.adapter.scrape.AgentTarget;
 import io.gpuscale.adapter.scrape.AgentTargets;
+import io.gpuscale.adapter.metrics.ServedMetric;
+import io.gpuscale.adapter.scrape.DcgmTranslation;
 import io.gpuscale.adapter.scrape.EndpointSliceTargets;
 import io.gpuscale.adapter.scrape.ScrapeLimits;
 import io.gpuscale.adapter.scrape.ScrapeOptions;
@@ -39,6 +41,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
@@ -584,16 +588,37 @@ public final class AdapterMain implements Callable<Integer> {
                     service.name(), "metrics");
         }
         MetricStore store = new MetricStore();
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        // One scraping lane per core the container may use: the fleet's bodies are parsed in parallel.
+        int lanes = Runtime.getRuntime().availableProcessors();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(lanes).setWorkerPoolSize(1));
         Duration timeout = config.scrapeInterval().multipliedBy(3).dividedBy(4);
-        AgentScraper scraper = new AgentScraper(vertx, targets,
-                store, new ScrapeOptions(config.scrapeInterval(), timeout, ScrapeLimits.DEFAULTS, config.agentCaFile()));
+        AgentScraper scraper = new AgentScraper(vertx, targets, store,
+                new ScrapeOptions(config.scrapeInterval(), timeout, ScrapeLimits.DEFAULTS, config.agentCaFile()),
+                scrapedFamilies(), lanes);
         targets.start();
         scraper.start();
         AutoCloseable stopVertx = () -> vertx.close().toCompletionStage().toCompletableFuture()
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
         return new MetricsFeed(store, false, List.of(scraper, targets, stopVertx), scraper, store);
     }
+    /**
+     * What agents are asked for: the series the store keeps, the GPU models, the agent's sample time,
+     * and dcgm-exporter's fields (which dcgm-exporter serves anyway: it has no filter).
+     */
+    static Set<String> scrapedFamilies() {
+        Set<String> families = new TreeSet<>(List.of("nvidia_gpu_info", "gpuscale_agent_last_sample_timestamp_seconds"));
+        for (ServedMetric m : ServedMetric.all()) {
+            if (m.gpuSeries() != null) {
+                families.add(m.gpuSeries());
+            }
+            if (m.podSeries() != null) {
+                families.add(m.podSeries());
+            }
+        }
+        families.addAll(DcgmTranslation.translatedNames().keySet());
+        return families;
+    }
+
     private static void closeQuietly(AutoCloseable c) {
         try {
             c.close();

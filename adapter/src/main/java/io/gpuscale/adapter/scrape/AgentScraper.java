@@ -1,8 +1,9 @@
 package io.gpuscale.adapter.scrape;
 
-import io.gpuscale.common.Durations;
 import io.gpuscale.adapter.scrape.ScrapeIngest.ScrapeBatch;
+import io.gpuscale.common.Durations;
 import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,27 +16,57 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Scrapes every agent's {@code /metrics} each interval, all at once, into a {@link ScrapeIngest}.
- * Each scrape has a deadline (connecting included); a target still answering when its next
- * scrape is due is skipped that round, so a target is never scraped twice at once, and a slow or
- * dead agent costs only its own scrape. A failed scrape changes nothing in the store (the target
- * keeps its last data) and is counted; the first failure of a run is logged, and the recovery.
- * Targets that leave discovery are dropped from the store at the next interval.
+ * Scrapes every agent's {@code /metrics} into a {@link ScrapeIngest}, spread over time and over
+ * cores so that a fleet never arrives in one burst.
  *
- * <p>Runs on one Vert.x event-loop context: ticks, responses and parsing all happen there, so a
- * target's state needs no locks; {@link #health()} may be read from any thread.
+ * <p><b>Lanes.</b> Targets are shared out over a few Vert.x event loops (one per core by default);
+ * each lane owns its targets' connections, timers and parsing, so a target's state needs no locks,
+ * and the lanes share the parsers' string tables ({@link PrometheusTextParser.Interning}, one per
+ * lane) across all their targets.
+ *
+ * <p><b>Spreading.</b> Each target has its own phase within the interval (from a hash of its URL),
+ * and is scraped at that phase every interval: 5,000 targets every 2 s are 2,500 evenly spaced
+ * scrapes a second, not 5,000 at once.
+ *
+ * <p><b>Watching.</b> Every request names the families the store keeps ({@code name[]}), so an agent
+ * sends only those. An agent that answers with a {@value #SAMPLE_TIME_HEADER} header can be watched:
+ * the next request carries {@code since=<that sample time>} and the agent holds it until its next
+ * sample, so a new reading arrives within milliseconds of being taken instead of up to an interval
+ * later, at one request per sample. Watch requests start at least a quarter of an interval apart
+ * (at most a second).
+ * Targets without the header (dcgm-exporter, older agents) are polled every interval; so are all
+ * targets after a failure, until they answer again.
+ *
+ * <p><b>Bodies</b> are parsed as they arrive, chunk by chunk, so nothing received waits in a queue
+ * behind other targets' bodies while its deadline runs. Each scrape has a deadline (connecting
+ * included; for a watch, the agent's hold on top); a target is never scraped twice at once, and a
+ * slow or dead agent costs only its own scrape. A failed scrape changes nothing in the store (the
+ * target keeps its last data) and is counted; the first failure of a run is logged, and the
+ * recovery. Targets that leave discovery are dropped from the store at the next interval.
+ *
+ * <p>{@link #health()} may be read from any thread.
  */
 public final class AgentScraper implements AutoCloseable {
     /** Asks for the 0.0.4 text format: the agent serves OpenMetrics only when asked. */
     static final String ACCEPT = "text/plain;version=0.0.4;q=1.0,*/*;q=0.1";
+    /** The agent's answer header with the time (epoch ms) of the sample its body holds. */
+    static final String SAMPLE_TIME_HEADER = "Gpuscale-Sample-Time";
+    /** The longest an agent is asked to hold a watch request. */
+    static final long MAX_WATCH_WAIT_MILLIS = 30_000;
     private static final System.Logger LOG = System.getLogger(AgentScraper.class.getName());
 
     private final Vertx vertx;
@@ -43,16 +74,41 @@ public final class AgentScraper implements AutoCloseable {
     private final ScrapeIngest ingest;
     private final ScrapeOptions options;
     private final HttpClientAgent client;
-    private final Context context;
+    private final String query;
+    private final int laneCount;
+    private final List<Lane> lanes = new CopyOnWriteArrayList<>();
     private final Map<String, TargetState> states = new ConcurrentHashMap<>();
-    private long timerId = -1;
+    private volatile Future<Void> lanesReady;
+    private volatile long timerId = -1;
+    private volatile boolean started;
     private volatile boolean closed;
 
-    /** One target's scraping state; fields written on the scraper's context only. */
+    /**
+     * A scraping thread: one event-loop context with its string tables. Everything of its targets
+     * runs on its context.
+     */
+    private static final class Lane {
+        final Context context;
+        final PrometheusTextParser.Interning interning = new PrometheusTextParser.Interning();
+        /** Parsers not in use, reused by the next scrape. */
+        final List<PrometheusTextParser> parsers = new ArrayList<>();
+        volatile int targets;
+
+        Lane(Context context) {
+            this.context = context;
+        }
+    }
+
+    /** One target's scraping state; fields written on its lane's context only. */
     private static final class TargetState {
-        final PrometheusTextParser parser;
+        final String url;
+        final Lane lane;
+        final long phaseMillis;
         volatile AgentTarget target;
+        volatile boolean removed;
         volatile boolean inFlight;
+        /** Whether its own schedule runs (from {@link #start()} on). */
+        boolean scheduled;
         volatile long scrapes;
         volatile long failures;
         volatile long consecutiveFailures;
@@ -62,10 +118,19 @@ public final class AgentScraper implements AutoCloseable {
         volatile ParseReport lastReport;
         /** Samples dropped for a value out of their metric's range ({@link ValueRangeCheck}). */
         volatile long rejected;
+        /** The sample time the agent last answered with; -1 while it gave none (not watchable). */
+        long sampleTime = -1;
+        /** Whether the last answer brought a newer sample than the one before. */
+        boolean advanced;
+        boolean lastWasWatch;
+        long timer = -1;
+        long lastStartMillis;
 
-        TargetState(AgentTarget target, ScrapeLimits limits) {
+        TargetState(AgentTarget target, Lane lane, long phaseMillis) {
+            this.url = target.url();
             this.target = target;
-            this.parser = new PrometheusTextParser(limits);
+            this.lane = lane;
+            this.phaseMillis = phaseMillis;
         }
 
         TargetHealth health() {
@@ -81,10 +146,24 @@ public final class AgentScraper implements AutoCloseable {
      * @param options interval, timeout and limits
      */
     public AgentScraper(Vertx vertx, AgentTargets targets, ScrapeIngest ingest, ScrapeOptions options) {
+        this(vertx, targets, ingest, options, Set.of(), Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param families the metric families to ask agents for ({@code name[]}); empty for everything
+     * @param lanes how many event loops to spread the targets over
+     */
+    public AgentScraper(Vertx vertx, AgentTargets targets, ScrapeIngest ingest, ScrapeOptions options,
+            Collection<String> families, int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("scraping needs at least one lane: " + lanes);
+        }
         this.vertx = vertx;
         this.targets = targets;
         this.ingest = ingest;
         this.options = options;
+        this.laneCount = lanes;
+        this.query = familiesQuery(families);
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis());
         HttpClientOptions clientOptions = new HttpClientOptions()
                 .setDecompressionSupported(true)
@@ -97,27 +176,45 @@ public final class AgentScraper implements AutoCloseable {
                     .setVerifyHost(true);
         }
         this.client = vertx.createHttpClient(clientOptions);
-        // A context of our own (an event loop picked for us) when built off the event loops.
-        this.context = vertx.getOrCreateContext();
     }
 
-    /** Scrapes now, then every interval. */
-    public void start() {
-        context.runOnContext(v -> {
-            if (!closed && timerId < 0) {
-                timerId = vertx.setPeriodic(options.interval().toMillis(), id -> tick());
-                tick();
-            }
-        });
+    /** {@code name[]=a&name[]=b}, sorted, or empty for no filter. */
+    static String familiesQuery(Collection<String> families) {
+        StringBuilder q = new StringBuilder();
+        for (String name : new TreeSet<>(families)) {
+            q.append(q.length() == 0 ? "" : "&").append("name%5B%5D=").append(URLEncoder.encode(name, StandardCharsets.UTF_8));
+        }
+        return q.toString();
     }
 
     /**
-     * Scrapes every current target once, now, apart from the timer; completes when each scrape
-     * has succeeded or failed. For tests and for a first scrape before serving.
+     * Scrapes each target at its phase of every interval from now on, watching those that can be
+     * watched; a target already scraped by {@link #scrapeOnce()} and watchable is watched at once.
+     */
+    public void start() {
+        lanes().onSuccess(v -> lanes.get(0).context.runOnContext(x -> {
+            if (!closed && !started) {
+                started = true;
+                timerId = vertx.setPeriodic(options.interval().toMillis(), id -> discover(false));
+                discover(false);
+            }
+        }));
+    }
+
+    /**
+     * Scrapes every current target once, now, apart from the schedule, without watching;
+     * completes when each scrape has succeeded or failed. For tests and for a first scrape before
+     * serving.
      */
     public Future<Void> scrapeOnce() {
         Promise<Void> done = Promise.promise();
-        context.runOnContext(v -> tick().onComplete(ar -> done.complete()));
+        lanes().onComplete(ar -> {
+            if (ar.failed()) {
+                done.fail(ar.cause());
+                return;
+            }
+            lanes.get(0).context.runOnContext(v -> discover(true).onComplete(x -> done.complete()));
+        });
         return done.future();
     }
 
@@ -128,7 +225,29 @@ public final class AgentScraper implements AutoCloseable {
         return health;
     }
 
-    private Future<Void> tick() {
+    /** The lanes' contexts, made once: one Vert.x deployment instance per lane, each on an event loop of its own. */
+    private synchronized Future<Void> lanes() {
+        if (lanesReady == null) {
+            List<Context> contexts = new CopyOnWriteArrayList<>();
+            lanesReady = vertx.deployVerticle(() -> context -> {
+                contexts.add(context);
+                return Future.succeededFuture();
+            }, new DeploymentOptions().setInstances(laneCount)).map(id -> {
+                for (Context c : contexts) {
+                    lanes.add(new Lane(c));
+                }
+                return null;
+            });
+        }
+        return lanesReady;
+    }
+
+    /**
+     * Reads discovery, drops targets that left, gives new ones a lane and a phase; with
+     * {@code now}, also scrapes every target at once and completes when all are done. Runs on
+     * lane 0, once per interval.
+     */
+    private Future<Void> discover(boolean now) {
         if (closed) {
             return Future.succeededFuture();
         }
@@ -143,42 +262,136 @@ public final class AgentScraper implements AutoCloseable {
         for (AgentTarget t : current) {
             byUrl.put(t.url(), t);
         }
-        states.keySet().retainAll(byUrl.keySet());
-        ingest.retainTargets(byUrl.keySet());
-        List<Future<Void>> scrapes = new ArrayList<>(byUrl.size());
-        for (AgentTarget t : byUrl.values()) {
-            TargetState state = states.computeIfAbsent(t.url(), u -> new TargetState(t, options.limits()));
-            state.target = t;
-            if (state.inFlight) {
-                state.skipped++;
-                continue;
+        states.values().removeIf(s -> {
+            if (byUrl.containsKey(s.url)) {
+                return false;
             }
-            scrapes.add(scrape(state, t));
+            s.removed = true;
+            s.lane.targets--;
+            s.lane.context.runOnContext(v -> cancelTimer(s));
+            return true;
+        });
+        ingest.retainTargets(byUrl.keySet());
+        for (Lane lane : lanes) {
+            lane.context.runOnContext(v -> lane.interning.nextRound());
+        }
+        List<Future<Void>> scrapes = new ArrayList<>();
+        long period = options.interval().toMillis();
+        for (AgentTarget t : byUrl.values()) {
+            TargetState state = states.get(t.url());
+            if (state == null) {
+                Lane lane = leastLoaded();
+                lane.targets++;
+                state = new TargetState(t, lane, Math.floorMod(t.url().hashCode() * 0x9E3779B9L, period));
+                states.put(t.url(), state);
+            }
+            state.target = t;
+            if (started && !state.scheduled) {
+                state.scheduled = true;
+                TargetState s = state;
+                s.lane.context.runOnContext(v -> schedule(s));
+            }
+            if (now) {
+                TargetState s = state;
+                Promise<Void> done = Promise.promise();
+                s.lane.context.runOnContext(v -> {
+                    if (s.inFlight) {
+                        s.skipped++;
+                        done.complete();
+                    } else {
+                        scrape(s, false).onComplete(ar -> done.complete());
+                    }
+                });
+                scrapes.add(done.future());
+            }
         }
         return Future.join(scrapes).mapEmpty();
     }
 
-    private Future<Void> scrape(TargetState state, AgentTarget target) {
+    private Lane leastLoaded() {
+        Lane best = lanes.get(0);
+        for (Lane lane : lanes) {
+            if (lane.targets < best.targets) {
+                best = lane;
+            }
+        }
+        return best;
+    }
+
+    /** Arms the target's next scrape: at once for a watch that just delivered, else at its next phase. On its lane. */
+    private void schedule(TargetState s) {
+        if (closed || s.removed) {
+            return;
+        }
+        cancelTimer(s);
+        long now = System.currentTimeMillis();
+        long period = options.interval().toMillis();
+        long delay;
+        if (s.sampleTime >= 0 && s.advanced && s.consecutiveFailures == 0) {
+            // Watching: the next request right away, but never sooner than a quarter interval
+            // (at most a second) after the last, whatever rate the agent samples at.
+            delay = Math.max(1, s.lastStartMillis + Math.min(period / 4, 1000) - now);
+        } else {
+            long sinceLast = now - s.lastStartMillis;
+            if (s.lastStartMillis > 0 && !s.lastWasWatch) {
+                s.skipped += sinceLast / period; // phases that passed while the last scrape was still running
+            }
+            delay = Math.floorMod(s.phaseMillis - now, period);
+            if (delay == 0 || sinceLast + delay < period / 2) {
+                delay += period; // this phase was just used (by a watch that failed or a first scrape)
+            }
+        }
+        s.timer = vertx.setTimer(delay, id -> {
+            s.timer = -1;
+            if (closed || s.removed) {
+                return;
+            }
+            if (s.inFlight) {
+                s.skipped++;
+                schedule(s);
+                return;
+            }
+            scrape(s, true).onComplete(ar -> schedule(s));
+        });
+    }
+
+    private void cancelTimer(TargetState s) {
+        if (s.timer >= 0) {
+            vertx.cancelTimer(s.timer);
+            s.timer = -1;
+        }
+    }
+
+    /** One scrape of a target; on its lane. A watch asks the agent to hold until a sample newer than the last. */
+    private Future<Void> scrape(TargetState state, boolean mayWatch) {
+        AgentTarget target = state.target;
         state.inFlight = true;
-        Promise<Buffer> body = Promise.promise();
-        long timer = vertx.setTimer(options.timeout().toMillis(),
-                id -> body.tryFail(new TimeoutException("no complete answer within " + Durations.format(options.timeout()))));
+        state.lastStartMillis = System.currentTimeMillis();
+        boolean watch = mayWatch && state.sampleTime >= 0 && state.consecutiveFailures == 0;
+        state.lastWasWatch = watch;
+        long waitMillis = Math.min(MAX_WATCH_WAIT_MILLIS, 2 * options.interval().toMillis());
+        long deadline = options.timeout().toMillis() + (watch ? waitMillis : 0);
+        Promise<ParseReport> body = Promise.promise();
+        long timer = vertx.setTimer(deadline, id -> body.tryFail(new TimeoutException("no complete answer within "
+                + Durations.format(options.timeout()) + (watch ? " of the agent's next sample" : ""))));
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.GET)
-                .setAbsoluteURI(target.url())
+                .setAbsoluteURI(withQuery(target.url(), watch ? "since=" + state.sampleTime + "&wait=" + waitMillis : null))
                 .setConnectTimeout(options.timeout().toMillis())
                 .putHeader(HttpHeaders.ACCEPT, ACCEPT);
+        Receiving receiving = new Receiving(state, target);
         client.request(request)
-                .onSuccess(req -> send(req, body))
+                .onSuccess(req -> send(req, body, receiving))
                 .onFailure(body::tryFail);
         Promise<Void> done = Promise.promise();
         body.future().onComplete(ar -> {
             vertx.cancelTimer(timer);
+            receiving.release();
             state.inFlight = false;
             state.scrapes++;
             try {
                 if (ar.succeeded()) {
-                    ingest(state, target, ar.result());
+                    ingested(state, target, receiving, ar.result());
                 } else {
                     failed(state, ar.cause());
                 }
@@ -189,12 +402,71 @@ public final class AgentScraper implements AutoCloseable {
         return done.future();
     }
 
-    private void send(HttpClientRequest req, Promise<Buffer> body) {
-        body.future().onFailure(e -> req.reset());
-        req.send().onSuccess(resp -> receive(resp, body)).onFailure(body::tryFail);
+    /** The target's URL with the family filter and {@code extra} added to its query. */
+    private String withQuery(String url, String extra) {
+        String q = query.isEmpty() ? extra : extra == null ? query : query + "&" + extra;
+        if (q == null || q.isEmpty()) {
+            return url;
+        }
+        return url + (url.indexOf('?') < 0 ? "?" : "&") + q;
     }
 
-    private void receive(HttpClientResponse resp, Promise<Buffer> body) {
+    /** One body being received and parsed as it arrives. */
+    private final class Receiving {
+        final TargetState state;
+        final AgentTarget target;
+        PrometheusTextParser parser;
+        ScrapeBatch batch;
+        ValueRangeCheck checked;
+        long sampleTime = -1;
+        boolean ended;
+
+        Receiving(TargetState state, AgentTarget target) {
+            this.state = state;
+            this.target = target;
+        }
+
+        void begin(long sampleTime) {
+            this.sampleTime = sampleTime;
+            List<PrometheusTextParser> idle = state.lane.parsers;
+            parser = idle.isEmpty() ? new PrometheusTextParser(options.limits(), state.lane.interning)
+                    : idle.remove(idle.size() - 1);
+            batch = ingest.begin(target.url(), target.node(), System.currentTimeMillis());
+            checked = new ValueRangeCheck(batch);
+            parser.begin(DcgmTranslation.wrap(checked));
+        }
+
+        /** Parses a chunk; false once the body is over the limit. */
+        boolean feed(Buffer chunk) {
+            // A copy of the chunk (Vert.x keeps its bytes to itself); bodies filtered to the kept
+            // families are a few kB, and the copy costs a fraction of parsing it.
+            byte[] bytes = chunk.getBytes();
+            parser.feed(bytes, 0, bytes.length);
+            return !parser.truncated();
+        }
+
+        ParseReport end() {
+            ended = true;
+            return parser.end();
+        }
+
+        void release() {
+            if (parser != null) {
+                if (!ended) {
+                    parser.end(); // resets its state: a body that failed midway is dropped with its batch
+                }
+                state.lane.parsers.add(parser);
+                parser = null;
+            }
+        }
+    }
+
+    private void send(HttpClientRequest req, Promise<ParseReport> body, Receiving receiving) {
+        body.future().onFailure(e -> req.reset());
+        req.send().onSuccess(resp -> receive(resp, body, receiving)).onFailure(body::tryFail);
+    }
+
+    private void receive(HttpClientResponse resp, Promise<ParseReport> body, Receiving receiving) {
         int max = options.limits().maxBodyBytes();
         // Set first: a failed scrape resets the stream, and an unhandled reset is logged as an error.
         resp.exceptionHandler(body::tryFail);
@@ -208,29 +480,26 @@ public final class AgentScraper implements AutoCloseable {
             body.tryFail(new ScrapeFailure("body of " + length + " bytes is over the limit of " + max));
             return;
         }
-        Buffer received = Buffer.buffer(length != null && encoding == null ? (int) Math.max(0, Math.min(parseLong(length), max)) : 16 * 1024);
+        String sampleTime = resp.getHeader(SAMPLE_TIME_HEADER);
+        receiving.begin(sampleTime == null ? -1 : Math.max(-1, parseLong(sampleTime)));
         resp.handler(chunk -> {
-            if (received.length() + chunk.length() > max) {
+            if (!body.future().isComplete() && !receiving.feed(chunk)) {
                 body.tryFail(new ScrapeFailure("body is over the limit of " + max + " bytes"));
-            } else {
-                received.appendBuffer(chunk);
             }
         });
-        resp.endHandler(v -> body.tryComplete(received));
+        resp.endHandler(v -> {
+            if (!body.future().isComplete()) {
+                body.tryComplete(receiving.end());
+            }
+        });
     }
 
-    private void ingest(TargetState state, AgentTarget target, Buffer received) {
+    private void ingested(TargetState state, AgentTarget target, Receiving receiving, ParseReport report) {
         long receivedAt = System.currentTimeMillis();
-        ScrapeBatch batch = ingest.begin(target.url(), target.node(), receivedAt);
-        ValueRangeCheck checked = new ValueRangeCheck(batch);
-        ParseReport report = state.parser.parse(received.getBytes(), DcgmTranslation.wrap(checked));
-        if (report.truncated()) {
-            failed(state, new ScrapeFailure("body is over the limit of " + options.limits().maxBodyBytes() + " bytes"));
-            return;
-        }
+        ValueRangeCheck checked = receiving.checked;
         // A target that left discovery while its scrape ran must not come back.
-        if (states.get(target.url()) == state && !closed) {
-            batch.commit();
+        if (!state.removed && !closed) {
+            receiving.batch.commit();
         }
         if (checked.rejected() > 0 && state.rejected == 0) {
             LOG.log(System.Logger.Level.WARNING, "{0} served {1} samples out of their metric''s range; they are "
@@ -245,6 +514,10 @@ public final class AgentScraper implements AutoCloseable {
         state.consecutiveFailures = 0;
         state.lastSuccessMillis = receivedAt;
         state.lastReport = report;
+        // Watch again at once only when the agent moved on: an answer with the sample already
+        // seen (its hold ran out) means it is not sampling, and the next request waits for the phase.
+        state.advanced = receiving.sampleTime > state.sampleTime;
+        state.sampleTime = receiving.sampleTime < 0 ? -1 : Math.max(state.sampleTime, receiving.sampleTime);
     }
 
     private void failed(TargetState state, Throwable cause) {
@@ -275,11 +548,13 @@ public final class AgentScraper implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        context.runOnContext(v -> {
-            if (timerId >= 0) {
-                vertx.cancelTimer(timerId);
-            }
-        });
+        long id = timerId;
+        if (id >= 0) {
+            vertx.cancelTimer(id);
+        }
+        for (TargetState s : states.values()) {
+            s.lane.context.runOnContext(v -> cancelTimer(s));
+        }
         client.close();
     }
 

@@ -9,30 +9,67 @@ import java.util.Map;
 
 /**
  * A streaming parser of the Prometheus text exposition format 0.0.4, straight from bytes. Names
- * and label values become Strings through tables that keep one instance per distinct value, so
- * parsing the same target's scrape again allocates little beyond the sink's own records; lines
- * of names the sink refuses are dropped after reading only the name.
+ * and label values become Strings through {@link Interning} tables that keep one instance per
+ * distinct value (shared by every parser of one scraping thread), so parsing a target's scrape
+ * again allocates little beyond the sink's own records; lines of names the sink refuses are
+ * dropped after reading only the name, before any label is looked at.
+ *
+ * <p>A body is parsed whole ({@link #parse(byte[], SampleSink)}, from a stream) or as it arrives:
+ * {@link #begin}, {@link #feed} each chunk, {@link #end}. Lines inside a chunk are parsed where
+ * they lie; only a line split between two chunks is copied.
  *
  * <p>Never throws on bad input: a malformed line is skipped and counted, a body over the limit is
  * cut off and reported {@linkplain ParseReport#truncated() truncated}. {@code # HELP} and
  * {@code # TYPE} lines are checked and otherwise ignored; other {@code #} lines are comments.
  *
- * <p>One instance per target, reused scrape after scrape; not thread-safe (a target's scrapes
- * never overlap).
+ * <p>Not thread-safe: one body at a time per instance, and the instance's {@link Interning} used
+ * from one thread only.
  */
 public final class PrometheusTextParser {
-    private static final int MAX_NAMES = 4096;
-    private static final int MAX_VALUES = 65_536;
     private static final int MAX_LABELS = 64;
     private static final int READ_CHUNK = 64 * 1024;
     private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+    /**
+     * The string tables parsers intern through: one per scraping thread, shared by the parsers of
+     * all its targets. Call {@link #nextRound()} once per scrape interval so that values no longer
+     * served (pods gone) age out.
+     */
+    public static final class Interning {
+        /** Past this many distinct names or values a table starts afresh (a hostile target). */
+        private static final int MAX_NAMES = 1 << 14;
+        private static final int MAX_VALUES = 1 << 21;
+
+        final StringTable names = new StringTable(MAX_NAMES);
+        final StringTable values = new StringTable(MAX_VALUES);
+
+        /** Marks a scrape interval: strings unused for a few rounds may be dropped. */
+        public void nextRound() {
+            names.nextEpoch();
+            values.nextEpoch();
+        }
+
+        /** Distinct names and values held, for tests and reporting. */
+        public int size() {
+            return names.size() + values.size();
+        }
+    }
+
+    /**
+     * New strings one body may add to the shared tables; past it, values are made but not kept, so
+     * one hostile target cannot fill the tables that every target shares.
+     */
+    static final int NEW_STRINGS_PER_BODY = 16_384;
+
     private final ScrapeLimits limits;
-    private final StringTable names = new StringTable(MAX_NAMES);
-    private final StringTable values = new StringTable(MAX_VALUES);
+    private final StringTable names;
+    private final StringTable values;
     private final String[] pairs = new String[2 * MAX_LABELS];
     private byte[] unescaped = new byte[256];
+    /** The start of a line that the previous chunk ended inside. */
+    private byte[] carry = new byte[256];
+    private int carried;
 
     // State of the parse in progress.
     private SampleSink sink;
@@ -41,16 +78,28 @@ public final class PrometheusTextParser {
     private int skipped;
     private int malformed;
     private int overLimit;
+    private long bytes;
+    private boolean truncated;
+    private int added;
     private int labelCount;
     private double value;
     private long timestamp;
 
+    /** A parser with the default limits and tables of its own. */
     public PrometheusTextParser() {
         this(ScrapeLimits.DEFAULTS);
     }
 
+    /** A parser with tables of its own. */
     public PrometheusTextParser(ScrapeLimits limits) {
+        this(limits, new Interning());
+    }
+
+    /** A parser interning through {@code interning}, which other parsers of the same thread may share. */
+    public PrometheusTextParser(ScrapeLimits limits, Interning interning) {
         this.limits = limits;
+        this.names = interning.names;
+        this.values = interning.values;
     }
 
     public ScrapeLimits limits() {
@@ -64,19 +113,8 @@ public final class PrometheusTextParser {
     /** Parses {@code length} bytes of {@code body} from {@code offset}. */
     public ParseReport parse(byte[] body, int offset, int length, SampleSink sink) {
         begin(sink);
-        boolean truncated = length > limits.maxBodyBytes();
-        int end = offset + (truncated ? limits.maxBodyBytes() : length);
-        int start = offset;
-        for (int i = offset; i < end; i++) {
-            if (body[i] == '\n') {
-                line(body, start, i);
-                start = i + 1;
-            }
-        }
-        if (!truncated && start < end) {
-            line(body, start, end);
-        }
-        return finish(truncated, end - offset);
+        feed(body, offset, length);
+        return end();
     }
 
     /**
@@ -85,53 +123,87 @@ public final class PrometheusTextParser {
      */
     public ParseReport parse(InputStream in, SampleSink sink) throws IOException {
         begin(sink);
-        int max = limits.maxBodyBytes();
-        byte[] buf = new byte[Math.min(READ_CHUNK, max + 1)];
-        int len = 0;
-        long total = 0;
-        boolean truncated = false;
-        while (true) {
-            if (len == buf.length) {
-                // One line fills the buffer: grow it, within the body limit.
-                buf = Arrays.copyOf(buf, (int) Math.min(2L * buf.length, max + 1L));
-            }
-            int n = in.read(buf, len, buf.length - len);
-            if (n < 0) {
-                break;
-            }
-            if (total + n > max) {
-                n = (int) (max - total);
-                truncated = true;
-            }
-            total += n;
-            int scanFrom = len;
-            len += n;
-            int start = 0;
-            for (int i = scanFrom; i < len; i++) {
-                if (buf[i] == '\n') {
-                    line(buf, start, i);
-                    start = i + 1;
-                }
-            }
-            System.arraycopy(buf, start, buf, 0, len - start);
-            len -= start;
-            if (truncated) {
-                break;
-            }
+        byte[] buf = new byte[Math.min(READ_CHUNK, limits.maxBodyBytes() + 1)];
+        int n;
+        while (!truncated && (n = in.read(buf)) >= 0) {
+            feed(buf, 0, n);
         }
-        if (!truncated && len > 0) {
-            line(buf, 0, len);
-        }
-        return finish(truncated, total);
+        return end();
     }
 
-    private void begin(SampleSink sink) {
+    /** Starts a body whose samples go to {@code sink}; then {@link #feed} it and {@link #end()}. */
+    public void begin(SampleSink sink) {
         this.sink = sink;
         accepted.clear();
         samples = 0;
         skipped = 0;
         malformed = 0;
         overLimit = 0;
+        bytes = 0;
+        truncated = false;
+        carried = 0;
+        added = 0;
+    }
+
+    /**
+     * Parses the next {@code length} bytes of the body. Once the body passes the limit the rest is
+     * ignored and {@link #truncated()} is true: a caller reading from the network should stop.
+     */
+    public void feed(byte[] b, int offset, int length) {
+        if (truncated) {
+            return;
+        }
+        long room = limits.maxBodyBytes() - bytes;
+        if (length > room) {
+            length = (int) room;
+            truncated = true;
+        }
+        bytes += length;
+        int end = offset + length;
+        int start = offset;
+        for (int i = offset; i < end; i++) {
+            if (b[i] == '\n') {
+                if (carried > 0) {
+                    append(b, start, i);
+                    line(carry, 0, carried);
+                    carried = 0;
+                } else {
+                    line(b, start, i);
+                }
+                start = i + 1;
+            }
+        }
+        if (truncated) {
+            carried = 0; // the cut-off line is not parsed
+        } else if (start < end) {
+            append(b, start, end);
+        }
+    }
+
+    /** Whether the body fed so far passed the limit. */
+    public boolean truncated() {
+        return truncated;
+    }
+
+    /** Ends the body: parses a last line without a newline, and reports. */
+    public ParseReport end() {
+        if (!truncated && carried > 0) {
+            line(carry, 0, carried);
+        }
+        carried = 0;
+        if (carry.length > 64 * 1024) {
+            carry = new byte[256]; // a long line once should not pin its buffer
+        }
+        return finish(truncated, bytes);
+    }
+
+    private void append(byte[] b, int from, int to) {
+        int n = to - from;
+        if (carried + n > carry.length) {
+            carry = Arrays.copyOf(carry, Math.max(carried + n, 2 * carry.length));
+        }
+        System.arraycopy(b, from, carry, carried, n);
+        carried += n;
     }
 
     private ParseReport finish(boolean truncated, long bytes) {
@@ -159,7 +231,7 @@ public final class PrometheusTextParser {
             malformed++;
             return;
         }
-        String name = names.get(b, p, nameEnd);
+        String name = intern(names, b, p, nameEnd);
         Boolean wanted = accepted.get(name);
         if (wanted == null) {
             wanted = sink.accepts(name);
@@ -216,7 +288,7 @@ public final class PrometheusTextParser {
                 overLimit++;
                 return -1;
             }
-            String labelName = names.get(b, p, nameEnd);
+            String labelName = intern(names, b, p, nameEnd);
             p = skipBlank(b, nameEnd, end);
             if (p >= end || b[p] != '=') {
                 malformed++;
@@ -302,8 +374,21 @@ public final class PrometheusTextParser {
             overLimit++;
             return -1;
         }
-        pairs[2 * labelCount + 1] = escaped ? values.get(unescaped, 0, n) : values.get(b, start, p);
+        pairs[2 * labelCount + 1] = escaped ? intern(values, unescaped, 0, n) : intern(values, b, start, p);
         return p + 1;
+    }
+
+    private String intern(StringTable table, byte[] b, int from, int to) {
+        if (added < NEW_STRINGS_PER_BODY) {
+            int before = table.size();
+            String s = table.get(b, from, to);
+            if (table.size() > before) {
+                added++;
+            }
+            return s;
+        }
+        String s = table.find(b, from, to);
+        return s != null ? s : new String(b, from, to - from, StandardCharsets.UTF_8);
     }
 
     private void ensureUnescaped(int n) {

@@ -1,101 +1,188 @@
 package io.gpuscale.adapter.scrape;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
- * Strings by their UTF-8 bytes, so a parser makes one String per distinct metric name or label
- * value rather than one per line, and a parser reused scrape after scrape hands out the same
- * instances each time (the store then keeps one copy of a GPU's labels). Open addressing over
- * the bytes' hash; when it holds {@code maxEntries} it starts afresh, which bounds it against
- * churning label values. Not thread-safe.
+ * Strings by their UTF-8 bytes, so that parsing makes one String per distinct metric name or label
+ * value rather than one per line, and every scrape of every target sharing the table hands out the
+ * same instances: the store then holds one copy of a namespace, a model or a label name for the
+ * whole fleet. Open addressing over the bytes' hash; an ASCII entry is compared with its String
+ * directly, so the table keeps no copy of the bytes (a non-ASCII entry keeps its encoded bytes).
+ *
+ * <p>Bounded by use, not by a fixed size: {@link #nextEpoch()} marks a round (a scrape interval), and
+ * once the table has grown past twice what was live at its last sweep, entries no scrape asked for
+ * in the last {@value #KEEP_EPOCHS} rounds are dropped. Pods that come and go therefore cost the table
+ * only while they are served. A hard ceiling empties it, should one round ever bring more distinct
+ * strings than that. Strings handed out stay valid whatever the table does later; only sharing is
+ * lost for a dropped entry until it is seen again.
+ *
+ * <p>Not thread-safe: one table per scraping thread.
  */
 final class StringTable {
-    private final int maxEntries;
-    private byte[][] keys;
-    private String[] strings;
-    private int[] hashes;
-    private int size;
-    private int generation;
+    /** Entries unused for this many rounds are dropped at the next sweep. */
+    static final int KEEP_EPOCHS = 3;
+    private static final int MIN_CAPACITY = 64;
 
+    private final int maxEntries;
+    private String[] strings;
+    /** Encoded bytes of the non-ASCII entries; null for ASCII ones (and for empty slots). */
+    private byte[][] encoded;
+    private int[] hashes;
+    private int[] lastUsed;
+    private int size;
+    private int epoch;
+    private int liveAtLastSweep = MIN_CAPACITY;
+
+    /** @param maxEntries the ceiling: past it the table starts afresh */
     StringTable(int maxEntries) {
         this.maxEntries = maxEntries;
-        reset(64);
+        allocate(MIN_CAPACITY);
     }
 
-    /** Incremented every time the table is emptied: slots from before are no longer valid. */
-    int generation() {
-        return generation;
+    /** Entries held. */
+    int size() {
+        return size;
     }
 
-    int capacity() {
-        return keys.length;
-    }
-
-    /** The slot of these bytes' string, adding it when new. */
-    int slot(byte[] b, int from, int to) {
-        int h = hash(b, from, to);
-        int mask = keys.length - 1;
-        for (int i = h & mask; ; i = (i + 1) & mask) {
-            byte[] k = keys[i];
-            if (k == null) {
-                if (size >= maxEntries) {
-                    reset(keys.length);
-                    return slot(b, from, to);
-                }
-                if (2 * (size + 1) > keys.length) {
-                    grow();
-                    return slot(b, from, to);
-                }
-                keys[i] = Arrays.copyOfRange(b, from, to);
-                strings[i] = new String(b, from, to - from, StandardCharsets.UTF_8);
-                hashes[i] = h;
-                size++;
-                return i;
-            }
-            if (hashes[i] == h && Arrays.equals(k, 0, k.length, b, from, to)) {
-                return i;
-            }
+    /**
+     * Starts a new round; sweeps out entries unused for {@value #KEEP_EPOCHS} rounds when the
+     * table has doubled since the last sweep.
+     */
+    void nextEpoch() {
+        epoch++;
+        if (size > 2 * liveAtLastSweep) {
+            sweep();
         }
     }
 
-    String string(int slot) {
-        return strings[slot];
-    }
-
+    /** The String of {@code b[from, to)} decoded as UTF-8, the same instance each time while held. */
     String get(byte[] b, int from, int to) {
-        int slot = slot(b, from, to); // first: slot() may replace the arrays
-        return strings[slot];
+        int h = hash(b, from, to);
+        int slot = lookup(b, from, to, h);
+        return slot >= 0 ? strings[slot] : add(b, from, to, h, -slot - 1);
     }
 
-    private void reset(int capacity) {
-        keys = new byte[capacity][];
-        strings = new String[capacity];
-        hashes = new int[capacity];
-        size = 0;
-        generation++;
+    /** The held String of these bytes, or null: adds nothing. */
+    String find(byte[] b, int from, int to) {
+        int slot = lookup(b, from, to, hash(b, from, to));
+        return slot >= 0 ? strings[slot] : null;
     }
 
-    private void grow() {
-        byte[][] oldKeys = keys;
-        String[] oldStrings = strings;
-        int[] oldHashes = hashes;
-        keys = new byte[oldKeys.length * 2][];
-        strings = new String[keys.length];
-        hashes = new int[keys.length];
-        int mask = keys.length - 1;
-        for (int j = 0; j < oldKeys.length; j++) {
-            if (oldKeys[j] != null) {
-                int i = oldHashes[j] & mask;
-                while (keys[i] != null) {
-                    i = (i + 1) & mask;
-                }
-                keys[i] = oldKeys[j];
-                strings[i] = oldStrings[j];
-                hashes[i] = oldHashes[j];
+    /** The slot holding these bytes (marked used), or {@code -(empty slot) - 1}. */
+    private int lookup(byte[] b, int from, int to, int h) {
+        int mask = strings.length - 1;
+        for (int i = h & mask; ; i = (i + 1) & mask) {
+            String s = strings[i];
+            if (s == null) {
+                return -i - 1;
+            }
+            if (hashes[i] == h && matches(i, s, b, from, to)) {
+                lastUsed[i] = epoch;
+                return i;
             }
         }
-        generation++;
+    }
+
+    private String add(byte[] b, int from, int to, int h, int slot) {
+        if (size >= maxEntries) {
+            allocate(MIN_CAPACITY);
+            liveAtLastSweep = MIN_CAPACITY;
+            return get(b, from, to);
+        }
+        if (2 * (size + 1) > strings.length) {
+            rehash(2 * strings.length);
+            return get(b, from, to);
+        }
+        boolean ascii = true;
+        for (int k = from; k < to; k++) {
+            if (b[k] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        String s = ascii ? new String(b, from, to - from, StandardCharsets.ISO_8859_1)
+                : new String(b, from, to - from, StandardCharsets.UTF_8);
+        strings[slot] = s;
+        encoded[slot] = ascii ? null : java.util.Arrays.copyOfRange(b, from, to);
+        hashes[slot] = h;
+        lastUsed[slot] = epoch;
+        size++;
+        return s;
+    }
+
+    private boolean matches(int slot, String s, byte[] b, int from, int to) {
+        byte[] e = encoded[slot];
+        if (e != null) {
+            return java.util.Arrays.equals(e, 0, e.length, b, from, to);
+        }
+        int n = to - from;
+        if (s.length() != n) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            if (s.charAt(k) != b[from + k]) { // a non-ASCII byte is negative: never equal to a char
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void sweep() {
+        int live = 0;
+        for (int i = 0; i < strings.length; i++) {
+            if (strings[i] != null && epoch - lastUsed[i] < KEEP_EPOCHS) {
+                live++;
+            }
+        }
+        liveAtLastSweep = Math.max(MIN_CAPACITY, live);
+        int capacity = MIN_CAPACITY;
+        while (capacity < 2 * live + 2) {
+            capacity *= 2;
+        }
+        String[] oldStrings = strings;
+        byte[][] oldEncoded = encoded;
+        int[] oldHashes = hashes;
+        int[] oldUsed = lastUsed;
+        allocate(capacity);
+        for (int j = 0; j < oldStrings.length; j++) {
+            if (oldStrings[j] != null && epoch - oldUsed[j] < KEEP_EPOCHS) {
+                put(oldStrings[j], oldEncoded[j], oldHashes[j], oldUsed[j]);
+            }
+        }
+    }
+
+    private void rehash(int capacity) {
+        String[] oldStrings = strings;
+        byte[][] oldEncoded = encoded;
+        int[] oldHashes = hashes;
+        int[] oldUsed = lastUsed;
+        allocate(capacity);
+        for (int j = 0; j < oldStrings.length; j++) {
+            if (oldStrings[j] != null) {
+                put(oldStrings[j], oldEncoded[j], oldHashes[j], oldUsed[j]);
+            }
+        }
+    }
+
+    private void put(String s, byte[] e, int h, int used) {
+        int mask = strings.length - 1;
+        int i = h & mask;
+        while (strings[i] != null) {
+            i = (i + 1) & mask;
+        }
+        strings[i] = s;
+        encoded[i] = e;
+        hashes[i] = h;
+        lastUsed[i] = used;
+        size++;
+    }
+
+    private void allocate(int capacity) {
+        strings = new String[capacity];
+        encoded = new byte[capacity][];
+        hashes = new int[capacity];
+        lastUsed = new int[capacity];
+        size = 0;
     }
 
     private static int hash(byte[] b, int from, int to) {

@@ -48,9 +48,9 @@ class AgentScraperTlsIT {
 
             MetricStore trusted = new MetricStore();
             try (AgentScraper scraper = new AgentScraper(vertx, targets, trusted,
-                    new ScrapeOptions(Duration.ofSeconds(10), Duration.ofSeconds(5), ScrapeLimits.DEFAULTS, certFile))) {
+                    new ScrapeOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), ScrapeLimits.DEFAULTS, certFile))) {
                 scraper.scrapeOnce().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-                assertThat(scraper.health().get(url).failures()).isZero();
+                assertThat(scraper.health().get(url).failures()).as(String.valueOf(scraper.health().get(url).lastError())).isZero();
             }
             assertThat(trusted.node("nvidia_gpu_utilization_percent", "tlsnode")).hasSize(1);
 
