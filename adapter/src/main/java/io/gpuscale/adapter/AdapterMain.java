@@ -605,7 +605,7 @@ public final class AdapterMain implements Callable<Integer> {
      * What agents are asked for: the series the store keeps, the GPU models, the agent's sample time,
      * and dcgm-exporter's fields (which dcgm-exporter serves anyway: it has no filter).
      */
-    static Set<String> scrapedFamilies() {
+    public static Set<String> scrapedFamilies() {
         Set<String> families = new TreeSet<>(List.of("nvidia_gpu_info", "gpuscale_agent_last_sample_timestamp_seconds"));
         for (ServedMetric m : ServedMetric.all()) {
             if (m.gpuSeries() != null) {

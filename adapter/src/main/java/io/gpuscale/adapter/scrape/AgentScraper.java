@@ -462,6 +462,8 @@ public final class AgentScraper implements AutoCloseable {
     }
 
     private void send(HttpClientRequest req, Promise<ParseReport> body, Receiving receiving) {
+        // Set first: a failed scrape resets the request, and an unhandled reset is logged as an error.
+        req.exceptionHandler(body::tryFail);
         body.future().onFailure(e -> req.reset());
         req.send().onSuccess(resp -> receive(resp, body, receiving)).onFailure(body::tryFail);
     }
@@ -521,6 +523,9 @@ public final class AgentScraper implements AutoCloseable {
     }
 
     private void failed(TargetState state, Throwable cause) {
+        if (closed) {
+            return; // scrapes abandoned by close() are no failures of their targets
+        }
         String why = cause instanceof ScrapeFailure || cause instanceof TimeoutException
                 ? cause.getMessage() : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         state.failures++;
