@@ -11,9 +11,11 @@ import io.gpuscale.adapter.selector.LabelSelector;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * custom.metrics.k8s.io, v1beta1 and v1beta2: the values of pods, nodes and namespaces, as the
@@ -117,13 +119,18 @@ public final class CustomMetricsApi {
             return list(version, List.of(value(ObjectReference.pod(namespace, name), metric, query,
                     (Freshness.Value) c)));
         }
-        List<MetricValue> items = new ArrayList<>();
+        List<PodRecord> selected = new ArrayList<>();
         for (PodRecord pod : cluster.pods(namespace)) {
-            if (!query.labelSelector().matches(pod.labels())
-                    || query.fieldName() != null && !query.fieldName().equals(pod.name())) {
-                continue;
+            if (query.labelSelector().matches(pod.labels())
+                    && (query.fieldName() == null || query.fieldName().equals(pod.name()))) {
+                selected.add(pod);
             }
-            if (freshness.combine(series.of(pod), metric.aggregation(), now) instanceof Freshness.Value v) {
+        }
+        Map<String, List<Reading>> readings = series.of(namespace, selected);
+        List<MetricValue> items = new ArrayList<>();
+        for (PodRecord pod : selected) {
+            List<Reading> r = readings.getOrDefault(pod.name(), List.of());
+            if (freshness.combine(r, metric.aggregation(), now) instanceof Freshness.Value v) {
                 items.add(value(ObjectReference.pod(namespace, pod.name()), metric, query, v));
             }
         }
@@ -144,23 +151,26 @@ public final class CustomMetricsApi {
                 return ApiResponse.failure(Status.notFound("nodes \"" + name + "\" not found",
                         new Status.Details(name, "", "nodes")));
             }
-            Freshness.Combined c = freshness.combine(nodeReadings(metric, name, query.metricLabelSelector()),
-                    metric.aggregation(), now);
+            Freshness.Combined c = freshness.combine(nodeReadings(metric, List.of(name), query.metricLabelSelector())
+                    .getOrDefault(name, List.of()), metric.aggregation(), now);
             if (c instanceof Freshness.Missing missing) {
                 return ApiResponse.failure(metricNotFound(metricName, "nodes", name, missing.why()));
             }
             return list(version, List.of(value(ObjectReference.node(name), metric, query, (Freshness.Value) c)));
         }
-        List<MetricValue> items = new ArrayList<>();
+        List<String> selected = new ArrayList<>();
         for (NodeRecord node : cluster.nodes()) {
-            if (!query.labelSelector().matches(node.labels())
-                    || query.fieldName() != null && !query.fieldName().equals(node.name())) {
-                continue;
+            if (query.labelSelector().matches(node.labels())
+                    && (query.fieldName() == null || query.fieldName().equals(node.name()))) {
+                selected.add(node.name());
             }
-            Freshness.Combined c = freshness.combine(nodeReadings(metric, node.name(), query.metricLabelSelector()),
-                    metric.aggregation(), now);
+        }
+        Map<String, List<Reading>> readings = nodeReadings(metric, selected, query.metricLabelSelector());
+        List<MetricValue> items = new ArrayList<>();
+        for (String node : selected) {
+            Freshness.Combined c = freshness.combine(readings.getOrDefault(node, List.of()), metric.aggregation(), now);
             if (c instanceof Freshness.Value v) {
-                items.add(value(ObjectReference.node(node.name()), metric, query, v));
+                items.add(value(ObjectReference.node(node), metric, query, v));
             }
         }
         return list(version, items);
@@ -174,9 +184,10 @@ public final class CustomMetricsApi {
         ServedMetric metric = found.get();
         PodSeries series = new PodSeries(metric.podSeries(), query.metricLabelSelector());
         List<PodRecord> pods = cluster.pods(namespace);
+        Map<String, List<Reading>> readings = series.of(namespace, pods);
         List<Reading> all = new ArrayList<>();
         for (PodRecord pod : pods) {
-            all.addAll(series.of(pod));
+            all.addAll(readings.getOrDefault(pod.name(), List.of()));
         }
         Freshness.Combined c = freshness.combine(all, metric.aggregation(), now);
         if (c instanceof Freshness.Missing missing) {
@@ -186,22 +197,34 @@ public final class CustomMetricsApi {
         return list(version, List.of(value(ObjectReference.namespace(namespace), metric, query, (Freshness.Value) c)));
     }
 
-    private List<Reading> nodeReadings(ServedMetric metric, String node, LabelSelector metricSelector) {
-        if (metricSelector.isEmpty()) {
-            return metrics.node(metric.gpuSeries(), node);
+    /**
+     * The nodes' readings of a metric's per-GPU series, by node: one bulk read for the request
+     * (without a metric selector, just these nodes; with one, every GPU once, filtered by labels).
+     */
+    private Map<String, List<Reading>> nodeReadings(ServedMetric metric, List<String> nodes, LabelSelector metricSelector) {
+        if (nodes.isEmpty()) {
+            return Map.of();
         }
-        List<Reading> out = new ArrayList<>();
+        if (metricSelector.isEmpty()) {
+            return nodes.size() == 1
+                    ? Map.of(nodes.get(0), metrics.node(metric.gpuSeries(), nodes.get(0)))
+                    : metrics.nodes(metric.gpuSeries(), nodes);
+        }
+        Set<String> wanted = new HashSet<>(nodes);
+        Map<String, List<Reading>> out = new HashMap<>();
         for (GpuReading g : metrics.gpus(metric.gpuSeries())) {
-            if (node.equals(g.labels().get("node")) && metricSelector.matches(g.labels())) {
-                out.add(g.reading());
+            String node = g.labels().get("node");
+            if (node != null && wanted.contains(node) && metricSelector.matches(g.labels())) {
+                out.computeIfAbsent(node, k -> new ArrayList<>()).add(g.reading());
             }
         }
         return out;
     }
 
     /**
-     * A pod's readings of a per-pod series: straight from the store without a metric selector;
-     * with one, from every series of the metric (read once per request), filtered by its labels.
+     * Pods' readings of a per-pod series: without a metric selector, the pods asked for in one bulk
+     * read ({@link GpuMetrics#pods}); with one, from every series of the metric (read once per
+     * request), filtered by its labels. A pod not yet on a node has none.
      */
     private final class PodSeries {
         private final String series;
@@ -231,6 +254,24 @@ public final class CustomMetricsApi {
                 }
             }
             return selected.getOrDefault(pod.namespace() + "/" + pod.name(), List.of());
+        }
+
+        /** The readings of several pods of one namespace, by pod name. */
+        Map<String, List<Reading>> of(String namespace, List<PodRecord> pods) {
+            if (!selector.isEmpty()) {
+                Map<String, List<Reading>> out = new HashMap<>();
+                for (PodRecord pod : pods) {
+                    out.put(pod.name(), of(pod));
+                }
+                return out;
+            }
+            Map<String, String> nodeByPod = new HashMap<>();
+            for (PodRecord pod : pods) {
+                if (pod.nodeName() != null && !pod.nodeName().isEmpty()) {
+                    nodeByPod.put(pod.name(), pod.nodeName());
+                }
+            }
+            return nodeByPod.isEmpty() ? Map.of() : metrics.pods(series, namespace, nodeByPod);
         }
     }
 

@@ -1,6 +1,9 @@
 package io.gpuscale.adapter.metrics;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The latest GPU readings, by the agents' metric names. What the APIs read; implemented by the
@@ -22,4 +25,30 @@ public interface GpuMetrics {
 
     /** Every GPU's reading of a per-GPU agent metric, with the GPU's labels and identity. */
     List<GpuReading> gpus(String metric);
+
+    /**
+     * Several pods' readings of a per-pod metric in one call: for each pod asked for, what
+     * {@link #pod} answers (pods without readings map to an empty list). A request over many pods
+     * ({@code pods/*}, a namespace) reads through this, so that a backend behind a network (the
+     * Prometheus one) answers it in a few queries rather than one per pod.
+     *
+     * @param nodeByPod the node each pod runs on, by pod name
+     */
+    default Map<String, List<Reading>> pods(String metric, String namespace, Map<String, String> nodeByPod) {
+        Map<String, List<Reading>> out = new HashMap<>();
+        nodeByPod.forEach((pod, node) -> out.put(pod, pod(metric, node, namespace, pod)));
+        return out;
+    }
+
+    /**
+     * Several nodes' readings of a per-GPU metric in one call: for each node asked for, what
+     * {@link #node} answers (nodes without readings map to an empty list).
+     */
+    default Map<String, List<Reading>> nodes(String metric, Collection<String> nodes) {
+        Map<String, List<Reading>> out = new HashMap<>();
+        for (String node : nodes) {
+            out.put(node, node(metric, node));
+        }
+        return out;
+    }
 }

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,7 +25,11 @@ import java.util.Map;
 
 /**
  * The same readings, answered by a Prometheus server that scrapes the agents
- * ({@code --prometheus URL}): one instant query per call to {@code /api/v1/query}.
+ * ({@code --prometheus URL}): one instant query per call to {@code /api/v1/query}, sent as a
+ * form POST (a bulk query names up to {@value #MAX_ALTERNATIVES} pods or nodes and would not fit a
+ * URL). The bulk calls ({@link #pods}, {@link #nodes}) ask for all their pods or nodes at once,
+ * with a regular expression of the literal names, which Prometheus looks up name by name in its
+ * index: a {@code pods/*} request costs one query, not one per pod.
  *
  * <p>An instant query's own timestamp is the evaluation time, not when the value was measured,
  * so each query asks for the samples' timestamps alongside the values
@@ -37,6 +42,8 @@ import java.util.Map;
  */
 public final class PrometheusMetrics implements GpuMetrics {
     static final String FIELD = "gpuscale_field";
+    /** The most pods or nodes one bulk query names. */
+    static final int MAX_ALTERNATIVES = 1000;
 
     private final URI queryUri;
     private final Duration timeout;
@@ -56,19 +63,50 @@ public final class PrometheusMetrics implements GpuMetrics {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    /** The PromQL for a series' values and their sample timestamps. */
+    /** The PromQL for a series' values and their sample timestamps, selected by label equality. */
     static String query(String metric, Map<String, String> matchers) {
-        StringBuilder selector = new StringBuilder(metric).append('{');
-        boolean first = true;
-        for (Map.Entry<String, String> m : matchers.entrySet()) {
-            if (!first) {
-                selector.append(',');
-            }
-            first = false;
-            selector.append(m.getKey()).append("=\"").append(escape(m.getValue())).append('"');
-        }
-        selector.append('}');
+        List<String> rendered = new ArrayList<>();
+        matchers.forEach((label, value) -> rendered.add(equal(label, value)));
+        return query(metric, rendered);
+    }
+
+    /** The PromQL for a series' values and their sample timestamps, selected by rendered matchers. */
+    static String query(String metric, List<String> matchers) {
+        String selector = metric + "{" + String.join(",", matchers) + "}";
         return "label_replace(timestamp(" + selector + "), \"" + FIELD + "\", \"timestamp\", \"\", \"\") or " + selector;
+    }
+
+    static String equal(String label, String value) {
+        return label + "=\"" + escape(value) + "\"";
+    }
+
+    /**
+     * {@code label} is any of {@code values}: an equality for one, else a regular expression of
+     * the quoted literals, the form Prometheus answers from its index one value at a time.
+     */
+    static String anyOf(String label, Collection<String> values) {
+        if (values.size() == 1) {
+            return equal(label, values.iterator().next());
+        }
+        StringBuilder regex = new StringBuilder();
+        for (String v : values) {
+            if (!regex.isEmpty()) {
+                regex.append('|');
+            }
+            quoteRegex(v, regex);
+        }
+        return label + "=~\"" + escape(regex.toString()) + "\"";
+    }
+
+    /** RE2's metacharacters, backslash-quoted (Go's regexp.QuoteMeta). */
+    private static void quoteRegex(String literal, StringBuilder out) {
+        for (int i = 0; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
+                out.append('\\');
+            }
+            out.append(c);
+        }
     }
 
     static String escape(String value) {
@@ -87,6 +125,52 @@ public final class PrometheusMetrics implements GpuMetrics {
     @Override
     public List<Reading> node(String metric, String node) {
         return readings(metric, query(metric, Map.of("node", node))).stream().map(GpuReading::reading).toList();
+    }
+
+    /**
+     * One query per {@value #MAX_ALTERNATIVES} pods: {@code metric{namespace="ns",pod=~"a|b|..."}},
+     * each pod's readings kept only from the node it runs on, as {@link #pod} selects them.
+     */
+    @Override
+    public Map<String, List<Reading>> pods(String metric, String namespace, Map<String, String> nodeByPod) {
+        Map<String, List<Reading>> out = new HashMap<>();
+        nodeByPod.keySet().forEach(pod -> out.put(pod, new ArrayList<>()));
+        for (List<String> chunk : chunks(nodeByPod.keySet())) {
+            for (GpuReading r : readings(metric, query(metric, List.of(equal("namespace", namespace),
+                    anyOf("pod", chunk))))) {
+                String pod = r.labels().get("pod");
+                String node = r.labels().get("node");
+                if (pod != null && node != null && node.equals(nodeByPod.get(pod))) {
+                    out.get(pod).add(r.reading());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One query per {@value #MAX_ALTERNATIVES} nodes: {@code metric{node=~"a|b|..."}}. */
+    @Override
+    public Map<String, List<Reading>> nodes(String metric, Collection<String> nodes) {
+        Map<String, List<Reading>> out = new HashMap<>();
+        nodes.forEach(node -> out.put(node, new ArrayList<>()));
+        for (List<String> chunk : chunks(out.keySet())) {
+            for (GpuReading r : readings(metric, query(metric, List.of(anyOf("node", chunk))))) {
+                List<Reading> list = out.get(r.labels().get("node"));
+                if (list != null) {
+                    list.add(r.reading());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<List<String>> chunks(Collection<String> names) {
+        List<String> all = new ArrayList<>(names);
+        List<List<String>> chunks = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += MAX_ALTERNATIVES) {
+            chunks.add(all.subList(i, Math.min(all.size(), i + MAX_ALTERNATIVES)));
+        }
+        return chunks;
     }
 
     @Override
@@ -154,9 +238,11 @@ public final class PrometheusMetrics implements GpuMetrics {
 
     /** Runs an instant query; its result vector. */
     private JsonArray run(String promql) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(queryUri + "?query="
-                        + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
-                .timeout(timeout).header("Accept", "application/json").GET().build();
+        HttpRequest request = HttpRequest.newBuilder(queryUri)
+                .timeout(timeout).header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                .build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

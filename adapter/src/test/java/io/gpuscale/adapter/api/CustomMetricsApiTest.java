@@ -172,6 +172,24 @@ class CustomMetricsApiTest {
     }
 
     @Test
+    void requestsOverManyObjectsReadTheBackendOnceNotOncePerObject() {
+        FakeGpuMetrics metrics = Fixtures.metrics();
+        MetricsApi counted = new MetricsApi(metrics, Fixtures.cluster(), ApiOptions.defaults());
+        String base = "/apis/custom.metrics.k8s.io/v1beta2/";
+        for (String[] request : new String[][] {
+                {"namespaces/ml/pods/*/nvidia_gpu_utilization_percent", null},
+                {"namespaces/ml/pods/*/nvidia_gpu_utilization_percent", "labelSelector=app%3Dinfer"},
+                {"namespaces/ml/metrics/nvidia_gpu_memory_used_bytes", null},
+                {"nodes/*/nvidia_gpu_utilization_percent", null},
+                {"nodes/*/nvidia_gpu_utilization_percent", "metricLabelSelector=model%3DRTX-4090"}}) {
+            int before = metrics.calls();
+            ApiResponse r = counted.handle("GET", base + request[0], request[1], NOW);
+            assertThat(r.code()).as(request[0] + " " + r.body().render()).isEqualTo(200);
+            assertThat(metrics.calls() - before).as(request[0] + "?" + request[1]).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aPodWithOnlyStaleReadingsIsA404ThatSaysWhy() throws Exception {
         V1Status s = failure("/apis/custom.metrics.k8s.io/v1beta2/namespaces/ml/pods/infer-stale/"
                 + "nvidia_gpu_utilization_percent", null, 404);

@@ -23,7 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -152,6 +155,45 @@ class PrometheusMetricsIT {
                     .containsExactlyElementsOf(fromStore.stream().map(Reading::value).toList());
         }
         assertThat(backend.pod("nvidia_gpu_pod_utilization_percent", NODE, "demo", "no-such-pod")).isEmpty();
+    }
+
+    @Test
+    void bulkReadsAnswerWhatTheOneByOneReadsAnswer() throws Exception {
+        Matcher m = Pattern.compile("nvidia_gpu_pod_memory_used_bytes\\{[^}]*namespace=\"([^\"]+)\",pod=\"([^\"]+)\"")
+                .matcher(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port()
+                        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        String metric = "nvidia_gpu_pod_memory_used_bytes";
+        Map<String, Map<String, String>> byNamespace = new TreeMap<>();
+        while (m.find()) {
+            byNamespace.computeIfAbsent(m.group(1), k -> new HashMap<>()).put(m.group(2), NODE);
+        }
+        assertThat(byNamespace).isNotEmpty();
+        for (var e : byNamespace.entrySet()) {
+            String namespace = e.getKey();
+            Map<String, String> asked = new HashMap<>(e.getValue());
+            String aPod = asked.keySet().iterator().next();
+            whenPrometheusHas("pod " + aPod, () -> backend.pod(metric, NODE, namespace, aPod),
+                    store.pod(metric, NODE, namespace, aPod).size());
+            asked.put("no-such-pod", NODE);
+            asked.put(aPod + "-elsewhere", "another-node");
+
+            Map<String, List<Reading>> bulk = backend.pods(metric, namespace, asked);
+
+            assertThat(bulk.keySet()).isEqualTo(asked.keySet());
+            for (var pod : asked.entrySet()) {
+                assertThat(bulk.get(pod.getKey())).as(pod.getKey()).extracting(Reading::value).containsExactlyElementsOf(
+                        store.pod(metric, pod.getValue(), namespace, pod.getKey()).stream().map(Reading::value).toList());
+            }
+            // A pod's series count only from the node it runs on, as the one-pod read selects them.
+            assertThat(backend.pods(metric, namespace, Map.of(aPod, "another-node")).get(aPod)).isEmpty();
+        }
+
+        Map<String, List<Reading>> nodes = backend.nodes("nvidia_gpu_utilization_percent",
+                List.of(NODE, "evil", "no-such-node"));
+        assertThat(nodes.keySet()).containsExactlyInAnyOrder(NODE, "evil", "no-such-node");
+        assertThat(nodes.get(NODE)).isEqualTo(backend.node("nvidia_gpu_utilization_percent", NODE));
+        assertThat(nodes.get("evil")).as("250 % is out of range").isEmpty();
+        assertThat(nodes.get("no-such-node")).isEmpty();
     }
 
     @Test
