@@ -588,8 +588,9 @@ public final class AdapterMain implements Callable<Integer> {
                     service.name(), "metrics");
         }
         MetricStore store = new MetricStore();
-        // One scraping lane per core the container may use: the fleet's bodies are parsed in parallel.
-        int lanes = Runtime.getRuntime().availableProcessors();
+        // One scraping lane per core the JVM sees, at most 4 (each lane keeps its own string tables,
+        // and 4 cores scrape far more agents than one replica should): bodies are parsed in parallel.
+        int lanes = Math.min(4, Runtime.getRuntime().availableProcessors());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(lanes).setWorkerPoolSize(1));
         Duration timeout = config.scrapeInterval().multipliedBy(3).dividedBy(4);
         AgentScraper scraper = new AgentScraper(vertx, targets, store,
