@@ -96,6 +96,11 @@ public final class FleetScrapeRun {
         long gc = gcMillis() - gcBefore;
         Totals after = Totals.of(scraper.health().values());
         int withData = store.snapshots().size();
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        double liveMiB = memory.getHeapMemoryUsage().getUsed() / 1048576.0;
         Map<String, Long> errors = new java.util.TreeMap<>();
         for (TargetHealth h : scraper.health().values()) {
             if (h.lastError() != null) {
@@ -115,12 +120,8 @@ public final class FleetScrapeRun {
                 age.getValueAtPercentile(50), age.getValueAtPercentile(90), age.getValueAtPercentile(99),
                 age.getMaxValue(), longestGap);
         System.out.println("last errors (targets): " + errors);
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        System.out.printf(Locale.ROOT, "live heap after GC (scraper closed, store kept): %.1f MiB | load %s%n",
-                memory.getHeapMemoryUsage().getUsed() / 1048576.0, Args.loadAverage());
+        System.out.printf(Locale.ROOT, "live heap after GC, scraping (store, connections, tables): %.1f MiB | load %s%n",
+                liveMiB, Args.loadAverage());
         if (store.snapshots().isEmpty()) {
             throw new IllegalStateException("nothing was scraped");
         }
