@@ -44,7 +44,7 @@ import java.util.TreeMap;
  * passes. A node that fails costs its {@link NodeVerdict} and its reasons, kept as numbers
  * ({@link Reason} writes its message when first asked) and shared between nodes whose reason
  * reads the same (a NodeAffinity mismatch by the node's value of the failing key, a taint
- * verdict by taint list), with kube-scheduler's status reasons as shared constant lists; the
+ * verdict by taint list, a shortage by its numbers), with kube-scheduler's status reasons as shared constant lists; the
  * filters report into one reused {@link Failures}.
  */
 public final class PlacementAdvisor {
@@ -163,6 +163,7 @@ public final class PlacementAdvisor {
                     + String.join(", ", new java.util.TreeSet<>(affinity.pinned))));
             cutStatus = List.of(NodeAffinity.REASON_PREFILTER);
         }
+        NodeResourcesFit.Shortages shortages = new NodeResourcesFit.Shortages();
         Failures failures = new Failures();
         for (IndexedNode node : nodes) {
             if (affinity.conflict || (affinity.pinned != null && !affinity.pinned.contains(node.name))) {
@@ -174,7 +175,7 @@ public final class PlacementAdvisor {
             NodeName.check(q, node, failures);
             taints.check(node, wording, failures);
             matcher.check(node, failures);
-            NodeResourcesFit.check(q, node, node.usage, index.slots, failures);
+            NodeResourcesFit.check(q, node, node.usage, index.slots, shortages, failures);
             if (failures.any()) {
                 infeasible.add(failures.verdict(node.name));
             } else {
