@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  * The cluster as the placement advisor reads it, kept up to date one event at a time and never
  * rebuilt per request: per node its allocatable vector, taints, labels and the running sums of
  * the requests of the pods bound to it (in {@link ResourceSlots}' canonical units), plus the
- * ResourceQuotas by namespace.
+ * ResourceQuotas by namespace. Node labels are kept as numbers ({@link LabelDictionary}) and taint
+ * lists as shared, numbered values ({@link TaintSets}), so that a request compiles the pod's node
+ * affinity and decides its tolerations once, then reads arrays per node.
  *
  * <p>A pod counts against its node while it is bound ({@code spec.nodeName} set) and not
  * terminal: the scheduler's cache holds Pending-but-bound and terminating pods, never Succeeded or
@@ -38,6 +40,10 @@ public final class ClusterIndex implements AutoCloseable {
      * one comes or goes, which is rare.
      */
     private IndexedNode[] inOrder = new IndexedNode[0];
+    /** The nodes' label keys and values, numbered: NodeAffinity is compiled against these per request. */
+    final LabelDictionary labels = new LabelDictionary();
+    /** The nodes' distinct taint lists, numbered: TaintToleration decides once per list per request. */
+    final TaintSets taintSets = new TaintSets();
     private final Map<String, IndexedNode.NodeUsage> usageByNode = new HashMap<>();
     private final Map<String, PodCharge> pods = new HashMap<>();
     private final Map<String, TreeMap<String, QuotaRecord>> quotas = new HashMap<>();
@@ -78,9 +84,11 @@ public final class ClusterIndex implements AutoCloseable {
                 return; // a status-only update (heartbeat, conditions): nothing the advisor reads changed
             }
             IndexedNode.NodeUsage usage = usageByNode.computeIfAbsent(n.name(), k -> new IndexedNode.NodeUsage());
-            IndexedNode node = new IndexedNode(n, slots, usage);
+            // the new node's numbers first: labels and taints it shares with the old are not freed and renumbered
+            IndexedNode node = new IndexedNode(n, slots, usage, labels.add(n.labels()), taintSets.add(n.taints()));
             nodesByName.put(n.name(), node);
             if (old != null) {
+                forget(old);
                 inOrder[positionOf(n.name())] = node;
             } else {
                 inOrder = nodesByName.values().toArray(IndexedNode[]::new);
@@ -90,9 +98,11 @@ public final class ClusterIndex implements AutoCloseable {
 
     public void removeNode(String name) {
         write(() -> {
-            if (nodesByName.remove(name) == null) {
+            IndexedNode old = nodesByName.remove(name);
+            if (old == null) {
                 return;
             }
+            forget(old);
             inOrder = nodesByName.values().toArray(IndexedNode[]::new);
             IndexedNode.NodeUsage usage = usageByNode.get(name);
             if (usage != null && usage.empty()) {
@@ -137,6 +147,12 @@ public final class ClusterIndex implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** Counts a node that is replaced or gone out of the label and taint numbering. */
+    private void forget(IndexedNode node) {
+        labels.remove(node.labelIds);
+        taintSets.remove(node.taints);
     }
 
     private void uncharge(PodCharge charge) {

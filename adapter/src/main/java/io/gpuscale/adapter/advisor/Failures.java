@@ -11,7 +11,8 @@ import java.util.List;
  *
  * <p>Mutable and reused: one per request, {@link #reset()} before each node. A node that fails
  * costs only its {@link NodeVerdict}, its reasons and, for more than one reason, their list; a
- * filter whose reasons are the same on every node it fails hands in one shared list.
+ * filter whose reasons are the same on every node it fails hands in one shared list, and two
+ * shared reasons met together again share their list too.
  */
 final class Failures {
     private String plugin;
@@ -78,6 +79,37 @@ final class Failures {
         }
     }
 
+    private static final int PAIRS = 256;
+    private final Reason[] firsts = new Reason[PAIRS];
+    private final Reason[] seconds = new Reason[PAIRS];
+    @SuppressWarnings("unchecked")
+    private final List<Reason>[] pairs = new List[PAIRS];
+    private int pairCount;
+
+    /**
+     * The list of two reasons, shared by the nodes of this request that fail with the very same
+     * two reason objects (a shared NodeAffinity mismatch and a shared shortage, say). Open
+     * addressing by identity over a fixed table; when it is full, the list is made anew.
+     */
+    private List<Reason> pair(Reason a, Reason b) {
+        int h = System.identityHashCode(a) * 31 + System.identityHashCode(b);
+        int at = (h ^ (h >>> 16)) & (PAIRS - 1);
+        while (pairs[at] != null) {
+            if (firsts[at] == a && seconds[at] == b) {
+                return pairs[at];
+            }
+            at = (at + 1) & (PAIRS - 1);
+        }
+        List<Reason> made = List.of(a, b);
+        if (pairCount < PAIRS / 2) {
+            firsts[at] = a;
+            seconds[at] = b;
+            pairs[at] = made;
+            pairCount++;
+        }
+        return made;
+    }
+
     /** The failed node's verdict. */
     NodeVerdict verdict(String node) {
         List<Reason> reasons;
@@ -88,7 +120,7 @@ final class Failures {
         } else if (count == 1) {
             reasons = List.of(buffer[0]);
         } else if (count == 2) {
-            reasons = List.of(buffer[0], buffer[1]);
+            reasons = pair(buffer[0], buffer[1]);
         } else {
             reasons = List.of(Arrays.copyOf(buffer, count));
         }

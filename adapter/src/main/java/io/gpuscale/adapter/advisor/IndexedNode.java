@@ -1,72 +1,50 @@
 package io.gpuscale.adapter.advisor;
 
 import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
-import io.gpuscale.adapter.cluster.Taint;
 import io.kubernetes.client.custom.Quantity;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
  * A node as the filters read it, precomputed once per node event: allocatable as a canonical
- * vector, the taints that filter apart from those that only score, and a link to the running sums
- * of the pods bound to it.
+ * vector, its taints as a shared {@link NodeTaints}, its labels as numbers of the index's
+ * {@link LabelDictionary}, and a link to the running sums of the pods bound to it. The fields the
+ * per-node loop reads for every node ({@link #cordoned}, {@link #taints}, {@link #labelIds}) sit
+ * here so that a node that passes costs few memory reads.
  */
 final class IndexedNode {
     final NodeSchedulingRecord record;
     final String name;
     final Map<String, String> labels;
+    /**
+     * The labels by key number of the index's {@link LabelDictionary}, value number or
+     * {@link LabelDictionary#ABSENT}; null for a node outside the index (one an extender sent
+     * whole), which NodeAffinity matches by its label map instead.
+     */
+    final int[] labelIds;
+    /** {@code spec.unschedulable}. */
+    final boolean cordoned;
     final long[] allocatable;
     final long allowedPods;
-    /** NoSchedule and NoExecute taints, in spec order: TaintToleration's filter walks these. */
-    final Taint[] filterTaints;
-    /** PreferNoSchedule taints: only TaintToleration's score counts these. */
-    final Taint[] preferTaints;
+    final NodeTaints taints;
     final NodeUsage usage;
-    /**
-     * Per filter taint, the strings an explanation needs, made once per node event so that a
-     * request builds none: {@code [0]} our detail ("untolerated taint k=v:NoSchedule"), then
-     * kube-scheduler's reason as each wording era writes it ({@link TaintToleration#WORDINGS}).
-     */
-    final String[][] taintTexts;
-    /** Per filter taint, our detail as a reason alone in its list: what a node failing on that taint only reports. */
-    final List<Reason>[] taintReasons;
-    /** Per filter taint and wording era, kube-scheduler's status reasons for it, as a shared list. */
-    final List<String>[][] taintStatus;
 
-    IndexedNode(NodeSchedulingRecord record, ResourceSlots slots, NodeUsage usage) {
+    /** A node of the index, with its label numbers and its shared taints. */
+    IndexedNode(NodeSchedulingRecord record, ResourceSlots slots, NodeUsage usage, int[] labelIds, NodeTaints taints) {
         this.record = record;
         this.name = record.name();
         this.labels = record.labels();
+        this.labelIds = labelIds;
+        this.cordoned = record.unschedulable();
         this.allocatable = slots.vector(record.allocatable());
         Quantity pods = record.allocatable().get(ResourceNames.PODS);
         this.allowedPods = pods == null ? 0 : ResourceNames.canonical(ResourceNames.PODS, pods);
-        List<Taint> filter = new ArrayList<>();
-        List<Taint> prefer = new ArrayList<>();
-        for (Taint t : record.taints()) {
-            if ("NoSchedule".equals(t.effect()) || "NoExecute".equals(t.effect())) {
-                filter.add(t);
-            } else if ("PreferNoSchedule".equals(t.effect())) {
-                prefer.add(t);
-            }
-        }
-        this.filterTaints = filter.toArray(Taint[]::new);
-        this.taintTexts = new String[filterTaints.length][];
-        @SuppressWarnings("unchecked")
-        List<Reason>[] reasons = new List[filterTaints.length];
-        @SuppressWarnings("unchecked")
-        List<String>[][] status = new List[filterTaints.length][TaintToleration.WORDINGS];
-        for (int i = 0; i < filterTaints.length; i++) {
-            taintTexts[i] = TaintToleration.texts(filterTaints[i]);
-            reasons[i] = List.of(new Reason(TaintToleration.NAME, taintTexts[i][0]));
-            for (int w = 0; w < TaintToleration.WORDINGS; w++) {
-                status[i][w] = List.of(taintTexts[i][1 + w]);
-            }
-        }
-        this.taintReasons = reasons;
-        this.taintStatus = status;
-        this.preferTaints = prefer.toArray(Taint[]::new);
+        this.taints = taints;
         this.usage = usage;
+    }
+
+    /** A node outside the index (an extender's node object), matched by its label map. */
+    IndexedNode(NodeSchedulingRecord record, ResourceSlots slots, NodeUsage usage) {
+        this(record, slots, usage, null, new NodeTaints(record.taints(), -1));
     }
 
     /** The running sums of the non-terminal pods bound to one node; changed only under the index's write lock. */

@@ -202,6 +202,174 @@ final class NodeAffinity {
         }
     }
 
+    /**
+     * This pod's NodeAffinity for one request over the index's nodes: the nodeSelector and every
+     * term compiled against the index's {@link LabelDictionary} (under its read lock), and the
+     * mismatch reasons shared by the nodes whose reason reads the same (every node whose
+     * {@code nvidia.com/gpu.product} is L40S fails "... In [H100, A100] (node has
+     * nvidia.com/gpu.product=NVIDIA-L40S)" alike), so that a node costs array reads and no reason
+     * of its own. A node without label numbers (one an extender sent whole) takes the plain path.
+     */
+    Matcher against(LabelDictionary dictionary) {
+        return new Matcher(dictionary);
+    }
+
+    final class Matcher {
+        private final LabelDictionary dictionary;
+        private final int[] selectorKeyIds;
+        private final int[] selectorValueIds;
+        /** Null when the pod has no required node affinity, like {@link NodeAffinity#required}. */
+        private final NodeSelectorTerm.Compiled[] requiredTerms;
+        private final NodeSelectorTerm.Compiled[] preferredTerms;
+        /** Per nodeSelector pair, the shared reason by the node's value number + 1 (0: no such label); made as met. */
+        private final List<Reason>[][] selectorReasons;
+        /**
+         * Per required term and label requirement (then its parse error), the shared reason by the
+         * node's value number + 1; made as met.
+         */
+        private final List<Reason>[][][] termReasons;
+
+        @SuppressWarnings("unchecked")
+        private Matcher(LabelDictionary dictionary) {
+            this.dictionary = dictionary;
+            this.selectorKeyIds = new int[selectorKeys.length];
+            this.selectorValueIds = new int[selectorKeys.length];
+            for (int i = 0; i < selectorKeys.length; i++) {
+                selectorKeyIds[i] = dictionary.keyId(selectorKeys[i]);
+                selectorValueIds[i] = dictionary.valueId(selectorKeyIds[i], selectorValues[i]);
+            }
+            this.requiredTerms = required == null ? null : compile(required, dictionary);
+            this.preferredTerms = compile(preferred, dictionary);
+            this.selectorReasons = new List[selectorKeys.length][];
+            this.termReasons = new List[required == null ? 0 : required.size()][][];
+            for (int t = 0; t < termReasons.length; t++) {
+                // one slot per label requirement, then one for the term's parse error
+                termReasons[t] = new List[required.get(t).labels.size() + 1][];
+            }
+        }
+
+        private static NodeSelectorTerm.Compiled[] compile(List<NodeSelectorTerm> terms, LabelDictionary d) {
+            NodeSelectorTerm.Compiled[] out = new NodeSelectorTerm.Compiled[terms.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = terms.get(i).compile(d);
+            }
+            return out;
+        }
+
+        boolean passes(IndexedNode node) {
+            int[] ids = node.labelIds;
+            if (ids == null) {
+                return NodeAffinity.this.passes(node);
+            }
+            if (!active) {
+                return true;
+            }
+            for (int i = 0; i < selectorKeyIds.length; i++) {
+                if (!selectorMatches(ids, i)) {
+                    return false;
+                }
+            }
+            if (requiredTerms == null) {
+                return true;
+            }
+            for (NodeSelectorTerm.Compiled t : requiredTerms) {
+                if (t.matches(ids, node.name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean selectorMatches(int[] ids, int i) {
+            // a value no node has numbers ABSENT, and so does a node without the key: never equal then
+            int want = selectorValueIds[i];
+            return want != LabelDictionary.ABSENT
+                    && NodeSelectorTerm.Compiled.valueOf(ids, selectorKeyIds[i]) == want;
+        }
+
+        /** Adds the node's failure to {@code out} unless it passes: the same reasons as {@link NodeAffinity#check}. */
+        void check(IndexedNode node, Failures out) {
+            int[] ids = node.labelIds;
+            if (ids == null) {
+                NodeAffinity.this.check(node, out);
+                return;
+            }
+            if (passes(node)) {
+                return;
+            }
+            out.failed(NAME, STATUS, true);
+            for (int i = 0; i < selectorKeyIds.length; i++) {
+                if (!selectorMatches(ids, i)) {
+                    int have = NodeSelectorTerm.Compiled.valueOf(ids, selectorKeyIds[i]);
+                    out.reasons(shared(selectorReasons, i, selectorKeyIds[i], have, i, node));
+                }
+            }
+            if (requiredTerms == null) {
+                return;
+            }
+            for (NodeSelectorTerm.Compiled t : requiredTerms) {
+                if (t.matches(ids, node.name)) {
+                    return;
+                }
+            }
+            if (requiredTerms.length == 0) {
+                out.reasons(NO_USABLE_TERM);
+            }
+            for (int t = 0; t < requiredTerms.length; t++) {
+                NodeSelectorTerm.Compiled term = requiredTerms[t];
+                int labels = termReasons[t].length - 1;
+                if (term.term.parseError != null) { // reads the same on every node: the last slot, as "absent"
+                    out.reasons(shared(termReasons[t], labels, LabelDictionary.ABSENT, LabelDictionary.ABSENT, -1 - t,
+                            node));
+                    continue;
+                }
+                int r = term.firstFailingLabel(ids);
+                if (r < 0) { // only a matchFields requirement fails: the reason names the node, so it is its own
+                    out.reason(new Mismatch(NodeAffinity.this, -1 - t, node.labels, node.name));
+                    continue;
+                }
+                int key = term.key(r);
+                out.reasons(shared(termReasons[t], r, key, NodeSelectorTerm.Compiled.valueOf(ids, key), -1 - t, node));
+            }
+        }
+
+        /**
+         * The reason kept in {@code table[i]} for the nodes whose value number under {@code key} is
+         * {@code have}, made from this node (the first met) on first need: the message depends on
+         * nothing else of the node, so every node sharing it would read the same text.
+         */
+        private List<Reason> shared(List<Reason>[][] table, int i, int key, int have, int which, IndexedNode node) {
+            List<Reason>[] byValue = table[i];
+            if (byValue == null) {
+                @SuppressWarnings("unchecked")
+                List<Reason>[] made = new List[(key == LabelDictionary.ABSENT ? 0 : dictionary.valueBound(key)) + 1];
+                byValue = made;
+                table[i] = byValue;
+            }
+            List<Reason> reasons = byValue[have + 1];
+            if (reasons == null) {
+                reasons = List.of(new Mismatch(NodeAffinity.this, which, node.labels, node.name));
+                byValue[have + 1] = reasons;
+            }
+            return reasons;
+        }
+
+        /** The raw score, as {@link NodeAffinity#preferredWeight}. */
+        long preferredWeight(IndexedNode node) {
+            int[] ids = node.labelIds;
+            if (ids == null) {
+                return NodeAffinity.this.preferredWeight(node);
+            }
+            long sum = 0;
+            for (int i = 0; i < preferredTerms.length; i++) {
+                if (preferredTerms[i].matches(ids, node.name)) {
+                    sum += preferredWeights[i];
+                }
+            }
+            return sum;
+        }
+    }
+
     /** Whether the pod has any preferred term that can count. */
     boolean scores() {
         return !preferred.isEmpty();

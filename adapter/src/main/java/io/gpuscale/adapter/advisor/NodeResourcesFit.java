@@ -47,9 +47,14 @@ final class NodeResourcesFit {
         return want <= 0 || want <= ResourceSlots.at(node.allocatable, slot) - ResourceSlots.at(usage.requested, slot);
     }
 
-    /** Adds the node's failure to {@code out} when it has no room; no allocation when it has. */
+    /**
+     * Adds the node's failure to {@code out} when it has no room; no allocation when it has.
+     *
+     * @param shortages this request's shortages, shared by the nodes short of the same thing by
+     *     the same numbers
+     */
     static void check(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage, ResourceSlots slots,
-            Failures out) {
+            Shortages shortages, Failures out) {
         if (passes(pod, node, usage)) {
             return;
         }
@@ -58,7 +63,7 @@ final class NodeResourcesFit {
         List<String> several = null;
         if (usage.pods + 1 > node.allowedPods) {
             status = TOO_MANY_PODS_STATUS;
-            out.reason(new Shortage(TOO_MANY_PODS, ResourceNames.PODS, 1, node.allowedPods, usage.pods));
+            out.reasons(shortages.get(PODS_SLOT, TOO_MANY_PODS, ResourceNames.PODS, 1, node.allowedPods, usage.pods));
         }
         boolean unresolvable = false;
         if (pod.requestsAnything) {
@@ -78,13 +83,52 @@ final class NodeResourcesFit {
                         several.add(one.get(0));
                     }
                     long allocatable = ResourceSlots.at(node.allocatable, slot);
-                    out.reason(new Shortage(one.get(0), slots.name(slot), pod.request[slot], allocatable,
+                    out.reasons(shortages.get(slot, one.get(0), slots.name(slot), pod.request[slot], allocatable,
                             ResourceSlots.at(usage.requested, slot)));
                     unresolvable |= pod.request[slot] > allocatable;
                 }
             }
         }
         out.failed(NAME, several == null ? status : List.copyOf(several), unresolvable);
+    }
+
+    /** The pod count's key in {@link Shortages}: no resource slot. */
+    private static final int PODS_SLOT = -1;
+
+    /**
+     * One request's shortages, each with the one-reason list that holds it, by (resource,
+     * allocatable, used): the requested amount is the pod's, the same on every node, so nodes short
+     * by the same numbers (a pool's nodes, alike and alike loaded) share one reason and its list.
+     * Open addressing over a fixed table; when it is full, a shortage is simply made anew.
+     */
+    static final class Shortages {
+        private static final int SIZE = 512;
+        private final int[] slots = new int[SIZE];
+        private final long[] allocatables = new long[SIZE];
+        private final long[] used = new long[SIZE];
+        @SuppressWarnings("unchecked")
+        private final List<Reason>[] reasons = new List[SIZE];
+        private int count;
+
+        List<Reason> get(int slot, String status, String resource, long requested, long allocatable, long inUse) {
+            int h = Long.hashCode(allocatable * 31 + inUse) * 31 + slot;
+            int at = (h ^ (h >>> 16)) & (SIZE - 1);
+            while (reasons[at] != null) {
+                if (slots[at] == slot && allocatables[at] == allocatable && used[at] == inUse) {
+                    return reasons[at];
+                }
+                at = (at + 1) & (SIZE - 1);
+            }
+            List<Reason> made = List.of(new Shortage(status, resource, requested, allocatable, inUse));
+            if (count < SIZE / 2) { // keep probes short
+                slots[at] = slot;
+                allocatables[at] = allocatable;
+                used[at] = inUse;
+                reasons[at] = made;
+                count++;
+            }
+            return made;
+        }
     }
 
     private static final int[] FIXED = {ResourceSlots.CPU, ResourceSlots.MEMORY, ResourceSlots.EPHEMERAL_STORAGE};

@@ -26,7 +26,11 @@ final class NodeSelectorTerm {
     /** One parsed requirement on a label (or, for fields, on {@code metadata.name}). */
     record Requirement(String key, Op op, Set<String> values, long number, String text) {
         boolean matches(Map<String, String> labels) {
-            String v = labels.get(key);
+            return matchesValue(labels.get(key));
+        }
+
+        /** Whether a node whose value for {@link #key} is {@code v} (null: the node lacks the key) matches. */
+        boolean matchesValue(String v) {
             switch (op) {
                 case IN:
                     return v != null && values.contains(v);
@@ -132,6 +136,107 @@ final class NodeSelectorTerm {
             }
         }
         return "matches";
+    }
+
+    /** This term against the index's label dictionary, for one request (under the index's read lock). */
+    Compiled compile(LabelDictionary dictionary) {
+        return new Compiled(this, dictionary);
+    }
+
+    /**
+     * A term compiled against a {@link LabelDictionary}: each label requirement becomes its key's
+     * number and, per value number of that key, whether a node with that value matches, worked
+     * out once per request from the distinct values rather than once per node. A node then
+     * matches by reading its label array ({@link IndexedNode#labelIds}); the outcome is exactly
+     * {@link NodeSelectorTerm#matches}'s, which the tests check on random clusters.
+     */
+    static final class Compiled {
+        final NodeSelectorTerm term;
+        private final int[] keys;
+        /** Per label requirement and value number, whether it matches; null: {@link #whenPresent} for every value. */
+        private final boolean[][] accepts;
+        private final boolean[] whenPresent;
+        private final boolean[] whenAbsent;
+
+        private Compiled(NodeSelectorTerm term, LabelDictionary dictionary) {
+            this.term = term;
+            int n = term.labels.size();
+            this.keys = new int[n];
+            this.accepts = new boolean[n][];
+            this.whenPresent = new boolean[n];
+            this.whenAbsent = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                Requirement r = term.labels.get(i);
+                int key = dictionary.keyId(r.key());
+                keys[i] = key;
+                whenAbsent[i] = r.matchesValue(null);
+                if (key == LabelDictionary.ABSENT) {
+                    continue; // no node has the key: every node takes whenAbsent
+                }
+                switch (r.op()) {
+                    case EXISTS, DOES_NOT_EXIST -> whenPresent[i] = r.op() == Op.EXISTS;
+                    case IN, NOT_IN -> {
+                        boolean[] a = new boolean[dictionary.valueBound(key)];
+                        if (r.op() == Op.NOT_IN) {
+                            java.util.Arrays.fill(a, true);
+                        }
+                        for (String v : r.values()) {
+                            int id = dictionary.valueId(key, v);
+                            if (id != LabelDictionary.ABSENT) {
+                                a[id] = r.op() == Op.IN;
+                            }
+                        }
+                        accepts[i] = a;
+                    }
+                    default -> { // Gt, Lt: each distinct value parsed once
+                        boolean[] a = new boolean[dictionary.valueBound(key)];
+                        for (int id = 0; id < a.length; id++) {
+                            String v = dictionary.value(key, id);
+                            a[id] = v != null && r.matchesValue(v);
+                        }
+                        accepts[i] = a;
+                    }
+                }
+            }
+        }
+
+        /** The key number of label requirement {@code i}, {@link LabelDictionary#ABSENT} when no node has it. */
+        int key(int i) {
+            return keys[i];
+        }
+
+        /**
+         * The index of the first label requirement the node fails, or -1 when it meets them all
+         * (its fields and a parse error are not looked at).
+         */
+        int firstFailingLabel(int[] labelIds) {
+            for (int i = 0; i < keys.length; i++) {
+                int v = valueOf(labelIds, keys[i]);
+                boolean ok = v == LabelDictionary.ABSENT ? whenAbsent[i]
+                        : accepts[i] == null ? whenPresent[i] : accepts[i][v];
+                if (!ok) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        boolean matches(int[] labelIds, String nodeName) {
+            if (term.parseError != null || firstFailingLabel(labelIds) >= 0) {
+                return false;
+            }
+            for (Requirement r : term.fields) {
+                if (!r.matchesField(nodeName)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** A node's value number for a key number, {@link LabelDictionary#ABSENT} when it lacks the key. */
+        static int valueOf(int[] labelIds, int key) {
+            return key >= 0 && key < labelIds.length ? labelIds[key] : LabelDictionary.ABSENT;
+        }
     }
 
     private static Requirement label(V1NodeSelectorRequirement r, List<String> errors) {

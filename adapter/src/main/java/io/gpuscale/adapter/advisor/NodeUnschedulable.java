@@ -23,7 +23,7 @@ final class NodeUnschedulable {
 
     /** Adds the node's failure to {@code out} unless it passes. */
     static void check(PodQuery pod, IndexedNode node, Failures out) {
-        if (!node.record.unschedulable() || TaintToleration.tolerated(pod.tolerations, UNSCHEDULABLE)) {
+        if (!node.cordoned || TaintToleration.tolerated(pod.tolerations, UNSCHEDULABLE)) {
             return;
         }
         out.failed(NAME, STATUS, true);

@@ -37,11 +37,15 @@ import java.util.TreeMap;
  *     for a pod that does not: there it only breaks ties.</li>
  * </ul>
  *
- * <p>Cost: the pod is worked out once ({@link PodQuery}); the per-node loop reads the index's
- * precomputed vectors and label maps under its read lock and allocates nothing for a node that
+ * <p>Cost: the pod is worked out once ({@link PodQuery}); under the index's read lock its node
+ * affinity is compiled against the index's label numbers ({@link NodeAffinity.Matcher}) and its
+ * tolerations are decided once per distinct taint list ({@link TaintToleration.Verdicts}), so the
+ * per-node loop reads precomputed vectors and small arrays and allocates nothing for a node that
  * passes. A node that fails costs its {@link NodeVerdict} and its reasons, kept as numbers
- * ({@link Reason} writes its message when first asked), with kube-scheduler's status reasons as
- * shared constant lists; the filters report into one reused {@link Failures}.
+ * ({@link Reason} writes its message when first asked) and shared between nodes whose reason
+ * reads the same (a NodeAffinity mismatch by the node's value of the failing key, a taint
+ * verdict by taint list, a shortage by its numbers), with kube-scheduler's status reasons as shared constant lists; the
+ * filters report into one reused {@link Failures}.
  */
 public final class PlacementAdvisor {
     /** The plugin named for a node the extender asked about that the index does not hold. */
@@ -140,6 +144,9 @@ public final class PlacementAdvisor {
             Map<String, Scored> scoreSink) {
         int wording = TaintToleration.wording(options.kubeVersion());
         NodeAffinity affinity = q.affinity;
+        // compiled against this moment's label numbers and taint lists: valid under the read lock only
+        NodeAffinity.Matcher matcher = affinity.against(index.labels);
+        TaintToleration.Verdicts taints = new TaintToleration.Verdicts(q, index.taintSets.bound());
         List<NodeVerdict> infeasible = new ArrayList<>(nodes.length + unknown.size());
         List<IndexedNode> feasible = new ArrayList<>(nodes.length);
         // A pod NodeAffinity's PreFilter rejects, or pins to other nodes, gets the same verdict on
@@ -156,6 +163,7 @@ public final class PlacementAdvisor {
                     + String.join(", ", new java.util.TreeSet<>(affinity.pinned))));
             cutStatus = List.of(NodeAffinity.REASON_PREFILTER);
         }
+        NodeResourcesFit.Shortages shortages = new NodeResourcesFit.Shortages();
         Failures failures = new Failures();
         for (IndexedNode node : nodes) {
             if (affinity.conflict || (affinity.pinned != null && !affinity.pinned.contains(node.name))) {
@@ -165,9 +173,9 @@ public final class PlacementAdvisor {
             failures.reset();
             NodeUnschedulable.check(q, node, failures);
             NodeName.check(q, node, failures);
-            TaintToleration.check(q, node, wording, failures);
-            affinity.check(node, failures);
-            NodeResourcesFit.check(q, node, node.usage, index.slots, failures);
+            taints.check(node, wording, failures);
+            matcher.check(node, failures);
+            NodeResourcesFit.check(q, node, node.usage, index.slots, shortages, failures);
             if (failures.any()) {
                 infeasible.add(failures.verdict(node.name));
             } else {
@@ -181,7 +189,7 @@ public final class PlacementAdvisor {
                     List.of(UNKNOWN_NODE_REASON), false, null, null));
         }
         List<NodeVerdict> verdicts = new ArrayList<>(nodes.length + unknown.size());
-        verdicts.addAll(score(q, feasible, scoreSink));
+        verdicts.addAll(score(q, matcher, taints, feasible, scoreSink));
         if (!unknown.isEmpty()) {
             infeasible.sort(Comparator.comparing(NodeVerdict::name));
         }
@@ -191,7 +199,8 @@ public final class PlacementAdvisor {
     }
 
     /** The feasible nodes' verdicts, best score first, then by name. */
-    private List<NodeVerdict> score(PodQuery q, List<IndexedNode> feasible, Map<String, Scored> sink) {
+    private List<NodeVerdict> score(PodQuery q, NodeAffinity.Matcher affinity, TaintToleration.Verdicts taints,
+            List<IndexedNode> feasible, Map<String, Scored> sink) {
         int n = feasible.size();
         if (n == 0) {
             return List.of();
@@ -202,10 +211,10 @@ public final class PlacementAdvisor {
         long maxAffinity = 0;
         for (int i = 0; i < n; i++) {
             IndexedNode node = feasible.get(i);
-            taintCounts[i] = TaintToleration.intolerablePreferNoSchedule(q, node);
+            taintCounts[i] = taints.intolerablePreferNoSchedule(node);
             maxTaints = Math.max(maxTaints, taintCounts[i]);
             if (q.affinity.scores()) {
-                affinityRaw[i] = q.affinity.preferredWeight(node);
+                affinityRaw[i] = affinity.preferredWeight(node);
                 maxAffinity = Math.max(maxAffinity, affinityRaw[i]);
             }
         }

@@ -2,6 +2,8 @@ package io.gpuscale.adapter.advisor;
 
 import io.gpuscale.adapter.cluster.Taint;
 import io.gpuscale.adapter.cluster.Toleration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * kube-scheduler's TaintToleration plugin.
@@ -84,36 +86,109 @@ final class TaintToleration {
             REASON_FROM_1_35};
     }
 
-    /** Adds the node's failure to {@code out} unless the pod tolerates its NoSchedule and NoExecute taints. */
-    static void check(PodQuery pod, IndexedNode node, int wording, Failures out) {
-        int first = -1;
-        for (int i = 0; i < node.filterTaints.length; i++) {
-            if (!tolerated(pod.tolerations, node.filterTaints[i])) {
-                first = i;
-                break;
-            }
-        }
-        if (first < 0) {
-            return;
-        }
-        out.failed(NAME, node.taintStatus[first][wording], true);
-        out.reasons(node.taintReasons[first]);
-        for (int i = first + 1; i < node.filterTaints.length; i++) {
-            if (!tolerated(pod.tolerations, node.filterTaints[i])) {
-                out.reasons(node.taintReasons[i]);
-            }
-        }
-    }
+    /**
+     * One request's verdicts per distinct taint list ({@link NodeTaints#id}), worked out on the
+     * first node that carries the list and reused for every other: nodes share a handful of
+     * lists. A list outside the index (id -1) is worked out each time.
+     */
+    static final class Verdicts {
+        private final PodQuery pod;
+        /** By list number: 0 not worked out yet, 1 every filter taint tolerated, 2 + i the first untolerated is i. */
+        private final int[] first;
+        /** By list number: the detail reasons of every untolerated filter taint, one list. */
+        private final List<Reason>[] reasons;
+        /** By list number: untolerated PreferNoSchedule taints + 1; 0 not worked out yet. */
+        private final int[] preferCounts;
 
-    /** PreferNoSchedule taints the pod's PreferNoSchedule (or any-effect) tolerations leave untolerated. */
-    static int intolerablePreferNoSchedule(PodQuery pod, IndexedNode node) {
-        int count = 0;
-        for (Taint taint : node.preferTaints) {
-            if (!tolerated(pod.preferTolerations, taint)) {
-                count++;
-            }
+        @SuppressWarnings("unchecked")
+        Verdicts(PodQuery pod, int taintSets) {
+            this.pod = pod;
+            this.first = new int[taintSets];
+            this.reasons = new List[taintSets];
+            this.preferCounts = new int[taintSets];
         }
-        return count;
+
+        /** Adds the node's failure to {@code out} unless the pod tolerates its NoSchedule and NoExecute taints. */
+        void check(IndexedNode node, int wording, Failures out) {
+            NodeTaints t = node.taints;
+            if (t.filter.length == 0) {
+                return;
+            }
+            int firstUntolerated;
+            List<Reason> detail;
+            if (t.id < 0) {
+                firstUntolerated = firstUntolerated(t);
+                if (firstUntolerated < 0) {
+                    return;
+                }
+                detail = untolerated(t, firstUntolerated);
+            } else {
+                int known = first[t.id];
+                if (known == 0) {
+                    int f = firstUntolerated(t);
+                    known = f + 2;
+                    first[t.id] = known;
+                    if (f >= 0) {
+                        reasons[t.id] = untolerated(t, f);
+                    }
+                }
+                if (known == 1) {
+                    return;
+                }
+                firstUntolerated = known - 2;
+                detail = reasons[t.id];
+            }
+            out.failed(NAME, t.status[firstUntolerated][wording], true);
+            out.reasons(detail);
+        }
+
+        private int firstUntolerated(NodeTaints t) {
+            for (int i = 0; i < t.filter.length; i++) {
+                if (!tolerated(pod.tolerations, t.filter[i])) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** Every untolerated filter taint's detail, from the first: kube-scheduler names only that one. */
+        private List<Reason> untolerated(NodeTaints t, int firstUntolerated) {
+            List<Reason> out = null;
+            for (int i = firstUntolerated + 1; i < t.filter.length; i++) {
+                if (!tolerated(pod.tolerations, t.filter[i])) {
+                    if (out == null) {
+                        out = new ArrayList<>(t.reasons[firstUntolerated]);
+                    }
+                    out.addAll(t.reasons[i]);
+                }
+            }
+            return out == null ? t.reasons[firstUntolerated] : List.copyOf(out);
+        }
+
+        /** PreferNoSchedule taints the pod's PreferNoSchedule (or any-effect) tolerations leave untolerated. */
+        int intolerablePreferNoSchedule(IndexedNode node) {
+            NodeTaints t = node.taints;
+            if (t.prefer.length == 0) {
+                return 0;
+            }
+            if (t.id < 0) {
+                return countIntolerable(t);
+            }
+            if (preferCounts[t.id] == 0) {
+                preferCounts[t.id] = countIntolerable(t) + 1;
+            }
+            return preferCounts[t.id] - 1;
+        }
+
+        private int countIntolerable(NodeTaints t) {
+            int count = 0;
+            for (Taint taint : t.prefer) {
+                if (!tolerated(pod.preferTolerations, taint)) {
+                    count++;
+                }
+            }
+            return count;
+        }
     }
 
     /** {@code key=value:Effect}, as kubectl prints a taint. */

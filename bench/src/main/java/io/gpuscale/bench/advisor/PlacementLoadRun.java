@@ -25,8 +25,11 @@ import org.HdrHistogram.Histogram;
  * {@code churn-per-second} through the same index's write lock.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.gpuscale.bench.advisor.PlacementLoadRun [calls] [churn-per-second]
+ * java -cp bench/target/benchmarks.jar io.gpuscale.bench.advisor.PlacementLoadRun [calls] [churn-per-second] [pods]
  * </pre>
+ *
+ * {@code pods}: the pod kinds to run, comma-separated (default {@code gpu1,gpu4-affinity,gpu16}); one
+ * kind alone gives a profiler (JFR) that pod's samples only.
  *
  * Prints, per pod kind, the count and p50/p90/p99/p99.9/max in microseconds, wall-clock (the
  * target's measure: p99 at most 2 ms) and on-CPU time of the calling thread (which leaves out the
@@ -42,6 +45,8 @@ public final class PlacementLoadRun {
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int churnPerSecond = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        List<String> kinds = List.of((args.length > 2 ? args[2] : "gpu1,gpu4-affinity,gpu16").split(","));
+        kinds.forEach(PlacementCluster::pod); // an unknown kind fails here, before the index is built
         long built = System.nanoTime();
         ClusterIndex index = PlacementCluster.index();
         long sampled = System.currentTimeMillis();
@@ -57,7 +62,7 @@ public final class PlacementLoadRun {
         churn.setDaemon(true);
         churn.start();
         boolean allMet = true;
-        for (String kind : List.of("gpu1", "gpu4-affinity", "gpu16")) {
+        for (String kind : kinds) {
             PodSchedulingRecord pod = PlacementCluster.pod(kind);
             long sink = 0;
             for (int i = 0; i < Math.max(2_000, calls / 5); i++) {
