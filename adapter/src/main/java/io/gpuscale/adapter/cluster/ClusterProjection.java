@@ -39,11 +39,11 @@ public final class ClusterProjection {
                 shared(orEmpty(spec.getSchedulerName())), spec.getPriority() == null ? 0 : spec.getPriority(),
                 containers(spec.getContainers()), containers(spec.getInitContainers()), quantities(spec.getOverhead()),
                 labels(spec.getNodeSelector()),
-                spec.getTolerations() == null ? List.of() : Canonical.value(spec.getTolerations().stream()
+                spec.getTolerations() == null ? List.of() : Canonical.value(List.copyOf(spec.getTolerations().stream()
                         .map(t -> Canonical.value(new Toleration(shared(orEmpty(t.getKey())),
                                 shared(orEmpty(t.getOperator())), shared(orEmpty(t.getValue())),
                                 shared(orEmpty(t.getEffect())), t.getTolerationSeconds())))
-                        .toList()),
+                        .toList())),
                 spec.getAffinity() == null || spec.getAffinity().getNodeAffinity() == null ? null
                         : Canonical.value(spec.getAffinity().getNodeAffinity()),
                 pod.getStatus() == null ? "" : shared(orEmpty(pod.getStatus().getPhase())),
@@ -63,10 +63,10 @@ public final class ClusterProjection {
         V1NodeStatus status = node.getStatus() == null ? new V1NodeStatus() : node.getStatus();
         return new NodeSchedulingRecord(shared(meta.getName()), labels(meta.getLabels()),
                 quantities(status.getCapacity()), quantities(status.getAllocatable()),
-                spec.getTaints() == null ? List.of() : Canonical.value(spec.getTaints().stream()
+                spec.getTaints() == null ? List.of() : Canonical.value(List.copyOf(spec.getTaints().stream()
                         .map(t -> new Taint(shared(orEmpty(t.getKey())), shared(orEmpty(t.getValue())),
                                 shared(orEmpty(t.getEffect()))))
-                        .toList()),
+                        .toList())),
                 Boolean.TRUE.equals(spec.getUnschedulable()));
     }
 
@@ -98,7 +98,9 @@ public final class ClusterProjection {
             return Canonical.value(List.of(resources.name(), Canonical.same(resources.requests()),
                     Canonical.same(resources.limits()), resources.sidecar()), resources);
         }).toList();
-        return Canonical.value(out.stream().map(Canonical::same).toList(), out);
+        // List.copyOf: the records copy any list that may hold nulls (as Stream.toList's may), which
+        // would undo the sharing; a List.copyOf list they keep as it is.
+        return Canonical.value(out.stream().map(Canonical::same).toList(), List.copyOf(out));
     }
 
     private static V1ObjectMeta meta(V1ObjectMeta meta) {
