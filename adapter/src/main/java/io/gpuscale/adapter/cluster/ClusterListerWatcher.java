@@ -3,15 +3,19 @@ package io.gpuscale.adapter.cluster;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
+import io.kubernetes.client.informer.TransformFunc;
 import io.kubernetes.client.informer.cache.ReflectorRunnable;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
 
@@ -20,15 +24,29 @@ import okhttp3.OkHttpClient;
  * {@link CachedObject}s rather than the kind itself (hence the erased element types).
  * Lists time out after 30 s of silence; watches only once the server should have ended them,
  * since the client's default read timeout (10 s) would cut every quiet watch.
+ *
+ * <p>Lists come in pages of {@value #PAGE_SIZE} (as client-go's reflector asks), each page cut
+ * down to records by the informer's transform as it arrives: the list handed to the informer
+ * holds records only. The reflector keeps that list for as long as the watch after it runs, so
+ * a list of the client's models would stay in memory beside the records; and one page at a time
+ * bounds what a relist of a large cluster takes at once.
  */
 final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, KubernetesListObject> {
     static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(30);
     static final Duration WATCH_READ_TIMEOUT =
             ReflectorRunnable.REFLECTOR_WATCH_CLIENTSIDE_MAX_TIMEOUT.plus(Duration.ofMinutes(1));
 
+    /** Objects per list page. */
+    static final int PAGE_SIZE = 500;
+
     /** Builds the list (or, with {@code watch}, the watch) request of one resource. */
     interface Requests {
-        Call build(String resourceVersion, Integer timeoutSeconds, boolean watch) throws ApiException;
+        /**
+         * @param limit the page size of a list, or null for all at once (and for watches)
+         * @param continueToken the list's continue token from the previous page, or null
+         */
+        Call build(String resourceVersion, Integer timeoutSeconds, boolean watch, Integer limit, String continueToken)
+                throws ApiException;
     }
 
     private final ApiClient client;
@@ -38,6 +56,7 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
     private final OkHttpClient listHttp;
     private final OkHttpClient watchHttp;
     private final Connection connection;
+    private final TransformFunc transform;
     private volatile Call inFlight;
     private volatile boolean cancelled;
 
@@ -49,8 +68,9 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
     }
 
     ClusterListerWatcher(ApiClient client, Requests requests, Class<? extends KubernetesListObject> listType,
-            Type watchEventType, Connection connection) {
+            Type watchEventType, Connection connection, TransformFunc transform) {
         this.client = client;
+        this.transform = transform;
         this.requests = requests;
         this.listType = listType;
         this.watchEventType = watchEventType;
@@ -62,9 +82,17 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
 
     @Override
     public KubernetesListObject list(CallGeneratorParams params) throws ApiException {
-        Call call = listHttp.newCall(requests.build(params.resourceVersion, params.timeoutSeconds, false).request());
         try {
-            KubernetesListObject list = client.<KubernetesListObject>execute(start(call), listType).getData();
+            KubernetesListObject list;
+            try {
+                list = listPages(params.resourceVersion, params.timeoutSeconds, PAGE_SIZE);
+            } catch (ApiException e) {
+                if (e.getCode() != 410) {
+                    throw e;
+                }
+                // A continue token expired between pages: list whole, as client-go's pager does.
+                list = listPages(params.resourceVersion, params.timeoutSeconds, null);
+            }
             connection.succeeded();
             return list;
         } catch (ApiException | RuntimeException e) {
@@ -75,10 +103,62 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
         }
     }
 
+    private KubernetesListObject listPages(String resourceVersion, Integer timeoutSeconds, Integer limit)
+            throws ApiException {
+        List<KubernetesObject> items = new ArrayList<>();
+        String continueToken = null;
+        V1ListMeta meta;
+        do {
+            // Later pages are named by the token alone: the server refuses a resource version with it.
+            Call call = listHttp.newCall(requests.build(continueToken == null ? resourceVersion : null, timeoutSeconds,
+                    false, limit, continueToken).request());
+            KubernetesListObject page = client.<KubernetesListObject>execute(start(call), listType).getData();
+            meta = page.getMetadata() == null ? new V1ListMeta() : page.getMetadata();
+            if (page.getItems() != null) {
+                for (Object item : page.getItems()) {
+                    items.add(transform.transform((KubernetesObject) item));
+                }
+            }
+            continueToken = meta.getContinue() == null || meta.getContinue().isEmpty() ? null : meta.getContinue();
+        } while (continueToken != null);
+        return new Records(new V1ListMeta().resourceVersion(meta.getResourceVersion()), items);
+    }
+
+    /** A listed resource as records: what the reflector hands on and keeps through the watch. */
+    private static final class Records implements KubernetesListObject {
+        private final V1ListMeta metadata;
+        private final List<KubernetesObject> items;
+
+        Records(V1ListMeta metadata, List<KubernetesObject> items) {
+            this.metadata = metadata;
+            this.items = items;
+        }
+
+        @Override
+        public V1ListMeta getMetadata() {
+            return metadata;
+        }
+
+        @Override
+        public List<KubernetesObject> getItems() {
+            return items;
+        }
+
+        @Override
+        public String getApiVersion() {
+            return "v1";
+        }
+
+        @Override
+        public String getKind() {
+            return "gpuscale.CachedList";
+        }
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public Watchable<KubernetesObject> watch(CallGeneratorParams params) throws ApiException {
-        Call call = watchHttp.newCall(requests.build(params.resourceVersion, params.timeoutSeconds, true).request());
+        Call call = watchHttp.newCall(requests.build(params.resourceVersion, params.timeoutSeconds, true, null, null).request());
         try {
             Watch<KubernetesObject> watch = (Watch<KubernetesObject>) (Watch<?>) Watch.createWatch(client, start(call),
                     watchEventType);

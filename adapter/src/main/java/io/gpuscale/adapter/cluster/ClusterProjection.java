@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.cluster;
 
+import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1NodeSpec;
@@ -9,6 +10,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,42 +28,45 @@ public final class ClusterProjection {
         V1ObjectMeta meta = meta(pod.getMetadata());
         V1PodSpec spec = pod.getSpec();
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        return new PodRecord(meta.getNamespace(), meta.getName(), orEmpty(meta.getUid()), orEmpty(meta.getLabels()),
-                spec == null ? "" : orEmpty(spec.getNodeName()), orEmpty(phase));
+        return new PodRecord(shared(meta.getNamespace()), meta.getName(), orEmpty(meta.getUid()),
+                labels(meta.getLabels()), spec == null ? "" : shared(orEmpty(spec.getNodeName())), shared(orEmpty(phase)));
     }
 
     public static PodSchedulingRecord podScheduling(V1Pod pod) {
         V1ObjectMeta meta = meta(pod.getMetadata());
         V1PodSpec spec = pod.getSpec() == null ? new V1PodSpec() : pod.getSpec();
-        return new PodSchedulingRecord(meta.getNamespace(), meta.getName(), orEmpty(spec.getNodeName()),
-                orEmpty(spec.getSchedulerName()), spec.getPriority() == null ? 0 : spec.getPriority(),
-                containers(spec.getContainers()), containers(spec.getInitContainers()), orEmpty(spec.getOverhead()),
-                orEmpty(spec.getNodeSelector()),
-                spec.getTolerations() == null ? List.of() : spec.getTolerations().stream()
-                        .map(t -> new Toleration(orEmpty(t.getKey()), orEmpty(t.getOperator()), orEmpty(t.getValue()),
-                                orEmpty(t.getEffect()), t.getTolerationSeconds()))
-                        .toList(),
-                spec.getAffinity() == null ? null : spec.getAffinity().getNodeAffinity(),
-                pod.getStatus() == null ? "" : orEmpty(pod.getStatus().getPhase()),
-                orEmpty(spec.getPriorityClassName()), spec.getActiveDeadlineSeconds(),
-                spec.getResources() == null ? Map.of() : orEmpty(spec.getResources().getRequests()),
-                spec.getResources() == null ? Map.of() : orEmpty(spec.getResources().getLimits()));
+        return new PodSchedulingRecord(shared(meta.getNamespace()), meta.getName(), shared(orEmpty(spec.getNodeName())),
+                shared(orEmpty(spec.getSchedulerName())), spec.getPriority() == null ? 0 : spec.getPriority(),
+                containers(spec.getContainers()), containers(spec.getInitContainers()), quantities(spec.getOverhead()),
+                labels(spec.getNodeSelector()),
+                spec.getTolerations() == null ? List.of() : Canonical.value(List.copyOf(spec.getTolerations().stream()
+                        .map(t -> Canonical.value(new Toleration(shared(orEmpty(t.getKey())),
+                                shared(orEmpty(t.getOperator())), shared(orEmpty(t.getValue())),
+                                shared(orEmpty(t.getEffect())), t.getTolerationSeconds())))
+                        .toList())),
+                spec.getAffinity() == null || spec.getAffinity().getNodeAffinity() == null ? null
+                        : Canonical.value(spec.getAffinity().getNodeAffinity()),
+                pod.getStatus() == null ? "" : shared(orEmpty(pod.getStatus().getPhase())),
+                shared(orEmpty(spec.getPriorityClassName())), spec.getActiveDeadlineSeconds(),
+                spec.getResources() == null ? Map.of() : quantities(spec.getResources().getRequests()),
+                spec.getResources() == null ? Map.of() : quantities(spec.getResources().getLimits()));
     }
 
     public static NodeRecord node(V1Node node) {
         V1ObjectMeta meta = node.getMetadata();
-        return new NodeRecord(Objects.requireNonNull(meta, "metadata").getName(), orEmpty(meta.getLabels()));
+        return new NodeRecord(shared(Objects.requireNonNull(meta, "metadata").getName()), labels(meta.getLabels()));
     }
 
     public static NodeSchedulingRecord nodeScheduling(V1Node node) {
         V1ObjectMeta meta = Objects.requireNonNull(node.getMetadata(), "metadata");
         V1NodeSpec spec = node.getSpec() == null ? new V1NodeSpec() : node.getSpec();
         V1NodeStatus status = node.getStatus() == null ? new V1NodeStatus() : node.getStatus();
-        return new NodeSchedulingRecord(meta.getName(), orEmpty(meta.getLabels()), orEmpty(status.getCapacity()),
-                orEmpty(status.getAllocatable()),
-                spec.getTaints() == null ? List.of() : spec.getTaints().stream()
-                        .map(t -> new Taint(orEmpty(t.getKey()), orEmpty(t.getValue()), orEmpty(t.getEffect())))
-                        .toList(),
+        return new NodeSchedulingRecord(shared(meta.getName()), labels(meta.getLabels()),
+                quantities(status.getCapacity()), quantities(status.getAllocatable()),
+                spec.getTaints() == null ? List.of() : Canonical.value(List.copyOf(spec.getTaints().stream()
+                        .map(t -> new Taint(shared(orEmpty(t.getKey())), shared(orEmpty(t.getValue())),
+                                shared(orEmpty(t.getEffect()))))
+                        .toList())),
                 Boolean.TRUE.equals(spec.getUnschedulable()));
     }
 
@@ -84,11 +89,18 @@ public final class ClusterProjection {
         if (containers == null) {
             return List.of();
         }
-        return containers.stream().map(c -> {
+        List<ContainerResources> out = containers.stream().map(c -> {
             V1ResourceRequirements r = c.getResources();
-            return new ContainerResources(c.getName(), r == null ? Map.of() : orEmpty(r.getRequests()),
-                    r == null ? Map.of() : orEmpty(r.getLimits()), "Always".equals(c.getRestartPolicy()));
+            ContainerResources resources = new ContainerResources(shared(c.getName()),
+                    r == null ? Map.of() : quantities(r.getRequests()), r == null ? Map.of() : quantities(r.getLimits()),
+                    "Always".equals(c.getRestartPolicy()));
+            // The maps are shared instances already: compare them by identity, not by Quantity.equals.
+            return Canonical.value(List.of(resources.name(), Canonical.same(resources.requests()),
+                    Canonical.same(resources.limits()), resources.sidecar()), resources);
         }).toList();
+        // List.copyOf: the records copy any list that may hold nulls (as Stream.toList's may), which
+        // would undo the sharing; a List.copyOf list they keep as it is.
+        return Canonical.value(out.stream().map(Canonical::same).toList(), List.copyOf(out));
     }
 
     private static V1ObjectMeta meta(V1ObjectMeta meta) {
@@ -96,6 +108,36 @@ public final class ClusterProjection {
         Objects.requireNonNull(meta.getNamespace(), "metadata.namespace");
         Objects.requireNonNull(meta.getName(), "metadata.name");
         return meta;
+    }
+
+    /** Labels (or a node selector) with shared keys and values, as one shared map. */
+    private static Map<String, String> labels(Map<String, String> labels) {
+        if (labels == null || labels.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> out = new HashMap<>(2 * labels.size());
+        labels.forEach((k, v) -> out.put(shared(k), shared(v)));
+        return Canonical.value(Map.copyOf(out));
+    }
+
+    /** Resources with shared names and quantities, as one shared map. */
+    private static Map<String, Quantity> quantities(Map<String, Quantity> resources) {
+        if (resources == null || resources.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Quantity> out = new HashMap<>(2 * resources.size());
+        Map<String, Object> exact = new HashMap<>(2 * resources.size());
+        resources.forEach((k, v) -> {
+            // Quantity.equals compares amounts only; shared quantities must also read the same.
+            List<Object> key = v == null ? List.of() : List.of(v.getNumber(), v.getFormat());
+            out.put(shared(k), v == null ? null : Canonical.value(key, v));
+            exact.put(k, key);
+        });
+        return Canonical.value(exact, Map.copyOf(out));
+    }
+
+    private static String shared(String s) {
+        return Canonical.string(s);
     }
 
     private static String orEmpty(String s) {

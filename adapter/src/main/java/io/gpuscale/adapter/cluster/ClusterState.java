@@ -26,8 +26,9 @@ final class ClusterState {
 
     static final ClusterState EMPTY = of(List.of(), List.of(), List.of());
 
+    /** Per namespace, its pods in name order; the scheduling records at the same positions. */
     private final Map<String, List<PodRecord>> podsByNamespace;
-    private final Map<String, PodEntry> podsByKey;
+    private final Map<String, List<PodSchedulingRecord>> schedulingByNamespace;
     private final List<PodSchedulingRecord> schedulingPods;
     private final List<NodeRecord> nodes;
     private final List<NodeSchedulingRecord> schedulingNodes;
@@ -38,14 +39,15 @@ final class ClusterState {
     private ClusterState(Collection<PodEntry> pods, Collection<NodeEntry> nodes, Collection<QuotaRecord> quotas) {
         List<PodEntry> sortedPods = pods.stream().sorted(POD_ORDER).toList();
         Map<String, List<PodRecord>> byNamespace = new HashMap<>();
-        Map<String, PodEntry> byKey = new HashMap<>();
+        Map<String, List<PodSchedulingRecord>> schedulingBy = new HashMap<>();
         for (PodEntry e : sortedPods) {
             byNamespace.computeIfAbsent(e.pod().namespace(), ns -> new ArrayList<>()).add(e.pod());
-            byKey.put(key(e.pod().namespace(), e.pod().name()), e);
+            schedulingBy.computeIfAbsent(e.pod().namespace(), ns -> new ArrayList<>()).add(e.scheduling());
         }
         byNamespace.replaceAll((ns, list) -> List.copyOf(list));
+        schedulingBy.replaceAll((ns, list) -> List.copyOf(list));
         this.podsByNamespace = Map.copyOf(byNamespace);
-        this.podsByKey = Map.copyOf(byKey);
+        this.schedulingByNamespace = Map.copyOf(schedulingBy);
         this.schedulingPods = sortedPods.stream().map(PodEntry::scheduling).toList();
         List<NodeEntry> sortedNodes = nodes.stream().sorted(Comparator.comparing(e -> e.node().name())).toList();
         this.nodes = sortedNodes.stream().map(NodeEntry::node).toList();
@@ -66,16 +68,35 @@ final class ClusterState {
         return new ClusterState(pods, nodes, quotas);
     }
 
-    static String key(String namespace, String name) {
-        return namespace + "/" + name;
-    }
-
     List<PodRecord> pods(String namespace) {
         return podsByNamespace.getOrDefault(namespace, List.of());
     }
 
     Optional<PodRecord> pod(String namespace, String name) {
-        return Optional.ofNullable(podsByKey.get(key(namespace, name))).map(PodEntry::pod);
+        int i = find(namespace, name);
+        return i < 0 ? Optional.empty() : Optional.of(podsByNamespace.get(namespace).get(i));
+    }
+
+    /** The position of a pod in its namespace's list (binary search by name), or -1. */
+    private int find(String namespace, String name) {
+        List<PodRecord> pods = podsByNamespace.get(namespace);
+        if (pods == null || name == null) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = pods.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = pods.get(mid).name().compareTo(name);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
     }
 
     List<PodSchedulingRecord> schedulingPods() {
@@ -83,7 +104,8 @@ final class ClusterState {
     }
 
     Optional<PodSchedulingRecord> schedulingPod(String namespace, String name) {
-        return Optional.ofNullable(podsByKey.get(key(namespace, name))).map(PodEntry::scheduling);
+        int i = find(namespace, name);
+        return i < 0 ? Optional.empty() : Optional.of(schedulingByNamespace.get(namespace).get(i));
     }
 
     List<NodeRecord> nodes() {

@@ -6,6 +6,7 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.cache.Cache;
+import io.kubernetes.client.informer.cache.Caches;
 import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -70,8 +71,10 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
                 io.kubernetes.client.informer.TransformFunc transform) {
             this.resource = resource;
             this.listerWatcher = new ClusterListerWatcher(client, requests, listType,
-                    TypeToken.getParameterized(Watch.Response.class, itemType).getType(), this);
-            this.informer = new DefaultSharedIndexInformer<>(apiType(itemType), listerWatcher, 0, new Cache<>(),
+                    TypeToken.getParameterized(Watch.Response.class, itemType).getType(), this, transform);
+            // No namespace index: nothing reads one, and it costs an entry per object.
+            this.informer = new DefaultSharedIndexInformer<>(apiType(itemType), listerWatcher, 0,
+                    new Cache<>("none", o -> List.of(), Caches::deletionHandlingMetaNamespaceKeyFunc),
                     (type, error) -> {
                         if (!closed) {
                             failed(error);
@@ -149,25 +152,34 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         Objects.requireNonNull(client, "client");
         this.server = client.getBasePath();
         CoreV1Api api = new CoreV1Api(client);
-        watched.add(new Watched(client, "pods", (rv, timeout, watch) -> api.listPodForAllNamespaces()
-                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null)
+        watched.add(new Watched(client, "pods", (rv, timeout, watch, limit, page) -> api.listPodForAllNamespaces()
+                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
                 V1PodList.class, V1Pod.class,
-                obj -> obj instanceof V1Pod p ? new CachedObject<>(p.getMetadata().getNamespace(),
-                        p.getMetadata().getName(),
-                        new ClusterState.PodEntry(ClusterProjection.pod(p), ClusterProjection.podScheduling(p))) : obj));
-        watched.add(new Watched(client, "nodes", (rv, timeout, watch) -> api.listNode()
-                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null)
+                obj -> obj instanceof V1Pod p ? cachedPod(p) : obj));
+        watched.add(new Watched(client, "nodes", (rv, timeout, watch, limit, page) -> api.listNode()
+                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
                 V1NodeList.class, V1Node.class,
-                obj -> obj instanceof V1Node n ? new CachedObject<>(null, n.getMetadata().getName(),
-                        new ClusterState.NodeEntry(ClusterProjection.node(n), ClusterProjection.nodeScheduling(n))) : obj));
-        watched.add(new Watched(client, "resourcequotas", (rv, timeout, watch) -> api.listResourceQuotaForAllNamespaces()
-                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null)
+                obj -> obj instanceof V1Node n ? cachedNode(n) : obj));
+        watched.add(new Watched(client, "resourcequotas", (rv, timeout, watch, limit, page) -> api.listResourceQuotaForAllNamespaces()
+                .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
                 V1ResourceQuotaList.class, V1ResourceQuota.class,
                 obj -> obj instanceof V1ResourceQuota q ? new CachedObject<>(q.getMetadata().getNamespace(),
                         q.getMetadata().getName(), ClusterProjection.quota(q)) : obj));
+    }
+
+    /** A pod's records, keyed by the records' own (shared) namespace and name. */
+    private static CachedObject<ClusterState.PodEntry> cachedPod(V1Pod p) {
+        PodRecord pod = ClusterProjection.pod(p);
+        return new CachedObject<>(pod.namespace(), pod.name(),
+                new ClusterState.PodEntry(pod, ClusterProjection.podScheduling(p)));
+    }
+
+    private static CachedObject<ClusterState.NodeEntry> cachedNode(V1Node n) {
+        NodeRecord node = ClusterProjection.node(n);
+        return new CachedObject<>(null, node.name(), new ClusterState.NodeEntry(node, ClusterProjection.nodeScheduling(n)));
     }
 
     /** A view over the API server and credentials of the current context of a kubeconfig. */

@@ -143,7 +143,7 @@ public final class MetricStore implements GpuMetrics, ScrapeIngest {
         List<GpuReading> readings = new ArrayList<>();
         for (Map<String, AgentSnapshot> targets : byNode.values()) {
             for (AgentSnapshot s : targets.values()) {
-                readings.addAll(s.gpus(metric));
+                s.addGpus(metric, readings);
             }
         }
         return readings;

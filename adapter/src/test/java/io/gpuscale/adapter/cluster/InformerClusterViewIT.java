@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The informer view against an HTTP stand-in of the API server, through the official client. */
 class InformerClusterViewIT {
-    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private KubeApiStandIn api;
     private InformerClusterView view;
@@ -128,5 +128,29 @@ class InformerClusterViewIT {
         view.close();
 
         Eventually.await(DEADLINE, "the watches closed", () -> api.openWatches() == 0);
+    }
+
+    @Test
+    void aLargeClusterIsListedInPagesAndWhollyWhenAPageTokenExpires() {
+        int pods = 2 * ClusterListerWatcher.PAGE_SIZE + 1;
+        for (int i = 0; i < pods; i++) {
+            api.put(pod("ml", "p-" + i, "gpu-1", Map.of("app", "trainer")));
+        }
+        view = new InformerClusterView(new ClientBuilder().setBasePath(api.url()).build());
+        view.start();
+        Eventually.await(DEADLINE, "the paged lists", view::ready);
+
+        assertThat(view.pods("ml")).hasSize(pods);
+        assertThat(view.pod("ml", "p-" + (pods - 1))).isPresent();
+        assertThat(api.lists("pods")).isEqualTo(3);
+        assertThat(view.pods("ml").get(0).labels()).isSameAs(view.pods("ml").get(1).labels());
+
+        api.expireContinueTokens();
+        try (InformerClusterView second = new InformerClusterView(new ClientBuilder().setBasePath(api.url()).build())) {
+            second.start();
+            Eventually.await(DEADLINE, "the whole list after an expired page", second::ready);
+            assertThat(second.pods("ml")).hasSize(pods);
+        }
+        assertThat(api.lists("pods")).isEqualTo(3 + 3); // a page, the expired one, then the whole list
     }
 }

@@ -18,7 +18,8 @@ import java.util.Set;
  * resourcequotas, on a random loopback port: {@code GET /api/v1/<resource>} answers a list with
  * a resource version, or with {@code watch=true} the events after the given version and then
  * new ones as they happen, one JSON object a line on a chunked response, as the official Java
- * client reads them. One resource-version counter for all kinds, as etcd has.
+ * client reads them. One resource-version counter for all kinds, as etcd has. Lists are cut into
+ * pages when asked ({@code limit}, {@code continue}).
  */
 final class KubeApiStandIn implements AutoCloseable {
     private static final Map<String, String> LIST_KINDS =
@@ -40,6 +41,7 @@ final class KubeApiStandIn implements AutoCloseable {
     private final Set<Watcher> watchers = new HashSet<>();
     private long resourceVersion = 1;
     private final Map<String, Integer> lists = new LinkedHashMap<>();
+    private boolean continueTokensExpired;
 
     KubeApiStandIn() {
         LIST_KINDS.keySet().forEach(r -> objects.put(r, new LinkedHashMap<>()));
@@ -141,14 +143,42 @@ final class KubeApiStandIn implements AutoCloseable {
             return;
         }
         lists.merge(resource, 1, Integer::sum);
-        JsonArray items = new JsonArray();
+        String continueToken = request.getParam("continue");
+        if (continueToken != null && request.getParam("resourceVersion") != null) {
+            response.setStatusCode(400).end(status(400, "BadRequest",
+                    "specifying resource version is not allowed when using continue"));
+            return;
+        }
+        if (continueToken != null && continueTokensExpired) {
+            response.setStatusCode(410).end(status(410, "Expired", "The provided continue parameter is too old"));
+            return;
+        }
         String ns = namespace;
-        objects.get(resource).values().stream()
+        List<JsonObject> all = objects.get(resource).values().stream()
                 .filter(o -> ns == null || ns.equals(o.getJsonObject("metadata").getString("namespace")))
-                .forEach(items::add);
+                .toList();
+        // Pages as the API server cuts them: limit=N, then continue=<token> (here the next offset).
+        int from = continueToken == null ? 0 : Integer.parseInt(continueToken);
+        int limit = Integer.parseInt(request.getParam("limit", "0"));
+        int to = limit > 0 ? Math.min(all.size(), from + limit) : all.size();
+        JsonArray items = new JsonArray();
+        all.subList(from, to).forEach(items::add);
+        JsonObject meta = new JsonObject().put("resourceVersion", String.valueOf(resourceVersion));
+        if (to < all.size()) {
+            meta.put("continue", String.valueOf(to));
+        }
         response.end(new JsonObject().put("apiVersion", "v1").put("kind", LIST_KINDS.get(resource))
-                .put("metadata", new JsonObject().put("resourceVersion", String.valueOf(resourceVersion)))
-                .put("items", items).encode());
+                .put("metadata", meta).put("items", items).encode());
+    }
+
+    /** From now on, a list page asked for by continue token is answered 410 Gone, as after etcd compaction. */
+    synchronized void expireContinueTokens() {
+        continueTokensExpired = true;
+    }
+
+    private static String status(int code, String reason, String message) {
+        return new JsonObject().put("apiVersion", "v1").put("kind", "Status").put("status", "Failure")
+                .put("code", code).put("reason", reason).put("message", message).encode();
     }
 
     private synchronized void forget(Watcher watcher) {

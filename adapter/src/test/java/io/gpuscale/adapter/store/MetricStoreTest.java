@@ -189,4 +189,46 @@ class MetricStoreTest {
         assertThat(store.gpus("nvidia_gpu_utilization_percent")).singleElement()
                 .satisfies(g -> assertThat(g.labels()).containsEntry("model", "NVIDIA-A100-SXM4-80GB").containsEntry("node", "node-a"));
     }
+
+    @Test
+    void linesWithTheirOwnTimestampsKeepThemWhenTheAgentGivesNoSampleTime() {
+        MetricStore store = new MetricStore();
+        scrape(store, "t", "n1", """
+                nvidia_gpu_utilization_percent{gpu="0",uuid="GPU-a"} 10 1700000000001
+                nvidia_gpu_utilization_percent{gpu="1",uuid="GPU-b"} 20
+                nvidia_gpu_pod_utilization_percent{gpu="0",uuid="GPU-a",namespace="ns",pod="p"} 30 1700000000003
+                """, 5);
+
+        assertThat(store.node("nvidia_gpu_utilization_percent", "n1"))
+                .containsExactly(new Reading(10, 1700000000001L), new Reading(20, 5));
+        assertThat(store.pod("nvidia_gpu_pod_utilization_percent", "n1", "ns", "p"))
+                .containsExactly(new Reading(30, 1700000000003L));
+    }
+
+    @Test
+    void everyPodOfABusyNodeIsFoundWithItsOwnReadingsInExpositionOrder() {
+        StringBuilder body = new StringBuilder();
+        for (int k = 59; k >= 0; k--) { // pods out of name order, over three namespaces, two GPUs each
+            for (int g = 0; g < 2; g++) {
+                body.append("nvidia_gpu_pod_utilization_percent{gpu=\"").append(g).append("\",uuid=\"GPU-").append(g)
+                        .append("\",namespace=\"ns-").append(k % 3).append("\",pod=\"pod-").append(k)
+                        .append("\",container=\"main\",method=\"process\"} ").append(k * 10 + g).append('\n');
+            }
+        }
+        body.append("nvidia_gpu_pod_memory_used_bytes{gpu=\"0\",uuid=\"GPU-0\",namespace=\"ns-1\",pod=\"pod-7\"} 99\n");
+        MetricStore store = new MetricStore();
+        scrape(store, "t", "n1", body.toString(), 1);
+
+        for (int k = 0; k < 60; k++) {
+            assertThat(store.pod("nvidia_gpu_pod_utilization_percent", "n1", "ns-" + (k % 3), "pod-" + k))
+                    .as("pod-" + k).extracting(Reading::value).containsExactly(k * 10.0, k * 10.0 + 1);
+            assertThat(store.pod("nvidia_gpu_pod_utilization_percent", "n1", "ns-" + ((k + 1) % 3), "pod-" + k)).isEmpty();
+        }
+        assertThat(store.pod("nvidia_gpu_pod_memory_used_bytes", "n1", "ns-1", "pod-7")).containsExactly(new Reading(99, 1));
+        assertThat(store.pod("nvidia_gpu_pod_memory_used_bytes", "n1", "ns-1", "pod-4")).isEmpty();
+        assertThat(store.pod("nvidia_gpu_pod_utilization_percent", "n1", "ns-0", "pod-60")).isEmpty();
+        assertThat(store.gpus("nvidia_gpu_pod_utilization_percent")).hasSize(120).first()
+                .satisfies(g -> assertThat(g.labels()).containsEntry("pod", "pod-59").containsEntry("namespace", "ns-2")
+                        .containsEntry("method", "process").containsEntry("node", "n1").containsEntry("gpu", "0"));
+    }
 }

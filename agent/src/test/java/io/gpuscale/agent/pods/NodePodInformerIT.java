@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The informer against an HTTP stand-in of the API server, through the official client. */
 class NodePodInformerIT {
-    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String NODE = "gpu-node-1";
 
     private NodePodApiServer api;
