@@ -6,48 +6,60 @@ import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
- * Renders the whole scrape body once per snapshot: the GPU series from {@link GpuExpositionWriter}
- * followed by the agent's own Micrometer meters, in both formats, plain and gzipped.
+ * Renders scrape bodies: the GPU series from {@link GpuExpositionWriter} followed by the agent's
+ * own Micrometer meters. {@link #exposition} gives a snapshot's bodies, each rendered on its first
+ * request and kept for the rest of the snapshot's life, so a sample nobody asks for costs nothing
+ * and a body is rendered at most once per sample.
  *
- * <p>Called from the sampler thread only.
+ * <p>Thread-safe: renders are serialized (the GPU writer's label caches and the buffers are reused).
  */
 public final class ExpositionRenderer {
-    private final GpuExpositionWriter gpuWriter;
-    private final PrometheusMeterRegistry registry;
     private static final ExpositionFormatWriter TEXT = PrometheusTextFormatWriter.create();
     private static final ExpositionFormatWriter OPENMETRICS = OpenMetricsTextFormatWriter.create();
 
+    private final GpuExpositionWriter gpuWriter;
+    private final PrometheusMeterRegistry registry;
     private final ExpositionBuffer buffer = new ExpositionBuffer(64 * 1024);
-    private final ByteArrayOutputStream gzipBuffer = new ByteArrayOutputStream(16 * 1024);
+    private final Gzip gzip = new Gzip();
 
     public ExpositionRenderer(GpuExpositionWriter gpuWriter, PrometheusMeterRegistry registry) {
         this.gpuWriter = gpuWriter;
         this.registry = registry;
     }
 
+    /** The snapshot's bodies, none rendered yet. */
+    public Exposition exposition(NodeSnapshot snapshot) {
+        return new Exposition(snapshot, this);
+    }
+
+    /** The snapshot's bodies, with every format, plain and gzipped, of the whole body rendered now. */
     public Exposition render(NodeSnapshot snapshot) {
-        // The agent's own meters are collected once and written in both formats.
-        MetricSnapshots self = registry.getPrometheusRegistry().scrape();
-        byte[] text = render(snapshot, self, ExpositionFormat.PROMETHEUS_TEXT);
-        byte[] om = render(snapshot, self, ExpositionFormat.OPENMETRICS);
-        return new Exposition(snapshot.generation(), text, gzip(text), om, gzip(om));
+        Exposition e = exposition(snapshot);
+        for (ExpositionFormat format : ExpositionFormat.values()) {
+            e.body(format, true, FamilyFilter.ALL);
+        }
+        return e;
     }
 
-    /** One format, plain. */
+    /** One format of the whole body, plain, with the agent's meters as they are now. */
     public byte[] render(NodeSnapshot snapshot, ExpositionFormat format) {
-        return render(snapshot, registry.getPrometheusRegistry().scrape(), format);
+        return render(snapshot, selfMetrics(FamilyFilter.ALL), format, FamilyFilter.ALL);
     }
 
-    private byte[] render(NodeSnapshot snapshot, MetricSnapshots self, ExpositionFormat format) {
+    /** The agent's meters the filter asks for, as they are now (meters it does not ask for are not read). */
+    synchronized MetricSnapshots selfMetrics(FamilyFilter families) {
+        return families.all() ? registry.getPrometheusRegistry().scrape()
+                : registry.getPrometheusRegistry().scrape(families::includes);
+    }
+
+    synchronized byte[] render(NodeSnapshot snapshot, MetricSnapshots self, ExpositionFormat format,
+            FamilyFilter families) {
         buffer.reset();
-        gpuWriter.write(snapshot, format, buffer);
+        gpuWriter.write(snapshot, format, families, buffer);
         try {
             (format == ExpositionFormat.OPENMETRICS ? OPENMETRICS : TEXT).write(buffer, self);
         } catch (IOException e) {
@@ -56,21 +68,7 @@ public final class ExpositionRenderer {
         return buffer.toByteArray();
     }
 
-    /**
-     * Fastest level: a scrape body compresses about 11x at level 1 against 12x at the default,
-     * for a quarter of the CPU.
-     */
-    private byte[] gzip(byte[] body) {
-        gzipBuffer.reset();
-        try (GZIPOutputStream gz = new GZIPOutputStream(gzipBuffer, 8192) {
-            {
-                def.setLevel(Deflater.BEST_SPEED);
-            }
-        }) {
-            gz.write(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return gzipBuffer.toByteArray();
+    synchronized byte[] gzip(byte[] body) {
+        return gzip.compress(body);
     }
 }
