@@ -49,7 +49,7 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.metrics = new AgentMetrics(source.kind());
         ExpositionRenderer renderer = new ExpositionRenderer(
-                new GpuExpositionWriter(config.nodeName()), metrics.registry());
+                new GpuExpositionWriter(config.nodeName()), metrics);
         NodeSnapshot initial = NodeSnapshot.initial(config.nodeName(), source.kind());
         this.published = new Publication(new Published(renderer.exposition(initial)));
         XidCounter xids = new XidCounter();

@@ -69,7 +69,7 @@ public final class PodChurnRun {
     private final SimGpuSource gpus = new SimGpuSource(SimSpec.parse("h100x8"), Clock.systemUTC());
     private final GpuExpositionWriter writer = new GpuExpositionWriter(NODE);
     private final AgentMetrics metrics = new AgentMetrics("sim");
-    private final ExpositionRenderer renderer = new ExpositionRenderer(writer, metrics.registry());
+    private final ExpositionRenderer renderer = new ExpositionRenderer(writer, metrics);
     private final Sampler sampler;
 
     /** The pods of the current and of the previous cycle; a null name prefix means baseline. */

@@ -1,7 +1,6 @@
 package io.gpuscale.agent.metrics;
 
 import io.gpuscale.agent.sample.NodeSnapshot;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -22,13 +21,13 @@ public final class ExpositionRenderer {
     private static final ExpositionFormatWriter OPENMETRICS = OpenMetricsTextFormatWriter.create();
 
     private final GpuExpositionWriter gpuWriter;
-    private final PrometheusMeterRegistry registry;
+    private final AgentMetrics metrics;
     private final ExpositionBuffer buffer = new ExpositionBuffer(64 * 1024);
     private final Gzip gzip = new Gzip();
 
-    public ExpositionRenderer(GpuExpositionWriter gpuWriter, PrometheusMeterRegistry registry) {
+    public ExpositionRenderer(GpuExpositionWriter gpuWriter, AgentMetrics metrics) {
         this.gpuWriter = gpuWriter;
-        this.registry = registry;
+        this.metrics = metrics;
     }
 
     /** The snapshot's bodies, none rendered yet. */
@@ -45,15 +44,14 @@ public final class ExpositionRenderer {
         return e;
     }
 
-    /** One format of the whole body, plain, with the agent's meters as they are now. */
+    /** One format of the whole body, plain. */
     public byte[] render(NodeSnapshot snapshot, ExpositionFormat format) {
         return render(snapshot, selfMetrics(FamilyFilter.ALL), format, FamilyFilter.ALL);
     }
 
-    /** The agent's meters the filter asks for, as they are now (meters it does not ask for are not read). */
-    synchronized MetricSnapshots selfMetrics(FamilyFilter families) {
-        return families.all() ? registry.getPrometheusRegistry().scrape()
-                : registry.getPrometheusRegistry().scrape(families::includes);
+    /** The agent's meters the filter asks for ({@link AgentMetrics#collect}). */
+    MetricSnapshots selfMetrics(FamilyFilter families) {
+        return metrics.collect(families);
     }
 
     synchronized byte[] render(NodeSnapshot snapshot, MetricSnapshots self, ExpositionFormat format,

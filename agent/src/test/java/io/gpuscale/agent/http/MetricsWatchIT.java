@@ -55,7 +55,7 @@ class MetricsWatchIT {
     void start() throws Exception {
         vertx = Vertx.vertx();
         metrics = new AgentMetrics("nvml");
-        renderer = new ExpositionRenderer(new GpuExpositionWriter("gpu-node-1"), metrics.registry());
+        renderer = new ExpositionRenderer(new GpuExpositionWriter("gpu-node-1"), metrics);
         publication = new Publication(new Published(renderer.exposition(NodeSnapshot.initial("gpu-node-1", "nvml"))));
         publish(1_000);
         server = new AgentHttpServer(vertx, publication, Clock.systemUTC(), Duration.ofSeconds(1));

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class ExpositionTest {
     private final AgentMetrics metrics = new AgentMetrics("nvml");
-    private final ExpositionRenderer renderer = new ExpositionRenderer(new GpuExpositionWriter("gpu-node-1"),
-            metrics.registry());
+    private final ExpositionRenderer renderer = new ExpositionRenderer(new GpuExpositionWriter("gpu-node-1"), metrics);
     private final NodeSnapshot snapshot = new NodeSnapshot(1, 1_000, "gpu-node-1", SourceStatus.up("nvml"),
             new DriverInfo("580.95.05", "13.580.95.05", "13.0"), List.of(Gpus.busy(0, 73), Gpus.lost(1)));
 
