@@ -13,9 +13,10 @@
 #   DURATION [300]    seconds measured
 #   SOURCE [sim:h100x8]  the agent's --source
 #   INTERVAL [1s]     the agent's --interval
-#   SCRAPERS [prometheus,adapter]  prometheus: GET /metrics every second as Prometheus asks
-#                     (OpenMetrics, gzip); adapter: the watch (since, name[]) answered every sample;
-#                     none: no requests
+#   SCRAPERS [prometheus,adapter]  prometheus: GET /metrics every PROMETHEUS_EVERY seconds as
+#                     Prometheus asks (OpenMetrics, gzip); adapter: the watch (since, name[])
+#                     answered every sample; none: no requests
+#   PROMETHEUS_EVERY [1]  seconds between Prometheus' scrapes (the shipped ServiceMonitor: 15)
 #   OPTS              JVM options to use INSTEAD of the manifest's (for measuring one knob); the
 #                     summary says which were used
 #   EXTRA_OPTS        JVM options appended to the manifest's (or to OPTS)
@@ -31,6 +32,7 @@ duration=${DURATION:-300}
 source=${SOURCE:-sim:h100x8}
 interval=${INTERVAL:-1s}
 scrapers=${SCRAPERS:-prometheus,adapter}
+prometheus_every=${PROMETHEUS_EVERY:-1}
 port=${PORT:-19510}
 java=${JAVA:-java}
 base="http://127.0.0.1:$port/metrics"
@@ -77,7 +79,7 @@ prometheus_scraper() {
     while true; do
         curl -s -o /dev/null -H 'Accept-Encoding: gzip' \
             -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' "$base" || true
-        sleep 1
+        sleep "$prometheus_every"
     done
 }
 
@@ -115,7 +117,7 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$agent/status"; }
 hz=$(getconf CLK_TCK)
 
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $("$java" -version 2>&1 | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# agent pid $agent --source $source --interval $interval; scrapers: $scrapers"
+echo "# agent pid $agent --source $source --interval $interval; scrapers: $scrapers (prometheus every ${prometheus_every}s)"
 echo "# JAVA_TOOL_OPTIONS=\"$opts\" ($([[ -z "${OPTS+x}" ]] && echo "from $(realpath --relative-to="$root" "$manifest")" || echo "OPTS, not the manifest's"))"
 echo "# warm-up ${warmup}s, then ${duration}s measured"
 sleep "$warmup"
@@ -142,7 +144,7 @@ cpu=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$elapsed" 'BEGIN { printf "%.3f", 
 if [[ "${NMT:-0}" == 1 ]] && command -v jcmd >/dev/null; then
     jcmd "$agent" VM.native_memory summary | grep -E '^(Total|-) ' | sed 's/^/# NMT /'
 fi
-printf 'RESULT rss_end_mib=%.1f rss_min_mib=%.1f rss_max_mib=%.1f rss_anon_mib=%.1f rss_file_mib=%.1f cpu_percent=%s threads=%d window_s=%d load="%s" opts="%s"\n' \
-    "$(echo "$rss_end/1024" | bc -l)" "$(echo "$rss_min/1024" | bc -l)" "$(echo "$rss_max/1024" | bc -l)" \
+printf 'RESULT prometheus_every_s=%s rss_end_mib=%.1f rss_min_mib=%.1f rss_max_mib=%.1f rss_anon_mib=%.1f rss_file_mib=%.1f cpu_percent=%s threads=%d window_s=%d load="%s" opts="%s"\n' \
+    "$prometheus_every" "$(echo "$rss_end/1024" | bc -l)" "$(echo "$rss_min/1024" | bc -l)" "$(echo "$rss_max/1024" | bc -l)" \
     "$(echo "$anon/1024" | bc -l)" "$(echo "$file/1024" | bc -l)" "$cpu" "$threads" "$elapsed" \
     "$(cut -d' ' -f1-3 /proc/loadavg)" "$opts"
