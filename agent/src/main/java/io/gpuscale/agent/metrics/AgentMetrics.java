@@ -85,27 +85,45 @@ public final class AgentMetrics implements AutoCloseable {
         return jvm.getPrometheusRegistry().scrape();
     }
 
+    /** The agent's own meters the filter asks for, read now. */
+    public MetricSnapshots own(FamilyFilter families) {
+        return families.all() ? registry.getPrometheusRegistry().scrape()
+                : registry.getPrometheusRegistry().scrape(families::includes);
+    }
+
     /**
-     * The meters the filter asks for: the agent's read now, the JVM's as read within the last
-     * {@link #JVM_REFRESH}.
+     * Every JVM and process meter as read within the last {@link #JVM_REFRESH}: the same instance
+     * until the next reading, so what is rendered from it can be kept as long.
      */
-    public synchronized MetricSnapshots collect(FamilyFilter families) {
-        List<MetricSnapshot> all = new ArrayList<>();
-        for (MetricSnapshot s : families.all() ? registry.getPrometheusRegistry().scrape()
-                : registry.getPrometheusRegistry().scrape(families::includes)) {
-            all.add(s);
-        }
+    public synchronized MetricSnapshots jvm() {
         long now = System.nanoTime();
         if (jvmReading == null || now - jvmReadAt >= JVM_REFRESH.toNanos()) {
             jvmReading = readJvm();
             jvmReadAt = now;
         }
-        for (MetricSnapshot s : jvmReading) {
+        return jvmReading;
+    }
+
+    /** The meters the filter asks for: the agent's read now, the JVM's as {@link #jvm()} has them. */
+    public MetricSnapshots collect(FamilyFilter families) {
+        List<MetricSnapshot> all = new ArrayList<>();
+        own(families).forEach(all::add);
+        select(jvm(), families).forEach(all::add);
+        return new MetricSnapshots(all);
+    }
+
+    /** The meters of a reading that the filter asks for. */
+    static MetricSnapshots select(MetricSnapshots all, FamilyFilter families) {
+        if (families.all()) {
+            return all;
+        }
+        List<MetricSnapshot> some = new ArrayList<>();
+        for (MetricSnapshot s : all) {
             if (families.includes(s.getMetadata().getPrometheusName())) {
-                all.add(s);
+                some.add(s);
             }
         }
-        return new MetricSnapshots(all);
+        return new MetricSnapshots(some);
     }
 
     private static void processCpu(PrometheusMeterRegistry registry) {

@@ -1,7 +1,6 @@
 package io.gpuscale.agent.metrics;
 
 import io.gpuscale.agent.sample.NodeSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,10 +21,10 @@ public final class Exposition {
 
     /** One filter's bodies: [format][plain, gzip]. */
     private static final class Bodies {
-        final MetricSnapshots self;
+        final ExpositionRenderer.SelfMetrics self;
         final byte[][][] bytes = new byte[ExpositionFormat.values().length][2][];
 
-        Bodies(MetricSnapshots self) {
+        Bodies(ExpositionRenderer.SelfMetrics self) {
             this.self = self;
         }
     }

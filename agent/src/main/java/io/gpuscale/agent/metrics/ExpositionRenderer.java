@@ -22,8 +22,14 @@ public final class ExpositionRenderer {
 
     private final GpuExpositionWriter gpuWriter;
     private final AgentMetrics metrics;
+    private static final byte[] EOF = "# EOF\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private final ExpositionBuffer buffer = new ExpositionBuffer(64 * 1024);
+    private final ExpositionBuffer jvmBuffer = new ExpositionBuffer(16 * 1024);
     private final Gzip gzip = new Gzip();
+    /** The JVM meters written per format, for as long as they are the same reading. */
+    private MetricSnapshots jvmWritten;
+    private final byte[][] jvmBytes = new byte[ExpositionFormat.values().length][];
 
     public ExpositionRenderer(GpuExpositionWriter gpuWriter, AgentMetrics metrics) {
         this.gpuWriter = gpuWriter;
@@ -49,21 +55,47 @@ public final class ExpositionRenderer {
         return render(snapshot, selfMetrics(FamilyFilter.ALL), format, FamilyFilter.ALL);
     }
 
-    /** The agent's meters the filter asks for ({@link AgentMetrics#collect}). */
-    MetricSnapshots selfMetrics(FamilyFilter families) {
-        return metrics.collect(families);
+    /** The agent's meters the filter asks for, read now, and the JVM's last reading. */
+    SelfMetrics selfMetrics(FamilyFilter families) {
+        return new SelfMetrics(metrics.own(families), metrics.jvm());
     }
 
-    synchronized byte[] render(NodeSnapshot snapshot, MetricSnapshots self, ExpositionFormat format,
+    /** The agent's own meters and the JVM's, apart: the JVM's are written once per reading. */
+    record SelfMetrics(MetricSnapshots own, MetricSnapshots jvm) {
+    }
+
+    synchronized byte[] render(NodeSnapshot snapshot, SelfMetrics self, ExpositionFormat format,
             FamilyFilter families) {
+        ExpositionFormatWriter writer = format == ExpositionFormat.OPENMETRICS ? OPENMETRICS : TEXT;
         buffer.reset();
         gpuWriter.write(snapshot, format, families, buffer);
         try {
-            (format == ExpositionFormat.OPENMETRICS ? OPENMETRICS : TEXT).write(buffer, self);
+            writer.write(buffer, self.own());
+            buffer.dropSuffix(EOF); // OpenMetrics ends once, after the JVM's meters
+            if (families.all()) {
+                buffer.append(jvmBytes(self.jvm(), format, writer));
+            } else {
+                writer.write(buffer, AgentMetrics.select(self.jvm(), families)); // filtered bodies rarely ask for these
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // ExpositionBuffer does not throw
         }
         return buffer.toByteArray();
+    }
+
+    private byte[] jvmBytes(MetricSnapshots reading, ExpositionFormat format, ExpositionFormatWriter writer)
+            throws IOException {
+        if (reading != jvmWritten) {
+            java.util.Arrays.fill(jvmBytes, null);
+            jvmWritten = reading;
+        }
+        byte[] b = jvmBytes[format.ordinal()];
+        if (b == null) {
+            jvmBuffer.reset();
+            writer.write(jvmBuffer, reading);
+            b = jvmBytes[format.ordinal()] = jvmBuffer.toByteArray();
+        }
+        return b;
     }
 
     synchronized byte[] gzip(byte[] body) {

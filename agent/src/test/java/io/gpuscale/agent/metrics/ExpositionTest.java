@@ -48,6 +48,25 @@ class ExpositionTest {
     }
 
     @Test
+    void theAgentsAndTheJvmsMetersFollowTheGpuSeriesAndOpenMetricsEndsOnce() {
+        Exposition e = renderer.exposition(snapshot);
+        String om = new String(e.body(ExpositionFormat.OPENMETRICS, false), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(om).endsWith("# EOF\n");
+        assertThat(om.indexOf("# EOF")).isEqualTo(om.length() - "# EOF\n".length());
+        assertThat(om.indexOf("nvidia_gpu_up")).isLessThan(om.indexOf("gpuscale_agent_source_up"));
+        assertThat(om.indexOf("gpuscale_agent_source_up")).isLessThan(om.indexOf("jvm_memory_used_bytes"));
+        String text = new String(e.body(ExpositionFormat.PROMETHEUS_TEXT, false), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(text).contains("jvm_memory_used_bytes{area=\"heap\"").contains("process_cpu_time_seconds_total")
+                .doesNotContain("# EOF");
+        String some = new String(e.body(ExpositionFormat.OPENMETRICS, false,
+                FamilyFilter.of(List.of("jvm_threads_live_threads", "nvidia_gpu_up"))),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(some).contains("# TYPE nvidia_gpu_up gauge").contains("# TYPE jvm_threads_live_threads gauge")
+                .doesNotContain("jvm_memory").doesNotContain("gpuscale_agent").endsWith("# EOF\n");
+        assertThat(some.indexOf("# EOF")).isEqualTo(some.length() - "# EOF\n".length());
+    }
+
+    @Test
     void filtersPastTheCacheLimitStillGetTheirBodies() {
         Exposition e = renderer.exposition(snapshot);
         for (int i = 0; i < Exposition.MAX_FILTERS + 3; i++) {
