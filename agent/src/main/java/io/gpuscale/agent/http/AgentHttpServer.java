@@ -5,6 +5,7 @@ import io.gpuscale.agent.metrics.FamilyFilter;
 import io.gpuscale.agent.sample.Readiness;
 import io.gpuscale.common.log.RepeatedLog;
 import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -184,7 +185,7 @@ public final class AgentHttpServer implements AutoCloseable {
 
     private void metrics(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        io.vertx.core.MultiMap params;
+        MultiMap params;
         try {
             params = req.params();
         } catch (IllegalArgumentException e) {

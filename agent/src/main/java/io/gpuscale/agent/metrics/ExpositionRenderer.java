@@ -69,13 +69,19 @@ public final class ExpositionRenderer {
         ExpositionFormatWriter writer = format == ExpositionFormat.OPENMETRICS ? OPENMETRICS : TEXT;
         buffer.reset();
         gpuWriter.write(snapshot, format, families, buffer);
+        // Each writer call allocates its own buffers (about 24 kB): none for an empty selection.
         try {
-            writer.write(buffer, self.own());
-            buffer.dropSuffix(EOF); // OpenMetrics ends once, after the JVM's meters
+            if (self.own().size() > 0) {
+                writer.write(buffer, self.own());
+                buffer.dropSuffix(EOF); // OpenMetrics ends once, after the JVM's meters
+            }
+            MetricSnapshots jvm = families.all() ? self.jvm() : AgentMetrics.select(self.jvm(), families);
             if (families.all()) {
-                buffer.append(jvmBytes(self.jvm(), format, writer));
-            } else {
-                writer.write(buffer, AgentMetrics.select(self.jvm(), families)); // filtered bodies rarely ask for these
+                buffer.append(jvmBytes(jvm, format, writer));
+            } else if (jvm.size() > 0) {
+                writer.write(buffer, jvm);
+            } else if (format == ExpositionFormat.OPENMETRICS) {
+                buffer.append(EOF);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // ExpositionBuffer does not throw

@@ -27,29 +27,31 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole scrape body as the sampler renders it once per snapshot:
- * {@link ExpositionRenderer#render(NodeSnapshot)} (GPU series plus the agent's Micrometer meters,
- * in both formats, each plain and gzipped), and its parts, to see where the time goes:
- * one format plain, the Micrometer self-metrics alone, and gzip of the text body alone (the same
- * {@code GZIPOutputStream} the renderer uses, default level, 8 KiB buffer; and at level 1).
+ * Scrape bodies as the agent renders them: on first request per snapshot, one format and encoding
+ * at a time ({@code renderOpenMetricsGzip}: what a Prometheus scrape costs; {@code
+ * renderAdapterFamiliesGzip}: the adapter's {@code name[]} families), all four variants of a
+ * snapshot ({@code render}: what every sample cost before issue 13), and the parts: the self
+ * metrics of one text body (the JVM's meters reused for 10 s), one reading of the JVM's meters, and
+ * gzip of the text body (the renderer's reused level-1 {@code Deflater}, and a new
+ * {@code GZIPOutputStream} per body as before).
  *
- * <p>Results, 2 vCPU KVM guest (AMD EPYC, family 26), OpenJDK 17.0.15, Micrometer 1.17.2, JMH 1.37,
- * {@code java -jar bench/target/benchmarks.jar ExpositionRendererBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc},
- * 2026-11-23:
+ * <p>Results, 2 vCPU KVM guest (AMD EPYC, family 26), OpenJDK 17.0.15, JMH 1.37,
+ * {@code java -Djmh.ignoreLock=true -jar bench/target/benchmarks.jar ExpositionRendererBenchmark -p gpus=8 -f 3 -wi 3 -i 5 -w 1s -r 1s -prof gc},
+ * 2026-12-03, load average 11.8-15.5 from other people's work (times are min / median / max of
+ * the 15 iterations and mostly load; B/op is stable):
  * <pre>
- * Benchmark          (gpus)    us/op            B/op
- * render                  8   1 434 ±   807    853 289
- * render                 64   5 187 ±   677  1 746 347
- * renderText              8     318 ±    29    413 722
- * renderText             64     491 ±    64    839 956
- * selfMetricsText         8     418 ±   340    340 574
- * selfMetricsText        64     727 ± 1 509    341 960
- * gzipText                8     250 ±    13      8 451
- * gzipText               64   1 944 ±   229      8 479
- * gzipText (re-run)       8     377 ±   108      8 452
- * gzipTextBestSpeed       8      70 ±    70      8 449
- * Bodies, 8 GPUs: text 64.9 kB (gzip 5.3 kB), OpenMetrics 64.8-65.3 kB, self-metrics 7.9 kB;
- * 64 GPUs: text 450.5 kB (gzip 23.3 kB).
+ * Benchmark                  (gpus)   us/op min / median / max      B/op
+ * render                          8   1 411 / 2 619 / 6 628     210 239
+ * renderOpenMetricsGzip           8     553 /   833 / 2 347     110 884
+ * renderAdapterFamiliesGzip       8      86 /   175 /   254      74 004
+ * selfMetricsText                 8     228 /   393 / 1 305      47 426
+ * readJvmMeters                   8     194 /   474 / 1 219      83 921
+ * gzipText                        8     168 /   279 /   449       5 514
+ * gzipTextStream                  8     227 /   309 /   455       8 452
+ * Bodies, 8 GPUs: text 64.2 kB (gzip 5.5 kB), OpenMetrics 64.1 kB (gzip 5.5 kB), self-metrics
+ * 6.7 kB, the adapter's families 8.9 kB (gzip 1.4 kB). Taken before a selection without JVM meters
+ * stopped calling the Prometheus writer (about 24 kB per call), which renderAdapterFamiliesGzip pays.
+ * Before issue 13 (2026-11-23): render 1 434 us, 853 289 B/op; selfMetricsText 340 574 B/op.
  * </pre>
  */
 @State(Scope.Thread)
