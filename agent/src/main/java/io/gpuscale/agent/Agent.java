@@ -4,6 +4,7 @@ import io.gpuscale.agent.attribution.PodAttributor;
 import io.gpuscale.agent.gpu.GpuEventSource;
 import io.gpuscale.agent.gpu.GpuSource;
 import io.gpuscale.agent.http.AgentHttpServer;
+import io.gpuscale.agent.http.Publication;
 import io.gpuscale.agent.http.Published;
 import io.gpuscale.agent.metrics.AgentMetrics;
 import io.gpuscale.agent.metrics.ExpositionRenderer;
@@ -26,7 +27,6 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running agent: the GPU source, the sampler that reads it every interval, and the HTTP server
@@ -40,7 +40,7 @@ public final class Agent implements AutoCloseable {
     private final AgentMetrics metrics;
     private final Vertx vertx;
     private final AgentHttpServer server;
-    private final AtomicReference<Published> published;
+    private final Publication published;
     private final XidWatcher xidWatcher;
     private int port = -1;
     private boolean closed;
@@ -49,21 +49,21 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.metrics = new AgentMetrics(source.kind());
         ExpositionRenderer renderer = new ExpositionRenderer(
-                new GpuExpositionWriter(config.nodeName()), metrics.registry());
+                new GpuExpositionWriter(config.nodeName()), metrics);
         NodeSnapshot initial = NodeSnapshot.initial(config.nodeName(), source.kind());
-        this.published = new AtomicReference<>(new Published(initial, renderer.render(initial)));
+        this.published = new Publication(new Published(renderer.exposition(initial)));
         XidCounter xids = new XidCounter();
         PodAttributor attributor = podAttributor(config);
         if (attributor.asksKubelet()) {
             metrics.podResources(attributor::podResourcesUp);
         }
         this.sampler = new Sampler(source, attributor, xids, config.nodeName(), config.interval(), clock,
-                System::nanoTime, metrics, snapshot -> published.set(new Published(snapshot, renderer.render(snapshot))));
+                System::nanoTime, metrics, snapshot -> published.publish(new Published(renderer.exposition(snapshot))));
         this.xidWatcher = source instanceof GpuEventSource events
                 ? new XidWatcher(events, xids, () -> published.get().snapshot())
                 : null;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
-        this.server = new AgentHttpServer(vertx, published::get, clock, config.interval());
+        this.server = new AgentHttpServer(vertx, published, clock, config.interval());
     }
 
     /** Where pod information comes from: simulated pods for simulated GPUs, the kubelet on a node. */

@@ -11,6 +11,7 @@ import io.gpuscale.agent.gpu.GpuSource;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.metrics.AgentMetrics;
 import io.gpuscale.agent.metrics.Exposition;
+import io.gpuscale.agent.metrics.ExpositionFormat;
 import io.gpuscale.agent.metrics.ExpositionRenderer;
 import io.gpuscale.agent.metrics.GpuExpositionWriter;
 import io.gpuscale.agent.pods.DeviceAllocation;
@@ -68,7 +69,7 @@ public final class PodChurnRun {
     private final SimGpuSource gpus = new SimGpuSource(SimSpec.parse("h100x8"), Clock.systemUTC());
     private final GpuExpositionWriter writer = new GpuExpositionWriter(NODE);
     private final AgentMetrics metrics = new AgentMetrics("sim");
-    private final ExpositionRenderer renderer = new ExpositionRenderer(writer, metrics.registry());
+    private final ExpositionRenderer renderer = new ExpositionRenderer(writer, metrics);
     private final Sampler sampler;
 
     /** The pods of the current and of the previous cycle; a null name prefix means baseline. */
@@ -114,7 +115,7 @@ public final class PodChurnRun {
         baseline();
         base = body();
         System.out.printf("baseline: %d series (%d nvidia_gpu_*, %d with a pod label), text %d B%n",
-                base.total(), base.gpuSeries().size(), base.podSeries(), last.text().length);
+                base.total(), base.gpuSeries().size(), base.podSeries(), last.body(ExpositionFormat.PROMETHEUS_TEXT, false).length);
 
         long started = System.nanoTime();
         churn(1, warmup, base, deadline);
@@ -213,7 +214,7 @@ public final class PodChurnRun {
 
     /** The same number of pod series as the baseline, none of them the previous cycle's pods. */
     private void checkCycle(Body base) {
-        String text = new String(last.text(), StandardCharsets.UTF_8);
+        String text = new String(last.body(ExpositionFormat.PROMETHEUS_TEXT, false), StandardCharsets.UTF_8);
         int podSeries = 0;
         for (int i = text.indexOf(",pod=\""); i >= 0; i = text.indexOf(",pod=\"", i + 1)) {
             podSeries++;
@@ -302,7 +303,7 @@ public final class PodChurnRun {
         Set<String> gpu = new TreeSet<>();
         Set<String> other = new TreeSet<>();
         int pod = 0;
-        for (String line : new String(last.text(), StandardCharsets.UTF_8).split("\n")) {
+        for (String line : new String(last.body(ExpositionFormat.PROMETHEUS_TEXT, false), StandardCharsets.UTF_8).split("\n")) {
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }

@@ -1,8 +1,11 @@
 package io.gpuscale.agent.http;
 
 import io.gpuscale.agent.metrics.ExpositionFormat;
+import io.gpuscale.agent.metrics.FamilyFilter;
 import io.gpuscale.agent.sample.Readiness;
 import io.gpuscale.common.log.RepeatedLog;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -18,18 +21,30 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent's HTTP edge: {@code /metrics} serves the bytes rendered for the latest snapshot,
  * {@code /healthz} says the process is alive, {@code /readyz} says whether samples are flowing.
  * No request ever reaches the driver. Plain HTTP, or HTTPS with a certificate from files that is
  * reloaded when they change ({@link TlsFiles}).
+ *
+ * <p>{@code /metrics} takes {@code name[]} to serve only some families, and {@code since} (with
+ * {@code wait}) to be held until a sample newer than {@code since} is published ({@link MetricsQuery});
+ * every answer says which sample its body holds in {@value #SAMPLE_TIME_HEADER}. At most
+ * {@value #MAX_HELD} requests are held at once; more are answered 503.
  */
 public final class AgentHttpServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(AgentHttpServer.class.getName());
     private static final long TLS_POLL_MILLIS = 1000;
+    static final String SAMPLE_TIME_HEADER = "Gpuscale-Sample-Time";
+    private static final CharSequence SAMPLE_TIME = HttpHeaders.createOptimized(SAMPLE_TIME_HEADER);
+    /** Each held request costs a connection and a timer; an adapter replica holds one per agent. */
+    static final int MAX_HELD = 128;
     private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
     private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
     private static final CharSequence[] CONTENT_TYPES = {
@@ -38,18 +53,22 @@ public final class AgentHttpServer implements AutoCloseable {
     };
 
     private final Vertx vertx;
-    private final Supplier<Published> published;
+    private final Publication publication;
     private final Clock clock;
     private final Duration interval;
     private final RepeatedLog serverErrors = new RepeatedLog(LOG);
+    private final Set<Held> held = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger heldCount = new AtomicInteger();
+    private final Runnable releaseHeld = this::releaseHeld;
     private HttpServer server;
     private long reloadTimer = -1;
 
-    public AgentHttpServer(Vertx vertx, Supplier<Published> published, Clock clock, Duration interval) {
+    public AgentHttpServer(Vertx vertx, Publication publication, Clock clock, Duration interval) {
         this.vertx = vertx;
-        this.published = published;
+        this.publication = publication;
         this.clock = clock;
         this.interval = interval;
+        publication.onPublish(releaseHeld);
     }
 
     /** Binds and starts serving plain HTTP; returns the bound port (useful with port 0). */
@@ -166,17 +185,116 @@ public final class AgentHttpServer implements AutoCloseable {
 
     private void metrics(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        ExpositionFormat format = ExpositionFormat.negotiate(req.getHeader(HttpHeaders.ACCEPT));
-        boolean gzip = acceptsGzip(req.getHeader(HttpHeaders.ACCEPT_ENCODING));
-        HttpServerResponse resp = ctx.response();
-        resp.putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPES[format.ordinal()]);
-        if (gzip) {
-            resp.putHeader(HttpHeaders.CONTENT_ENCODING, GZIP);
+        MultiMap params;
+        try {
+            params = req.params();
+        } catch (IllegalArgumentException e) {
+            answer(ctx.response(), 400, "the query string is not valid (a malformed %-escape?)");
+            return;
         }
-        if (req.method() == HttpMethod.HEAD) {
-            resp.end();
+        MetricsQuery query;
+        try {
+            query = MetricsQuery.parse(params::getAll);
+        } catch (IllegalArgumentException e) {
+            answer(ctx.response(), 400, e.getMessage());
+            return;
+        }
+        Scrape scrape = new Scrape(ctx.response(), ExpositionFormat.negotiate(req.getHeader(HttpHeaders.ACCEPT)),
+                acceptsGzip(req.getHeader(HttpHeaders.ACCEPT_ENCODING)), query.families(),
+                req.method() == HttpMethod.HEAD);
+        Published seen = publication.get();
+        if (!query.watch() || seen.sampleTimeMillis() > query.sinceMillis() || query.waitMillis() == 0) {
+            scrape.answer(seen);
         } else {
-            resp.end(published.get().body(format, gzip));
+            hold(scrape, seen, query.waitMillis());
+        }
+    }
+
+    /** One {@code /metrics} request: what it asked for and where the answer goes. */
+    private record Scrape(HttpServerResponse resp, ExpositionFormat format, boolean gzip, FamilyFilter families,
+            boolean head) {
+
+        void answer(Published p) {
+            if (resp.ended() || resp.closed()) {
+                return;
+            }
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPES[format.ordinal()]);
+            resp.putHeader(SAMPLE_TIME, Long.toString(p.sampleTimeMillis()));
+            if (gzip) {
+                resp.putHeader(HttpHeaders.CONTENT_ENCODING, GZIP);
+            }
+            if (head) {
+                resp.end();
+            } else {
+                resp.end(p.body(format, gzip, families));
+            }
+        }
+    }
+
+    /** A watch held until the next sample, its wait, or its connection closing, whichever comes first. */
+    private final class Held {
+        private final Scrape scrape;
+        private final Context context;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile long timer = -1;
+
+        Held(Scrape scrape, Context context) {
+            this.scrape = scrape;
+            this.context = context;
+        }
+
+        /** Ends the hold once; true for the caller that did. */
+        boolean finish() {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            held.remove(this);
+            heldCount.decrementAndGet();
+            return true;
+        }
+
+        /** Answers with the latest bodies, on the request's own event loop. */
+        void release() {
+            if (finish()) {
+                context.runOnContext(v -> {
+                    if (timer >= 0) {
+                        vertx.cancelTimer(timer);
+                    }
+                    scrape.answer(publication.get());
+                });
+            }
+        }
+    }
+
+    private void hold(Scrape scrape, Published seen, long waitMillis) {
+        if (heldCount.incrementAndGet() > MAX_HELD) {
+            heldCount.decrementAndGet();
+            answer(scrape.resp(), 503, "already holding " + MAX_HELD + " watch requests; retry later or drop since");
+            return;
+        }
+        Held h = new Held(scrape, vertx.getOrCreateContext());
+        held.add(h);
+        // A client that goes away is forgotten quietly: its slot and timer are freed.
+        scrape.resp().closeHandler(v -> {
+            if (h.finish() && h.timer >= 0) {
+                vertx.cancelTimer(h.timer);
+            }
+        });
+        h.timer = vertx.setTimer(waitMillis, id -> h.release());
+        if (publication.get() != seen) { // a sample published while this request was being held
+            h.release();
+        }
+    }
+
+    /** Watch requests held now. */
+    int heldRequests() {
+        return heldCount.get();
+    }
+
+    /** The sampler published: every held request gets the new bodies. */
+    private void releaseHeld() {
+        for (Held h : held) {
+            h.release();
         }
     }
 
@@ -214,7 +332,7 @@ public final class AgentHttpServer implements AutoCloseable {
     }
 
     private void readyz(RoutingContext ctx) {
-        Readiness r = Readiness.of(published.get().snapshot(), clock.millis(), interval);
+        Readiness r = Readiness.of(publication.get().snapshot(), clock.millis(), interval);
         ctx.response().setStatusCode(r.ready() ? 200 : 503)
                 .putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
                 .end(r.reason() + "\n");
@@ -227,6 +345,7 @@ public final class AgentHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        publication.removeListener(releaseHeld);
         if (reloadTimer >= 0) {
             vertx.cancelTimer(reloadTimer);
         }

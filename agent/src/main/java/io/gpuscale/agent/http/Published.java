@@ -2,36 +2,48 @@ package io.gpuscale.agent.http;
 
 import io.gpuscale.agent.metrics.Exposition;
 import io.gpuscale.agent.metrics.ExpositionFormat;
+import io.gpuscale.agent.metrics.FamilyFilter;
 import io.gpuscale.agent.sample.NodeSnapshot;
 import io.vertx.core.buffer.Buffer;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What requests read: the latest snapshot and its rendered scrape bodies, as buffers made once
- * per snapshot and written to every response as they are.
+ * What requests read: the latest snapshot and its scrape bodies, each rendered on its first
+ * request and then written to every response as the same buffer until the next snapshot.
  */
 public final class Published {
-    private final NodeSnapshot snapshot;
-    private final Buffer text;
-    private final Buffer textGzip;
-    private final Buffer openMetrics;
-    private final Buffer openMetricsGzip;
+    /** Buffers kept per snapshot: every format and encoding of a few filters. */
+    private static final int MAX_BUFFERS = 32;
 
-    public Published(NodeSnapshot snapshot, Exposition exposition) {
-        this.snapshot = snapshot;
-        this.text = Buffer.buffer(exposition.text());
-        this.textGzip = Buffer.buffer(exposition.textGzip());
-        this.openMetrics = Buffer.buffer(exposition.openMetrics());
-        this.openMetricsGzip = Buffer.buffer(exposition.openMetricsGzip());
+    private record Variant(ExpositionFormat format, boolean gzip, FamilyFilter families) {
+    }
+
+    private final Exposition exposition;
+    private final ConcurrentHashMap<Variant, Buffer> buffers = new ConcurrentHashMap<>(8);
+
+    public Published(Exposition exposition) {
+        this.exposition = exposition;
     }
 
     public NodeSnapshot snapshot() {
-        return snapshot;
+        return exposition.snapshot();
     }
 
-    Buffer body(ExpositionFormat format, boolean gzip) {
-        if (format == ExpositionFormat.OPENMETRICS) {
-            return gzip ? openMetricsGzip : openMetrics;
+    /** Epoch milliseconds of the sample the bodies hold; 0 before the first sample. */
+    long sampleTimeMillis() {
+        return exposition.snapshot().timestampMillis();
+    }
+
+    Buffer body(ExpositionFormat format, boolean gzip, FamilyFilter families) {
+        Variant v = new Variant(format, gzip, families);
+        Buffer b = buffers.get(v);
+        if (b == null) {
+            b = Buffer.buffer(exposition.body(format, gzip, families));
+            if (buffers.size() < MAX_BUFFERS) {
+                Buffer raced = buffers.putIfAbsent(v, b);
+                b = raced == null ? b : raced;
+            }
         }
-        return gzip ? textGzip : text;
+        return b;
     }
 }

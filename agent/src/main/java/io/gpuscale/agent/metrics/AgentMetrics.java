@@ -11,19 +11,35 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's own health, as Micrometer meters: how long a sample takes, which driver calls fail
- * and how, when the last sample was taken, whether the GPU source is up. Rendered with the GPU
- * series into one exposition.
+ * and how, when the last sample was taken, whether the GPU source is up; and the JVM's memory,
+ * threads, GC, CPU time and uptime. Rendered with the GPU series into one exposition.
+ *
+ * <p>The agent's meters are read for every body. The JVM and process meters are read at most every
+ * {@link #JVM_REFRESH} and their last reading reused: reading them (memory pools, thread states)
+ * cost about 130 kB and several times the whole GPU render per body, for values a scrape every 15 s
+ * or more cannot tell apart (bench/: ExpositionRendererBenchmark).
  */
 public final class AgentMetrics implements AutoCloseable {
+    static final Duration JVM_REFRESH = Duration.ofSeconds(10);
+
     private final PrometheusMeterRegistry registry;
+    private final PrometheusMeterRegistry jvm;
+    private MetricSnapshots jvmReading;
+    private long jvmReadAt;
+    /** Held here: Micrometer keeps only a weak reference to a gauge's object. */
+    private java.util.function.BooleanSupplier podResourcesUp;
     private final Timer sampleDuration;
     private final ConcurrentHashMap<SourceError, Counter> errors = new ConcurrentHashMap<>();
     private final AtomicLong lastSampleMillis = new AtomicLong();
@@ -53,14 +69,61 @@ public final class AgentMetrics implements AutoCloseable {
         Gauge.builder("gpuscale.agent.source.open.failures.current", sourceOpenFailures, AtomicLong::get)
                 .description("Consecutive failed attempts to open the GPU source; 0 once it is open.")
                 .register(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
+        this.jvm = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(jvm);
+        new JvmThreadMetrics().bindTo(jvm);
         // One CPU-time counter instead of Micrometer's ProcessorMetrics, which costs the scrape
         // about 0.2 ms and 200 KB (bench/: SelfMetricsBenchmark).
-        processCpu(registry);
-        new UptimeMetrics().bindTo(registry);
+        processCpu(jvm);
+        new UptimeMetrics().bindTo(jvm);
         this.gcMetrics = new JvmGcMetrics();
-        gcMetrics.bindTo(registry);
+        gcMetrics.bindTo(jvm);
+    }
+
+    /** Reads every JVM and process meter now. */
+    MetricSnapshots readJvm() {
+        return jvm.getPrometheusRegistry().scrape();
+    }
+
+    /** The agent's own meters the filter asks for, read now. */
+    public MetricSnapshots own(FamilyFilter families) {
+        return families.all() ? registry.getPrometheusRegistry().scrape()
+                : registry.getPrometheusRegistry().scrape(families::includes);
+    }
+
+    /**
+     * Every JVM and process meter as read within the last {@link #JVM_REFRESH}: the same instance
+     * until the next reading, so what is rendered from it can be kept as long.
+     */
+    public synchronized MetricSnapshots jvm() {
+        long now = System.nanoTime();
+        if (jvmReading == null || now - jvmReadAt >= JVM_REFRESH.toNanos()) {
+            jvmReading = readJvm();
+            jvmReadAt = now;
+        }
+        return jvmReading;
+    }
+
+    /** The meters the filter asks for: the agent's read now, the JVM's as {@link #jvm()} has them. */
+    public MetricSnapshots collect(FamilyFilter families) {
+        List<MetricSnapshot> all = new ArrayList<>();
+        own(families).forEach(all::add);
+        select(jvm(), families).forEach(all::add);
+        return new MetricSnapshots(all);
+    }
+
+    /** The meters of a reading that the filter asks for. */
+    static MetricSnapshots select(MetricSnapshots all, FamilyFilter families) {
+        if (families.all()) {
+            return all;
+        }
+        List<MetricSnapshot> some = new ArrayList<>();
+        for (MetricSnapshot s : all) {
+            if (families.includes(s.getMetadata().getPrometheusName())) {
+                some.add(s);
+            }
+        }
+        return new MetricSnapshots(some);
     }
 
     private static void processCpu(PrometheusMeterRegistry registry) {
@@ -78,12 +141,14 @@ public final class AgentMetrics implements AutoCloseable {
      * a kubelet.
      */
     public void podResources(java.util.function.BooleanSupplier up) {
+        this.podResourcesUp = up;
         Gauge.builder("gpuscale.agent.pod.resources.up", up, u -> u.getAsBoolean() ? 1 : 0)
                 .description("1 when the kubelet's PodResources API answered the last call; 0 while it does not "
                         + "and series carry no pod labels.")
                 .register(registry);
     }
 
+    /** The agent's own meters (the JVM's are apart). */
     public PrometheusMeterRegistry registry() {
         return registry;
     }
@@ -117,5 +182,6 @@ public final class AgentMetrics implements AutoCloseable {
     public void close() {
         gcMetrics.close();
         registry.close();
+        jvm.close();
     }
 }

@@ -33,6 +33,19 @@ final class ExpositionBuffer extends OutputStream {
         return size;
     }
 
+    /** Drops {@code suffix} from the end, if the content ends with it. */
+    void dropSuffix(byte[] suffix) {
+        if (size < suffix.length) {
+            return;
+        }
+        for (int i = 0; i < suffix.length; i++) {
+            if (bytes[size - suffix.length + i] != suffix[i]) {
+                return;
+            }
+        }
+        size -= suffix.length;
+    }
+
     byte[] toByteArray() {
         return Arrays.copyOf(bytes, size);
     }

@@ -1,76 +1,110 @@
 package io.gpuscale.agent.metrics;
 
 import io.gpuscale.agent.sample.NodeSnapshot;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
- * Renders the whole scrape body once per snapshot: the GPU series from {@link GpuExpositionWriter}
- * followed by the agent's own Micrometer meters, in both formats, plain and gzipped.
+ * Renders scrape bodies: the GPU series from {@link GpuExpositionWriter} followed by the agent's
+ * own Micrometer meters. {@link #exposition} gives a snapshot's bodies, each rendered on its first
+ * request and kept for the rest of the snapshot's life, so a sample nobody asks for costs nothing
+ * and a body is rendered at most once per sample.
  *
- * <p>Called from the sampler thread only.
+ * <p>Thread-safe: renders are serialized (the GPU writer's label caches and the buffers are reused).
  */
 public final class ExpositionRenderer {
-    private final GpuExpositionWriter gpuWriter;
-    private final PrometheusMeterRegistry registry;
     private static final ExpositionFormatWriter TEXT = PrometheusTextFormatWriter.create();
     private static final ExpositionFormatWriter OPENMETRICS = OpenMetricsTextFormatWriter.create();
 
+    private final GpuExpositionWriter gpuWriter;
+    private final AgentMetrics metrics;
+    private static final byte[] EOF = "# EOF\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private final ExpositionBuffer buffer = new ExpositionBuffer(64 * 1024);
-    private final ByteArrayOutputStream gzipBuffer = new ByteArrayOutputStream(16 * 1024);
+    private final ExpositionBuffer jvmBuffer = new ExpositionBuffer(16 * 1024);
+    private final Gzip gzip = new Gzip();
+    /** The JVM meters written per format, for as long as they are the same reading. */
+    private MetricSnapshots jvmWritten;
+    private final byte[][] jvmBytes = new byte[ExpositionFormat.values().length][];
 
-    public ExpositionRenderer(GpuExpositionWriter gpuWriter, PrometheusMeterRegistry registry) {
+    public ExpositionRenderer(GpuExpositionWriter gpuWriter, AgentMetrics metrics) {
         this.gpuWriter = gpuWriter;
-        this.registry = registry;
+        this.metrics = metrics;
     }
 
+    /** The snapshot's bodies, none rendered yet. */
+    public Exposition exposition(NodeSnapshot snapshot) {
+        return new Exposition(snapshot, this);
+    }
+
+    /** The snapshot's bodies, with every format, plain and gzipped, of the whole body rendered now. */
     public Exposition render(NodeSnapshot snapshot) {
-        // The agent's own meters are collected once and written in both formats.
-        MetricSnapshots self = registry.getPrometheusRegistry().scrape();
-        byte[] text = render(snapshot, self, ExpositionFormat.PROMETHEUS_TEXT);
-        byte[] om = render(snapshot, self, ExpositionFormat.OPENMETRICS);
-        return new Exposition(snapshot.generation(), text, gzip(text), om, gzip(om));
+        Exposition e = exposition(snapshot);
+        for (ExpositionFormat format : ExpositionFormat.values()) {
+            e.body(format, true, FamilyFilter.ALL);
+        }
+        return e;
     }
 
-    /** One format, plain. */
+    /** One format of the whole body, plain. */
     public byte[] render(NodeSnapshot snapshot, ExpositionFormat format) {
-        return render(snapshot, registry.getPrometheusRegistry().scrape(), format);
+        return render(snapshot, selfMetrics(FamilyFilter.ALL), format, FamilyFilter.ALL);
     }
 
-    private byte[] render(NodeSnapshot snapshot, MetricSnapshots self, ExpositionFormat format) {
+    /** The agent's meters the filter asks for, read now, and the JVM's last reading. */
+    SelfMetrics selfMetrics(FamilyFilter families) {
+        return new SelfMetrics(metrics.own(families), metrics.jvm());
+    }
+
+    /** The agent's own meters and the JVM's, apart: the JVM's are written once per reading. */
+    record SelfMetrics(MetricSnapshots own, MetricSnapshots jvm) {
+    }
+
+    synchronized byte[] render(NodeSnapshot snapshot, SelfMetrics self, ExpositionFormat format,
+            FamilyFilter families) {
+        ExpositionFormatWriter writer = format == ExpositionFormat.OPENMETRICS ? OPENMETRICS : TEXT;
         buffer.reset();
-        gpuWriter.write(snapshot, format, buffer);
+        gpuWriter.write(snapshot, format, families, buffer);
+        // Each writer call allocates its own buffers (about 24 kB): none for an empty selection.
         try {
-            (format == ExpositionFormat.OPENMETRICS ? OPENMETRICS : TEXT).write(buffer, self);
+            if (self.own().size() > 0) {
+                writer.write(buffer, self.own());
+                buffer.dropSuffix(EOF); // OpenMetrics ends once, after the JVM's meters
+            }
+            MetricSnapshots jvm = families.all() ? self.jvm() : AgentMetrics.select(self.jvm(), families);
+            if (families.all()) {
+                buffer.append(jvmBytes(jvm, format, writer));
+            } else if (jvm.size() > 0) {
+                writer.write(buffer, jvm);
+            } else if (format == ExpositionFormat.OPENMETRICS) {
+                buffer.append(EOF);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // ExpositionBuffer does not throw
         }
         return buffer.toByteArray();
     }
 
-    /**
-     * Fastest level: a scrape body compresses about 11x at level 1 against 12x at the default,
-     * for a quarter of the CPU.
-     */
-    private byte[] gzip(byte[] body) {
-        gzipBuffer.reset();
-        try (GZIPOutputStream gz = new GZIPOutputStream(gzipBuffer, 8192) {
-            {
-                def.setLevel(Deflater.BEST_SPEED);
-            }
-        }) {
-            gz.write(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private byte[] jvmBytes(MetricSnapshots reading, ExpositionFormat format, ExpositionFormatWriter writer)
+            throws IOException {
+        if (reading != jvmWritten) {
+            java.util.Arrays.fill(jvmBytes, null);
+            jvmWritten = reading;
         }
-        return gzipBuffer.toByteArray();
+        byte[] b = jvmBytes[format.ordinal()];
+        if (b == null) {
+            jvmBuffer.reset();
+            writer.write(jvmBuffer, reading);
+            b = jvmBytes[format.ordinal()] = jvmBuffer.toByteArray();
+        }
+        return b;
+    }
+
+    synchronized byte[] gzip(byte[] body) {
+        return gzip.compress(body);
     }
 }

@@ -99,6 +99,11 @@ public final class GpuExpositionWriter {
 
     /** Writes every GPU family of the snapshot; families with no series are left out. */
     void write(NodeSnapshot snapshot, ExpositionFormat format, ExpositionBuffer out) {
+        write(snapshot, format, FamilyFilter.ALL, out);
+    }
+
+    /** Writes the GPU families of the snapshot that the filter asks for and that have series. */
+    void write(NodeSnapshot snapshot, ExpositionFormat format, FamilyFilter families, ExpositionBuffer out) {
         boolean om = format == ExpositionFormat.OPENMETRICS;
         List<GpuSample> gpus = snapshot.gpus();
         if (!snapshot.driver().equals(infoDriver)) {
@@ -115,36 +120,42 @@ public final class GpuExpositionWriter {
             labels[i] = gpuLabels(new LabelKey(id, attribution.exclusiveHolder(id.uuid())));
         }
 
-        header(out, om, "nvidia_gpu_devices", false, "GPUs NVML reports on this node.");
-        out.ascii("nvidia_gpu_devices{");
-        out.append(nodeLabel);
-        out.ascii("} ");
-        out.decimal(gpus.size());
-        out.append('\n');
+        if (families.includes("nvidia_gpu_devices")) {
+            header(out, om, "nvidia_gpu_devices", false, "GPUs NVML reports on this node.");
+            out.ascii("nvidia_gpu_devices{");
+            out.append(nodeLabel);
+            out.ascii("} ");
+            out.decimal(gpus.size());
+            out.append('\n');
+        }
         if (gpus.isEmpty()) {
             return;
         }
 
-        header(out, om, "nvidia_gpu_info", false,
-                "Identity of a GPU and its driver; the value is always 1.");
-        for (GpuSample g : gpus) {
-            out.ascii("nvidia_gpu_info{");
-            out.append(infoLabels.computeIfAbsent(g.identity(), this::encodeInfoLabels));
-            out.ascii("} 1\n");
+        if (families.includes("nvidia_gpu_info")) {
+            header(out, om, "nvidia_gpu_info", false,
+                    "Identity of a GPU and its driver; the value is always 1.");
+            for (GpuSample g : gpus) {
+                out.ascii("nvidia_gpu_info{");
+                out.append(infoLabels.computeIfAbsent(g.identity(), this::encodeInfoLabels));
+                out.ascii("} 1\n");
+            }
         }
 
-        header(out, om, "nvidia_gpu_up", false,
-                "1 when the GPU answered the last sample, 0 when it is lost or failing.");
-        for (int i = 0; i < gpus.size(); i++) {
-            GpuSample g = gpus.get(i);
-            series(out, "nvidia_gpu_up", labels[i]);
-            out.ascii("} ");
-            out.append(g.up() ? '1' : '0');
-            out.append('\n');
+        if (families.includes("nvidia_gpu_up")) {
+            header(out, om, "nvidia_gpu_up", false,
+                    "1 when the GPU answered the last sample, 0 when it is lost or failing.");
+            for (int i = 0; i < gpus.size(); i++) {
+                GpuSample g = gpus.get(i);
+                series(out, "nvidia_gpu_up", labels[i]);
+                out.ascii("} ");
+                out.append(g.up() ? '1' : '0');
+                out.append('\n');
+            }
         }
 
         for (FieldFamily f : FIELD_FAMILIES) {
-            if (!anyHas(gpus, f.field())) {
+            if (!includes(families, f.name(), f.counter()) || !anyHas(gpus, f.field())) {
                 continue;
             }
             header(out, om, f.name(), f.counter(), f.help());
@@ -159,7 +170,8 @@ public final class GpuExpositionWriter {
             }
         }
 
-        if (anyHas(gpus, GpuField.SM_CLOCK_MHZ) || anyHas(gpus, GpuField.MEMORY_CLOCK_MHZ)) {
+        if (families.includes("nvidia_gpu_clock_hertz")
+                && (anyHas(gpus, GpuField.SM_CLOCK_MHZ) || anyHas(gpus, GpuField.MEMORY_CLOCK_MHZ))) {
             header(out, om, "nvidia_gpu_clock_hertz", false, "Current clock speed of the GPU's SMs and memory.");
             for (int i = 0; i < gpus.size(); i++) {
                 GpuSample g = gpus.get(i);
@@ -176,7 +188,7 @@ public final class GpuExpositionWriter {
             }
         }
 
-        if (anyHas(gpus, GpuField.CLOCK_EVENT_REASONS)) {
+        if (families.includes("nvidia_gpu_clock_event_reason_active") && anyHas(gpus, GpuField.CLOCK_EVENT_REASONS)) {
             header(out, om, "nvidia_gpu_clock_event_reason_active", false,
                     "1 while this reason holds the clocks below their maximum (formerly throttle reasons).");
             for (int i = 0; i < gpus.size(); i++) {
@@ -195,24 +207,35 @@ public final class GpuExpositionWriter {
             }
         }
 
-        header(out, om, "nvidia_gpu_field_supported", false,
-                "1 when the GPU and driver provide this reading, 0 when they reported it NOT_SUPPORTED.");
-        for (int i = 0; i < gpus.size(); i++) {
-            GpuSample g = gpus.get(i);
-            for (GpuField f : FIELDS) {
-                series(out, "nvidia_gpu_field_supported", labels[i]);
-                out.ascii(",field=\"");
-                out.ascii(f.key());
-                out.ascii("\"} ");
-                out.append(g.supports(f) ? '1' : '0');
-                out.append('\n');
+        if (families.includes("nvidia_gpu_field_supported")) {
+            header(out, om, "nvidia_gpu_field_supported", false,
+                    "1 when the GPU and driver provide this reading, 0 when they reported it NOT_SUPPORTED.");
+            for (int i = 0; i < gpus.size(); i++) {
+                GpuSample g = gpus.get(i);
+                for (GpuField f : FIELDS) {
+                    series(out, "nvidia_gpu_field_supported", labels[i]);
+                    out.ascii(",field=\"");
+                    out.ascii(f.key());
+                    out.ascii("\"} ");
+                    out.append(g.supports(f) ? '1' : '0');
+                    out.append('\n');
+                }
             }
         }
 
-        writeAllocatable(snapshot, gpus, om, out);
-        writeXidErrors(snapshot, gpus, om, out);
-        writeMigDevices(snapshot, gpus, om, out);
-        writePodUsage(snapshot, om, out);
+        if (families.includes("nvidia_gpu_allocatable_devices")) {
+            writeAllocatable(snapshot, gpus, om, out);
+        }
+        if (families.includes("nvidia_gpu_xid_errors")) {
+            writeXidErrors(snapshot, gpus, om, out);
+        }
+        writeMigDevices(snapshot, gpus, om, families, out);
+        writePodUsage(snapshot, om, families, out);
+    }
+
+    /** Whether the filter asks for a family written under this name (a counter's with {@code _total}). */
+    private static boolean includes(FamilyFilter families, String name, boolean counter) {
+        return families.includes(counter ? name.substring(0, name.length() - "_total".length()) : name);
     }
 
     private void writeAllocatable(NodeSnapshot snapshot, List<GpuSample> gpus, boolean om, ExpositionBuffer out) {
@@ -268,7 +291,8 @@ public final class GpuExpositionWriter {
             new MigFamily("nvidia_gpu_mig_memory_free_bytes", "Memory free on a MIG device.",
                     MigDevice::memoryFreeBytes));
 
-    private void writeMigDevices(NodeSnapshot snapshot, List<GpuSample> gpus, boolean om, ExpositionBuffer out) {
+    private void writeMigDevices(NodeSnapshot snapshot, List<GpuSample> gpus, boolean om, FamilyFilter families,
+            ExpositionBuffer out) {
         boolean any = false;
         for (GpuSample g : gpus) {
             any |= !g.migDevices().isEmpty();
@@ -276,16 +300,21 @@ public final class GpuExpositionWriter {
         if (!any) {
             return;
         }
-        header(out, om, "nvidia_gpu_mig_info", false,
-                "A MIG device of a GPU in MIG mode; the value is always 1.");
-        for (int i = 0; i < gpus.size(); i++) {
-            for (MigDevice m : gpus.get(i).migDevices()) {
-                series(out, "nvidia_gpu_mig_info", migLabels(gpus.get(i).identity(), m,
-                        snapshot.attribution().exclusiveHolder(m.uuid())));
-                out.ascii("} 1\n");
+        if (families.includes("nvidia_gpu_mig_info")) {
+            header(out, om, "nvidia_gpu_mig_info", false,
+                    "A MIG device of a GPU in MIG mode; the value is always 1.");
+            for (int i = 0; i < gpus.size(); i++) {
+                for (MigDevice m : gpus.get(i).migDevices()) {
+                    series(out, "nvidia_gpu_mig_info", migLabels(gpus.get(i).identity(), m,
+                            snapshot.attribution().exclusiveHolder(m.uuid())));
+                    out.ascii("} 1\n");
+                }
             }
         }
         for (MigFamily f : MIG_FAMILIES) {
+            if (!families.includes(f.name())) {
+                continue;
+            }
             header(out, om, f.name(), false, f.help());
             for (int i = 0; i < gpus.size(); i++) {
                 for (MigDevice m : gpus.get(i).migDevices()) {
@@ -322,9 +351,11 @@ public final class GpuExpositionWriter {
         return cached;
     }
 
-    private void writePodUsage(NodeSnapshot snapshot, boolean om, ExpositionBuffer out) {
+    private void writePodUsage(NodeSnapshot snapshot, boolean om, FamilyFilter families, ExpositionBuffer out) {
         List<PodGpuUsage> usage = snapshot.attribution().usage();
-        if (usage.isEmpty()) {
+        boolean utilization = families.includes("nvidia_gpu_pod_utilization_percent");
+        boolean memory = families.includes("nvidia_gpu_pod_memory_used_bytes");
+        if (usage.isEmpty() || !utilization && !memory) {
             return;
         }
         Map<String, GpuIdentity> byUuid = new HashMap<>();
@@ -342,27 +373,31 @@ public final class GpuExpositionWriter {
                 podLabelBlocks[i] = podLabels(new PodLabelKey(id, u.deviceUuid(), u.pod(), u.method()));
             }
         }
-        header(out, om, "nvidia_gpu_pod_utilization_percent", false,
-                "A pod's utilization of a GPU it holds (0-100); the method label says how it was computed.");
-        // Every usage entry has a known utilization unless the GPU itself lacks the reading.
-        for (int i = 0; i < usage.size(); i++) {
-            PodGpuUsage u = usage.get(i);
-            if (podLabelBlocks[i] != null && u.utilizationPercent() >= 0) {
-                series(out, "nvidia_gpu_pod_utilization_percent", podLabelBlocks[i]);
-                out.ascii("} ");
-                out.decimal(u.utilizationPercent());
-                out.append('\n');
+        if (utilization) {
+            header(out, om, "nvidia_gpu_pod_utilization_percent", false,
+                    "A pod's utilization of a GPU it holds (0-100); the method label says how it was computed.");
+            // Every usage entry has a known utilization unless the GPU itself lacks the reading.
+            for (int i = 0; i < usage.size(); i++) {
+                PodGpuUsage u = usage.get(i);
+                if (podLabelBlocks[i] != null && u.utilizationPercent() >= 0) {
+                    series(out, "nvidia_gpu_pod_utilization_percent", podLabelBlocks[i]);
+                    out.ascii("} ");
+                    out.decimal(u.utilizationPercent());
+                    out.append('\n');
+                }
             }
         }
-        header(out, om, "nvidia_gpu_pod_memory_used_bytes", false,
-                "Device memory held by a pod's processes on a GPU it holds.");
-        for (int i = 0; i < usage.size(); i++) {
-            PodGpuUsage u = usage.get(i);
-            if (podLabelBlocks[i] != null && u.memoryUsedBytes() >= 0) {
-                series(out, "nvidia_gpu_pod_memory_used_bytes", podLabelBlocks[i]);
-                out.ascii("} ");
-                out.decimal(u.memoryUsedBytes());
-                out.append('\n');
+        if (memory) {
+            header(out, om, "nvidia_gpu_pod_memory_used_bytes", false,
+                    "Device memory held by a pod's processes on a GPU it holds.");
+            for (int i = 0; i < usage.size(); i++) {
+                PodGpuUsage u = usage.get(i);
+                if (podLabelBlocks[i] != null && u.memoryUsedBytes() >= 0) {
+                    series(out, "nvidia_gpu_pod_memory_used_bytes", podLabelBlocks[i]);
+                    out.ascii("} ");
+                    out.decimal(u.memoryUsedBytes());
+                    out.append('\n');
+                }
             }
         }
     }

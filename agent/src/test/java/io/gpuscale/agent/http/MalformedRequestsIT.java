@@ -53,7 +53,7 @@ class MalformedRequestsIT {
     private static final Map<String, Integer> EXPECTED = expected(
             "invalid %-escape", 400, "truncated %-escape", 400, "escaped NUL", 400, "escaped newline", 400,
             "escaped slash and dots", 404, "dot segments", 404, "double slashes", 200, "backslashes", 404,
-            "invalid %-escape in the query", 200, "overlong UTF-8 escape", 404, "invalid UTF-8 escape", 404,
+            "invalid %-escape in the query", 400, "overlong UTF-8 escape", 404, "invalid UTF-8 escape", 404,
             "raw non-ASCII bytes", 404, "unknown path", 404, "asterisk with GET", 400,
             "absolute-form with an invalid escape", 400, "absolute-form of another host", 200,
             "authority-form with GET", 400, "fragment in the target", 404,

@@ -59,7 +59,7 @@ public final class AgentScrapeBody {
                 layout.gpus(), layout.attribute());
         AgentMetrics metrics = new AgentMetrics("sim");
         metrics.sampleTaken(base.timestampMillis(), Duration.ofMillis(1), true);
-        ExpositionRenderer renderer = new ExpositionRenderer(new GpuExpositionWriter(SimNode.NODE), metrics.registry());
+        ExpositionRenderer renderer = new ExpositionRenderer(new GpuExpositionWriter(SimNode.NODE), metrics);
         return renderer.render(snapshot, ExpositionFormat.PROMETHEUS_TEXT);
     }
 }

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The agent's footprint as the DaemonSet ships it: starts agent/target/gpuscale-agent.jar on
+# simulated GPUs (with their simulated pods) under the JAVA_TOOL_OPTIONS read from
+# deploy/base/agent-daemonset.yaml, scrapes it beside (Prometheus' full body once a second, and the
+# adapter's watch with its families), warms up, then samples the process for the measured window:
+# RSS (VmRSS of /proc/PID/status) every 10 s and CPU (utime + stime of /proc/PID/stat) over the
+# window. Prints one summary line at the end. Builds nothing: run
+# `mvn -B -q -o -DskipTests package -pl agent -am` first.
+#
+# Usage: bench/load/agent-footprint.sh
+# Environment (defaults in brackets):
+#   WARMUP [60]       seconds before the window starts
+#   DURATION [300]    seconds measured
+#   SOURCE [sim:h100x8]  the agent's --source
+#   INTERVAL [1s]     the agent's --interval
+#   SCRAPERS [prometheus,adapter]  prometheus: GET /metrics every PROMETHEUS_EVERY seconds as
+#                     Prometheus asks (OpenMetrics, gzip); adapter: the watch (since, name[])
+#                     answered every sample; none: no requests
+#   PROMETHEUS_EVERY [1]  seconds between Prometheus' scrapes (the shipped ServiceMonitor: 15)
+#   OPTS              JVM options to use INSTEAD of the manifest's (for measuring one knob); the
+#                     summary says which were used
+#   EXTRA_OPTS        JVM options appended to the manifest's (or to OPTS)
+#   PORT [19510]  JAVA [java]  JAR [agent/target/gpuscale-agent.jar]
+#   NMT [0]           1: add -XX:NativeMemoryTracking=summary and print the JVM's own account at the end
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+jar=${JAR:-$root/agent/target/gpuscale-agent.jar}
+manifest=$root/deploy/base/agent-daemonset.yaml
+warmup=${WARMUP:-60}
+duration=${DURATION:-300}
+source=${SOURCE:-sim:h100x8}
+interval=${INTERVAL:-1s}
+scrapers=${SCRAPERS:-prometheus,adapter}
+prometheus_every=${PROMETHEUS_EVERY:-1}
+port=${PORT:-19510}
+java=${JAVA:-java}
+base="http://127.0.0.1:$port/metrics"
+
+[[ -f "$jar" ]] || { echo "no $jar: build it first with mvn -B -q -o -DskipTests package -pl agent -am" >&2; exit 1; }
+
+# The value of the container's JAVA_TOOL_OPTIONS: the line after "- name: JAVA_TOOL_OPTIONS".
+shipped=$(awk '/- name: JAVA_TOOL_OPTIONS/ { getline; sub(/^ *value: */, ""); gsub(/"/, ""); print; exit }' "$manifest")
+[[ -n "$shipped" ]] || { echo "no JAVA_TOOL_OPTIONS found in $manifest" >&2; exit 1; }
+opts=${OPTS-$shipped}
+opts="$opts ${EXTRA_OPTS:-}"
+if [[ "${NMT:-0}" == 1 ]]; then
+    opts="$opts -XX:NativeMemoryTracking=summary"
+fi
+opts=$(echo "$opts" | xargs) # trim
+
+log="$(mktemp -t agent-footprint.XXXXXX.log)"
+JAVA_TOOL_OPTIONS="$opts" "$java" -jar "$jar" --source "$source" --interval "$interval" \
+    --listen "127.0.0.1:$port" --node-name footprint-node >"$log" 2>&1 &
+agent=$!
+helpers=()
+stop_all() {
+    for p in "${helpers[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    if kill -0 "$agent" 2>/dev/null; then
+        kill "$agent"
+        wait "$agent" 2>/dev/null || true
+    fi
+}
+trap stop_all EXIT
+
+deadline=$((SECONDS + 60))
+until curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; do
+    if ! kill -0 "$agent" 2>/dev/null || ((SECONDS > deadline)); then
+        echo "agent did not become ready; its log ($log):" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+    sleep 0.2
+done
+
+prometheus_scraper() {
+    while true; do
+        curl -s -o /dev/null -H 'Accept-Encoding: gzip' \
+            -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' "$base" || true
+        sleep "$prometheus_every"
+    done
+}
+
+# The families the adapter keeps, and the watch: each answer's sample time is the next since.
+adapter_scraper() {
+    local names="" n since=0 t
+    for n in nvidia_gpu_utilization_percent nvidia_gpu_memory_used_bytes nvidia_gpu_memory_total_bytes \
+        nvidia_gpu_power_usage_watts nvidia_gpu_temperature_celsius nvidia_gpu_pod_utilization_percent \
+        nvidia_gpu_pod_memory_used_bytes nvidia_gpu_info gpuscale_agent_last_sample_timestamp_seconds; do
+        names="$names&name%5B%5D=$n"
+    done
+    while true; do
+        t=$(curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' "$base?since=$since&wait=10000$names" \
+            | tr -d '\r' | awk -F': ' 'tolower($1) == "gpuscale-sample-time" { print $2 }') || true
+        if [[ -n "$t" && "$t" != "$since" ]]; then
+            since=$t
+        else
+            sleep 1 # no answer or the same sample: do not spin
+        fi
+    done
+}
+
+IFS=, read -r -a wanted <<<"$scrapers"
+for s in "${wanted[@]}"; do
+    case "$s" in
+        prometheus) prometheus_scraper & helpers+=($!) ;;
+        adapter) adapter_scraper & helpers+=($!) ;;
+        none) ;;
+        *) echo "unknown scraper '$s' (prometheus, adapter, none)" >&2; exit 1 ;;
+    esac
+done
+
+ticks_of() { awk '{ print $14 + $15 }' "/proc/$agent/stat"; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$agent/status"; }
+hz=$(getconf CLK_TCK)
+
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $("$java" -version 2>&1 | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# agent pid $agent --source $source --interval $interval; scrapers: $scrapers (prometheus every ${prometheus_every}s)"
+echo "# JAVA_TOOL_OPTIONS=\"$opts\" ($([[ -z "${OPTS+x}" ]] && echo "from $(realpath --relative-to="$root" "$manifest")" || echo "OPTS, not the manifest's"))"
+echo "# warm-up ${warmup}s, then ${duration}s measured"
+sleep "$warmup"
+
+t0=$(ticks_of)
+start=$SECONDS
+rss_min="" rss_max=0
+printf '%8s %10s\n' seconds rss-KiB
+while ((SECONDS - start < duration)); do
+    r=$(rss_kib)
+    printf '%8d %10d\n' $((SECONDS - start)) "$r"
+    ((r > rss_max)) && rss_max=$r
+    [[ -z "$rss_min" || $r -lt $rss_min ]] && rss_min=$r
+    left=$((duration - (SECONDS - start)))
+    sleep $((left < 10 ? left : 10))
+done
+t1=$(ticks_of)
+elapsed=$((SECONDS - start))
+rss_end=$(rss_kib)
+anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$agent/status")
+file=$(awk '/^RssFile:/ { print $2 }' "/proc/$agent/status")
+threads=$(ls "/proc/$agent/task" | wc -l)
+cpu=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$elapsed" 'BEGIN { printf "%.3f", 100 * d / hz / s }')
+if [[ "${NMT:-0}" == 1 ]] && command -v jcmd >/dev/null; then
+    jcmd "$agent" VM.native_memory summary | grep -E '^(Total|-) ' | sed 's/^/# NMT /'
+fi
+printf 'RESULT prometheus_every_s=%s rss_end_mib=%.1f rss_min_mib=%.1f rss_max_mib=%.1f rss_anon_mib=%.1f rss_file_mib=%.1f cpu_percent=%s threads=%d window_s=%d load="%s" opts="%s"\n' \
+    "$prometheus_every" "$(echo "$rss_end/1024" | bc -l)" "$(echo "$rss_min/1024" | bc -l)" "$(echo "$rss_max/1024" | bc -l)" \
+    "$(echo "$anon/1024" | bc -l)" "$(echo "$file/1024" | bc -l)" "$cpu" "$threads" "$elapsed" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" "$opts"
