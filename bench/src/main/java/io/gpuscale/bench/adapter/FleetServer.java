@@ -101,7 +101,7 @@ public final class FleetServer {
             PodLayout layout = PodLayout.of(base.gpus(), pods, node(k) + "-pod", 100_000, base.timestampMillis() * 1000);
             NodeSnapshot snapshot = new NodeSnapshot(1, base.timestampMillis(), node(k), base.source(), base.driver(),
                     layout.gpus(), layout.attribute());
-            byte[] body = new ExpositionRenderer(new GpuExpositionWriter(node(k)), metrics.registry())
+            byte[] body = new ExpositionRenderer(new GpuExpositionWriter(node(k)), metrics)
                     .render(snapshot, ExpositionFormat.PROMETHEUS_TEXT);
             return withoutSampleLine(body);
         });
