@@ -22,6 +22,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.LongSupplier;
 
 /**
  * The same readings, answered by a Prometheus server that scrapes the agents
@@ -44,16 +47,28 @@ public final class PrometheusMetrics implements GpuMetrics {
     static final String FIELD = "gpuscale_field";
     /** The most pods or nodes one bulk query names. */
     static final int MAX_ALTERNATIVES = 1000;
+    /** Each GPU's model once, from its {@code nvidia_gpu_info} series. */
+    static final String MODELS_QUERY = "group by (node, uuid, model) (nvidia_gpu_info)";
+    /** How long the GPU models are kept without a refresh (see {@link GpuModelCache}). */
+    static final Duration MODELS_FRESH = Duration.ofMinutes(1);
+    /** How long they are answered at all while a refresh runs; older, a read of every GPU waits for it. */
+    static final Duration MODELS_USABLE = Duration.ofMinutes(5);
 
     private final URI queryUri;
     private final Duration timeout;
     private final HttpClient http;
+    private final GpuModelCache models;
 
     /**
      * @param baseUrl the Prometheus server, e.g. {@code http://prometheus.monitoring:9090}
      * @param timeout the most a query may take, connecting included
      */
     public PrometheusMetrics(String baseUrl, Duration timeout) {
+        this(baseUrl, timeout, System::nanoTime);
+    }
+
+    /** As above, with the clock the GPU models age by. */
+    PrometheusMetrics(String baseUrl, Duration timeout, LongSupplier nanoClock) {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.queryUri = URI.create(base + "/api/v1/query");
         if (!"http".equals(queryUri.getScheme()) && !"https".equals(queryUri.getScheme())) {
@@ -61,6 +76,7 @@ public final class PrometheusMetrics implements GpuMetrics {
         }
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.models = new GpuModelCache(this::fetchModels, MODELS_FRESH.toNanos(), MODELS_USABLE.toNanos(), nanoClock);
     }
 
     /** The PromQL for a series' values and their sample timestamps, selected by label equality. */
@@ -173,16 +189,15 @@ public final class PrometheusMetrics implements GpuMetrics {
         return chunks;
     }
 
+    /**
+     * Every GPU's readings, each with its GPU's {@code model} label, from {@code nvidia_gpu_info}:
+     * that map is kept for {@link #MODELS_FRESH} (refreshed in the background after that), so a GPU
+     * that has just joined may be answered without its model for about that long.
+     */
     @Override
     public List<GpuReading> gpus(String metric) {
         List<GpuReading> readings = readings(metric, query(metric, Map.of()));
-        Map<String, String> models = new HashMap<>();
-        for (Object o : run("nvidia_gpu_info")) {
-            JsonObject labels = ((JsonObject) o).getJsonObject("metric");
-            if (labels.getString("model") != null) {
-                models.put(labels.getString("node") + "/" + labels.getString("uuid"), labels.getString("model"));
-            }
-        }
+        Map<String, String> models = this.models.get();
         List<GpuReading> joined = new ArrayList<>(readings.size());
         for (GpuReading r : readings) {
             String model = models.get(r.labels().get("node") + "/" + r.labels().get("uuid"));
@@ -236,22 +251,49 @@ public final class PrometheusMetrics implements GpuMetrics {
         }
     }
 
-    /** Runs an instant query; its result vector. */
-    private JsonArray run(String promql) {
-        HttpRequest request = HttpRequest.newBuilder(queryUri)
+    /** Reads the GPU models without blocking the caller: {@code node/uuid} to model. */
+    private CompletableFuture<Map<String, String>> fetchModels() {
+        return http.sendAsync(request(MODELS_QUERY), HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                throw new PrometheusQueryException("Prometheus query failed: " + cause, cause);
+            }
+            Map<String, String> byGpu = new HashMap<>();
+            for (Object o : vector(response, MODELS_QUERY)) {
+                JsonObject labels = ((JsonObject) o).getJsonObject("metric");
+                if (labels.getString("model") != null) {
+                    byGpu.put(labels.getString("node") + "/" + labels.getString("uuid"), labels.getString("model"));
+                }
+            }
+            return byGpu;
+        });
+    }
+
+    private HttpRequest request(String promql) {
+        return HttpRequest.newBuilder(queryUri)
                 .timeout(timeout).header("Accept", "application/json")
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
                 .build();
+    }
+
+    /** Runs an instant query; its result vector. */
+    private JsonArray run(String promql) {
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request(promql), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new PrometheusQueryException("Prometheus query failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PrometheusQueryException("Prometheus query interrupted", e);
         }
+        return vector(response, promql);
+    }
+
+    /** The result vector of an instant query's answer. */
+    private static JsonArray vector(HttpResponse<String> response, String promql) {
         JsonObject body;
         try {
             body = new JsonObject(response.body());
