@@ -12,7 +12,7 @@
 # Usage: bench/load/prometheus-backend.sh
 # Environment (defaults in brackets):
 #   NODES [5000]  TARGETS [10]  SCRAPE [15, seconds]  ROUNDS [3]  WARMUP [5, seconds]  SECONDS_EACH [20]
-#   TIMEOUT_MS [2000, the adapter's query timeout]    HEAP [3g] the bench JVM's -Xmx
+#   TIMEOUT_MS [10000, the adapter's default --prometheus-timeout]    HEAP [3g] the bench JVM's -Xmx
 #   PROMETHEUS [/usr/bin/prometheus]   JAVA [java]   JAR [bench/target/benchmarks.jar]
 #   SHAPES [all] the query shapes to measure, comma-separated: a, b, b', namespace, c, nodes
 #   HOLD [0]  seconds to keep the fleet up after the check, before measuring (to look at Prometheus by hand)
@@ -27,7 +27,7 @@ scrape=${SCRAPE:-15}
 rounds=${ROUNDS:-3}
 warmup=${WARMUP:-5}
 seconds_each=${SECONDS_EACH:-20}
-timeout_ms=${TIMEOUT_MS:-2000}
+timeout_ms=${TIMEOUT_MS:-10000}
 heap=${HEAP:-3g}
 java=${JAVA:-java}
 prometheus=${PROMETHEUS:-/usr/bin/prometheus}

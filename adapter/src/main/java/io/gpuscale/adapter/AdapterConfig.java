@@ -34,7 +34,7 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
     public static final int DEFAULT_MAX_AGE_INTERVALS = 3;
     public static final Duration MIN_SCRAPE_INTERVAL = Duration.ofMillis(100);
     public static final Duration MAX_SCRAPE_INTERVAL = Duration.ofMinutes(5);
-    public static final String DEFAULT_PROMETHEUS_TIMEOUT = "2s";
+    public static final String DEFAULT_PROMETHEUS_TIMEOUT = "10s";
     /**
      * {@code --prometheus-timeout} bounds: a query that fails in under 100 ms fails on any loaded
      * Prometheus, and one allowed more than a minute outlasts kube-apiserver's own deadline for the

@@ -144,7 +144,7 @@ class AdapterMainTest {
         List<String> base = List.of("serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow",
                 "--cluster", cluster().toString(), "--prometheus", "http://prometheus.monitoring:9090");
         assertThat(config(base).metrics()).isEqualTo(new AdapterConfig.Prometheus(
-                java.net.URI.create("http://prometheus.monitoring:9090"), Duration.ofSeconds(2)));
+                java.net.URI.create("http://prometheus.monitoring:9090"), Duration.ofSeconds(10)));
         List<String> longer = new ArrayList<>(base);
         longer.add("--prometheus-timeout=7500ms");
         assertThat(((AdapterConfig.Prometheus) config(longer).metrics()).timeout()).isEqualTo(Duration.ofMillis(7500));
@@ -161,7 +161,7 @@ class AdapterMainTest {
         }
         assertOneLineUsageError(run(serve("--prometheus-timeout=5s").toArray(String[]::new)),
                 "--prometheus-timeout needs --prometheus");
-        assertThat(run("serve", "--help").out()).contains("--prometheus-timeout=DURATION", "100ms to 1m (default: 2s)");
+        assertThat(run("serve", "--help").out()).contains("--prometheus-timeout=DURATION", "100ms to 1m (default: 10s)");
     }
 
     private AdapterMain.Serve parsed(List<String> args) {

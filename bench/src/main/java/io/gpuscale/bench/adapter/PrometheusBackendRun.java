@@ -75,7 +75,7 @@ public final class PrometheusBackendRun {
         int[] ports = null;
         String prometheus = null;
         Duration scrape = Duration.ofSeconds(15);
-        Duration timeout = Duration.ofSeconds(2);
+        Duration timeout = Duration.ofSeconds(10);
         int rounds = 3;
         int warmupSeconds = 5;
         int seconds = 20;
@@ -265,9 +265,11 @@ public final class PrometheusBackendRun {
         results.forEach((name, rs) -> System.out.printf(Locale.ROOT, "%-38s %22s %22s %22s %18s %20s%n", name,
                 spread(rs, Round::p50, "%.2f"), spread(rs, Round::p99, "%.2f"), spread(rs, Round::max, "%.2f"),
                 spread(rs, Round::promCpu, "%.0f"), spread(rs, Round::promRssMiB, "%.0f")));
-        System.out.printf(Locale.ROOT, "# age of (a)'s answers (now - sample timestamp), scrape every %d s: p50 %d ms,"
-                        + " p99 %d ms, max %d ms over %d answers%n", scrape.toSeconds(), ages.getValueAtPercentile(50),
-                ages.getValueAtPercentile(99), ages.getMaxValue(), ages.getTotalCount());
+        if (ages.getTotalCount() > 0) {
+            System.out.printf(Locale.ROOT, "# age of (a)'s answers (now - sample timestamp), scrape every %d s: p50 %d ms,"
+                            + " p99 %d ms, max %d ms over %d answers%n", scrape.toSeconds(), ages.getValueAtPercentile(50),
+                    ages.getValueAtPercentile(99), ages.getMaxValue(), ages.getTotalCount());
+        }
         System.out.printf("# scrape durations at the end: %s; load average %s%n", prom.scrapeDurations(), loadAverage());
     }
 
