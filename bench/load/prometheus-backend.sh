@@ -12,8 +12,9 @@
 # Usage: bench/load/prometheus-backend.sh
 # Environment (defaults in brackets):
 #   NODES [5000]  TARGETS [10]  SCRAPE [15, seconds]  ROUNDS [3]  WARMUP [5, seconds]  SECONDS_EACH [20]
-#   TIMEOUT_MS [2000, the adapter's query timeout]    HEAP [3g] the bench JVM's -Xmx
+#   TIMEOUT_MS [10000, the adapter's default --prometheus-timeout]    HEAP [3g] the bench JVM's -Xmx
 #   PROMETHEUS [/usr/bin/prometheus]   JAVA [java]   JAR [bench/target/benchmarks.jar]
+#   SHAPES [all] the query shapes to measure, comma-separated: a, b, b', namespace, c, nodes
 #   HOLD [0]  seconds to keep the fleet up after the check, before measuring (to look at Prometheus by hand)
 #   KEEP [0]  1: keep the temporary directory (Prometheus' log and data) and say where
 set -euo pipefail
@@ -26,12 +27,13 @@ scrape=${SCRAPE:-15}
 rounds=${ROUNDS:-3}
 warmup=${WARMUP:-5}
 seconds_each=${SECONDS_EACH:-20}
-timeout_ms=${TIMEOUT_MS:-2000}
+timeout_ms=${TIMEOUT_MS:-10000}
 heap=${HEAP:-3g}
 java=${JAVA:-java}
 prometheus=${PROMETHEUS:-/usr/bin/prometheus}
 keep=${KEEP:-0}
 hold=${HOLD:-0}
+shapes=${SHAPES:-}
 
 [[ -f "$jar" ]] || { echo "no $jar: build it first with mvn -B -q -o -DskipTests package -pl bench -am" >&2; exit 1; }
 [[ -x "$prometheus" ]] || { echo "no $prometheus (apt-get install prometheus)" >&2; exit 1; }
@@ -84,12 +86,12 @@ prom=$!
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ { print $2 " GiB" }'),"\
 " $("$java" -version 2>&1 | head -1), $("$prometheus" --version 2>&1 | head -1)"
 echo "# command: NODES=$nodes TARGETS=$targets SCRAPE=$scrape ROUNDS=$rounds WARMUP=$warmup SECONDS_EACH=$seconds_each"\
-" TIMEOUT_MS=$timeout_ms HEAP=$heap bench/load/prometheus-backend.sh"
+" TIMEOUT_MS=$timeout_ms HEAP=$heap${shapes:+ SHAPES=$shapes} bench/load/prometheus-backend.sh"
 echo "# prometheus: scrape_interval ${scrape}s, $targets targets with honor_labels, data in a fresh directory; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$java" "-Xmx$heap" -cp "$jar" io.gpuscale.bench.adapter.PrometheusBackendRun --nodes "$nodes" \
     --target-ports "$target_ports" --prometheus "http://127.0.0.1:$prom_port" --scrape-interval-seconds "$scrape" \
-    --timeout-ms "$timeout_ms" --rounds "$rounds" --warmup-seconds "$warmup" --seconds "$seconds_each" --hold-seconds "$hold" &
+    --timeout-ms "$timeout_ms" --rounds "$rounds" --warmup-seconds "$warmup" --seconds "$seconds_each" --hold-seconds "$hold" --shapes "$shapes" &
 jvm=$!
 status=0
 wait "$jvm" || status=$?

@@ -34,6 +34,14 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
     public static final int DEFAULT_MAX_AGE_INTERVALS = 3;
     public static final Duration MIN_SCRAPE_INTERVAL = Duration.ofMillis(100);
     public static final Duration MAX_SCRAPE_INTERVAL = Duration.ofMinutes(5);
+    public static final String DEFAULT_PROMETHEUS_TIMEOUT = "10s";
+    /**
+     * {@code --prometheus-timeout} bounds: a query that fails in under 100 ms fails on any loaded
+     * Prometheus, and one allowed more than a minute outlasts kube-apiserver's own deadline for the
+     * request it serves (60 s).
+     */
+    public static final Duration MIN_PROMETHEUS_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration MAX_PROMETHEUS_TIMEOUT = Duration.ofMinutes(1);
 
     /** The serving certificate: given files, or generated at start for these hosts. */
     public sealed interface Tls permits CertificateFiles, SelfSigned {
@@ -79,8 +87,12 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
     public record AgentService(String namespace, String name) implements MetricsSource {
     }
 
-    /** {@code --prometheus URL}. */
-    public record Prometheus(URI url) implements MetricsSource {
+    /**
+     * {@code --prometheus URL}.
+     *
+     * @param timeout {@code --prometheus-timeout}: the most one query may take, connecting included
+     */
+    public record Prometheus(URI url, Duration timeout) implements MetricsSource {
     }
 
     /** {@code --scheduler-extender-port} when not given: no extender server. */

@@ -207,6 +207,11 @@ public final class AdapterMain implements Callable<Integer> {
                 description = "Read the agents' series from this Prometheus instead of scraping them.")
         String prometheus;
 
+        @Option(names = "--prometheus-timeout", paramLabel = "DURATION",
+                description = "With --prometheus: the most one query may take, connecting included, 100ms to 1m "
+                        + "(default: " + AdapterConfig.DEFAULT_PROMETHEUS_TIMEOUT + ").")
+        String prometheusTimeout;
+
         @Option(names = "--scrape-interval", paramLabel = "DURATION", defaultValue = AdapterConfig.DEFAULT_SCRAPE_INTERVAL,
                 description = "Time between scrapes of each agent, 100ms to 5m (default: ${DEFAULT-VALUE}).")
         String scrapeInterval;
@@ -419,6 +424,9 @@ public final class AdapterMain implements Callable<Integer> {
                         ? "no metrics source: give --agents URL,..., --agent-service NS/NAME or --prometheus URL"
                         : "--agents, --agent-service and --prometheus exclude each other");
             }
+            if (prometheusTimeout != null && prometheus == null) {
+                throw new IllegalArgumentException("--prometheus-timeout needs --prometheus");
+            }
             if (agents != null) {
                 List<URI> urls = new ArrayList<>();
                 for (String a : agents) {
@@ -429,7 +437,15 @@ public final class AdapterMain implements Callable<Integer> {
             if (agentService != null) {
                 return wrap("--agent-service", () -> AdapterConfig.parseService(agentService));
             }
-            return new AdapterConfig.Prometheus(wrap("--prometheus", () -> AdapterConfig.parseUrl(prometheus)));
+            URI url = wrap("--prometheus", () -> AdapterConfig.parseUrl(prometheus));
+            String timeoutText = prometheusTimeout == null ? AdapterConfig.DEFAULT_PROMETHEUS_TIMEOUT : prometheusTimeout;
+            Duration timeout = wrap("--prometheus-timeout", () -> AdapterConfig.parseDuration(timeoutText));
+            if (timeout.compareTo(AdapterConfig.MIN_PROMETHEUS_TIMEOUT) < 0
+                    || timeout.compareTo(AdapterConfig.MAX_PROMETHEUS_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("invalid value for --prometheus-timeout: '" + prometheusTimeout
+                        + "' is outside 100ms to 1m");
+            }
+            return new AdapterConfig.Prometheus(url, timeout);
         }
 
         private static void requireFile(String flag, Path file) {
@@ -574,7 +590,7 @@ public final class AdapterMain implements Callable<Integer> {
     static MetricsFeed metricsFeed(AdapterConfig config, ClusterView cluster) {
         if (config.metrics() instanceof AdapterConfig.Prometheus prometheus) {
             // Every read is an HTTP query: the API runs it on worker threads (blocking = true).
-            return new MetricsFeed(new PrometheusMetrics(prometheus.url().toString(), Duration.ofSeconds(2)), true,
+            return new MetricsFeed(new PrometheusMetrics(prometheus.url().toString(), prometheus.timeout()), true,
                     List.of(), null, null);
         }
         AgentTargets targets;

@@ -139,6 +139,31 @@ class AdapterMainTest {
                 "--cluster");
     }
 
+    @Test
+    void thePrometheusQueryTimeoutIsAFlagWithBoundsThatNeedsPrometheus() throws Exception {
+        List<String> base = List.of("serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow",
+                "--cluster", cluster().toString(), "--prometheus", "http://prometheus.monitoring:9090");
+        assertThat(config(base).metrics()).isEqualTo(new AdapterConfig.Prometheus(
+                java.net.URI.create("http://prometheus.monitoring:9090"), Duration.ofSeconds(10)));
+        List<String> longer = new ArrayList<>(base);
+        longer.add("--prometheus-timeout=7500ms");
+        assertThat(((AdapterConfig.Prometheus) config(longer).metrics()).timeout()).isEqualTo(Duration.ofMillis(7500));
+
+        for (String[] bad : new String[][] {
+            {"--prometheus-timeout=2", "invalid value for --prometheus-timeout: '2' is not a duration"},
+            {"--prometheus-timeout=", "invalid value for --prometheus-timeout: empty duration"},
+            {"--prometheus-timeout=50ms", "invalid value for --prometheus-timeout: '50ms' is outside 100ms to 1m"},
+            {"--prometheus-timeout=2m", "invalid value for --prometheus-timeout: '2m' is outside 100ms to 1m"},
+        }) {
+            List<String> args = new ArrayList<>(base);
+            args.add(bad[0]);
+            assertOneLineUsageError(run(args.toArray(String[]::new)), bad[1]);
+        }
+        assertOneLineUsageError(run(serve("--prometheus-timeout=5s").toArray(String[]::new)),
+                "--prometheus-timeout needs --prometheus");
+        assertThat(run("serve", "--help").out()).contains("--prometheus-timeout=DURATION", "100ms to 1m (default: 10s)");
+    }
+
     private AdapterMain.Serve parsed(List<String> args) {
         AdapterMain.Serve serve = new AdapterMain.Serve();
         new CommandLine(serve).parseArgs(args.subList(1, args.size()).toArray(String[]::new));

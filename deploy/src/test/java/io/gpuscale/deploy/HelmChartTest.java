@@ -253,7 +253,10 @@ class HelmChartTest {
 
         KustomizeRender own = render("existing Secret, Prometheus backend, no RuntimeClass, private registry");
         assertThat(adapterArgs(own)).contains("--prometheus=http://prometheus-operated.monitoring.svc:9090",
-                "--gpu-policy=spread").noneMatch(a -> a.startsWith("--agent-service"));
+                "--prometheus-timeout=10s", "--max-age=30s", "--gpu-policy=spread")
+                .noneMatch(a -> a.startsWith("--agent-service"));
+        assertThat(adapterArgs(render("chart with values.yaml")))
+                .noneMatch(a -> a.startsWith("--prometheus") || a.startsWith("--max-age"));
         V1PodSpec agent = own.agent().getSpec().getTemplate().getSpec();
         assertThat(agent.getRuntimeClassName()).isNull();
         assertThat(agent.getContainers().get(0).getArgs()).endsWith("--pod-attribution=false");

@@ -35,6 +35,8 @@ class HelmValuesTest {
             networkPolicy.apiServerCIDRs     | [10.0.0.1]         | /networkPolicy/apiServerCIDRs/0
             agent.extraArgs                  | [listen=:1]        | /agent/extraArgs/0
             adapter.prometheusUrl            | prometheus:9090    | /adapter/prometheusUrl
+            adapter.prometheusTimeout        | 2 seconds          | /adapter/prometheusTimeout
+            adapter.prometheusMaxAge         | 1.5m               | /adapter/prometheusMaxAge
             adapter.replica                  | 2                  | replica
             """)
     void theSchemaRejectsABadValueNamingIt(String key, String value, String named) {

@@ -19,9 +19,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.LongSupplier;
 
 /**
  * The same readings, answered by a Prometheus server that scrapes the agents
@@ -32,10 +38,14 @@ import java.util.Map;
  * index: a {@code pods/*} request costs one query, not one per pod.
  *
  * <p>An instant query's own timestamp is the evaluation time, not when the value was measured,
- * so each query asks for the samples' timestamps alongside the values
- * ({@code label_replace(timestamp(S), "gpuscale_field", "timestamp", "", "") or S}) and every
- * reading carries the time Prometheus scraped it. Values older than Prometheus' lookback (5 min)
- * are not returned at all.
+ * so each query asks for the samples' timestamps alongside the values and every reading carries
+ * the time Prometheus scraped it. A query for a few series asks for each series' own
+ * ({@code label_replace(timestamp(S), "gpuscale_field", "timestamp", "", "") or S}: every series
+ * selected twice); a read of every GPU, or of at least as many nodes as there are agent targets,
+ * selects each series once and asks for the sample time of each scrape target of the agents' jobs
+ * instead ({@link #targetTimedQuery}: all samples of a scrape carry that scrape's time, {@code up}'s
+ * too). Where Prometheus has no {@code up} for a series' target, that read is timed per series
+ * again. Values older than Prometheus' lookback (5 min) are not returned at all.
  *
  * <p>Calls block for up to the timeout: call them off the event loop. A failed or timed-out query
  * throws {@link PrometheusQueryException}.
@@ -44,16 +54,37 @@ public final class PrometheusMetrics implements GpuMetrics {
     static final String FIELD = "gpuscale_field";
     /** The most pods or nodes one bulk query names. */
     static final int MAX_ALTERNATIVES = 1000;
+    /** Each GPU's model once, from its {@code nvidia_gpu_info} series. */
+    static final String MODELS_QUERY = "group by (node, uuid, model) (nvidia_gpu_info)";
+    /** How long the GPU models are kept without a refresh (see {@link GpuModelCache}). */
+    static final Duration MODELS_FRESH = Duration.ofMinutes(1);
+    /** How long they are answered at all while a refresh runs; older, a read of every GPU waits for it. */
+    static final Duration MODELS_USABLE = Duration.ofMinutes(5);
+    /** How long reads are timed per series after Prometheus had no {@code up} for the agents' targets. */
+    static final Duration UNTIMED_BACKOFF = Duration.ofMinutes(10);
 
     private final URI queryUri;
     private final Duration timeout;
     private final HttpClient http;
+    private final GpuModelCache models;
+    private final LongSupplier nanoClock;
+    /** The jobs that scrape the agents, learned from answers; empty until the first. */
+    private volatile Set<String> agentJobs = Set.of();
+    /** How many scrape targets those jobs have (their {@code up} series); 0 until known. */
+    private volatile int agentTargets;
+    /** Until then, reads are timed per series: Prometheus had no {@code up} for the agents' targets. */
+    private volatile long untimedUntilNanos;
 
     /**
      * @param baseUrl the Prometheus server, e.g. {@code http://prometheus.monitoring:9090}
      * @param timeout the most a query may take, connecting included
      */
     public PrometheusMetrics(String baseUrl, Duration timeout) {
+        this(baseUrl, timeout, System::nanoTime);
+    }
+
+    /** As above, with the clock the GPU models age by. */
+    PrometheusMetrics(String baseUrl, Duration timeout, LongSupplier nanoClock) {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.queryUri = URI.create(base + "/api/v1/query");
         if (!"http".equals(queryUri.getScheme()) && !"https".equals(queryUri.getScheme())) {
@@ -61,6 +92,9 @@ public final class PrometheusMetrics implements GpuMetrics {
         }
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.nanoClock = nanoClock;
+        this.untimedUntilNanos = nanoClock.getAsLong();
+        this.models = new GpuModelCache(this::fetchModels, MODELS_FRESH.toNanos(), MODELS_USABLE.toNanos(), nanoClock);
     }
 
     /** The PromQL for a series' values and their sample timestamps, selected by label equality. */
@@ -74,6 +108,19 @@ public final class PrometheusMetrics implements GpuMetrics {
     static String query(String metric, List<String> matchers) {
         String selector = metric + "{" + String.join(",", matchers) + "}";
         return "label_replace(timestamp(" + selector + "), \"" + FIELD + "\", \"timestamp\", \"\", \"\") or " + selector;
+    }
+
+    /**
+     * The PromQL for a metric's values, each series selected once, and the sample time of every
+     * scrape target of {@code jobs} (of every target while they are not known): the samples of one
+     * scrape share its timestamp, {@code up}'s included, so a series' sample time is its target's
+     * {@code timestamp(up)}, matched by job and instance. Cheaper than {@link #query} where the
+     * series outnumber the targets: a read of every GPU, or of many nodes.
+     */
+    static String targetTimedQuery(String metric, List<String> matchers, Collection<String> jobs) {
+        String up = jobs.isEmpty() ? "up" : "up{" + anyOf("job", new TreeSet<>(jobs)) + "}";
+        return metric + "{" + String.join(",", matchers) + "} or label_replace(timestamp(" + up + "), \"" + FIELD
+                + "\", \"target\", \"\", \"\")";
     }
 
     static String equal(String label, String value) {
@@ -154,7 +201,13 @@ public final class PrometheusMetrics implements GpuMetrics {
         Map<String, List<Reading>> out = new HashMap<>();
         nodes.forEach(node -> out.put(node, new ArrayList<>()));
         for (List<String> chunk : chunks(out.keySet())) {
-            for (GpuReading r : readings(metric, query(metric, List.of(anyOf("node", chunk))))) {
+            List<String> matchers = List.of(anyOf("node", chunk));
+            // Each node has its series and its agent (one target): once the agents' targets are
+            // known, a chunk naming as many nodes selects fewer series timed by target.
+            int targets = agentTargets;
+            List<GpuReading> readings = targets > 0 && chunk.size() >= targets ? targetTimedReadings(metric, matchers)
+                    : readings(metric, query(metric, matchers));
+            for (GpuReading r : readings) {
                 List<Reading> list = out.get(r.labels().get("node"));
                 if (list != null) {
                     list.add(r.reading());
@@ -173,16 +226,15 @@ public final class PrometheusMetrics implements GpuMetrics {
         return chunks;
     }
 
+    /**
+     * Every GPU's readings, each with its GPU's {@code model} label, from {@code nvidia_gpu_info}:
+     * that map is kept for {@link #MODELS_FRESH} (refreshed in the background after that), so a GPU
+     * that has just joined may be answered without its model for about that long.
+     */
     @Override
     public List<GpuReading> gpus(String metric) {
-        List<GpuReading> readings = readings(metric, query(metric, Map.of()));
-        Map<String, String> models = new HashMap<>();
-        for (Object o : run("nvidia_gpu_info")) {
-            JsonObject labels = ((JsonObject) o).getJsonObject("metric");
-            if (labels.getString("model") != null) {
-                models.put(labels.getString("node") + "/" + labels.getString("uuid"), labels.getString("model"));
-            }
-        }
+        List<GpuReading> readings = targetTimedReadings(metric, List.of());
+        Map<String, String> models = this.models.get();
         List<GpuReading> joined = new ArrayList<>(readings.size());
         for (GpuReading r : readings) {
             String model = models.get(r.labels().get("node") + "/" + r.labels().get("uuid"));
@@ -198,34 +250,131 @@ public final class PrometheusMetrics implements GpuMetrics {
     }
 
     /**
-     * The series of a value-and-timestamp query, paired back up, in (node, gpu) order; a value the
-     * metric cannot have ({@link ValueRange}) is left out, as the scraper leaves it out.
+     * The series of a value-and-timestamp query ({@link #query}), paired back up, in (node, gpu)
+     * order; a value the metric cannot have ({@link ValueRange}) is left out, as the scraper leaves
+     * it out.
      */
     private List<GpuReading> readings(String metric, String promql) {
-        Map<Map<String, String>, double[]> series = new LinkedHashMap<>();
-        for (Object o : run(promql)) {
-            JsonObject sample = (JsonObject) o;
-            Map<String, String> labels = new LinkedHashMap<>();
-            sample.getJsonObject("metric").forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
-            labels.remove("__name__");
-            boolean isTimestamp = labels.remove(FIELD) != null;
-            JsonArray value = sample.getJsonArray("value");
-            double evaluatedAt = value.getDouble(0);
-            double v = Double.parseDouble(value.getString(1).replace("Inf", "Infinity"));
-            double[] pair = series.computeIfAbsent(labels, k -> new double[] {Double.NaN, Double.NaN, evaluatedAt});
-            pair[isTimestamp ? 1 : 0] = v;
+        Answer answer = Answer.of(run(promql));
+        return answer.readings(metric, Map.of());
+    }
+
+    /**
+     * The readings of {@code metric{matchers}}, each series selected once and timed by its scrape
+     * target ({@link #targetTimedQuery}); where that cannot time every series, the readings of
+     * {@link #query} (each series selected twice). Learns, as it goes, which jobs scrape the agents
+     * and how many targets they have.
+     */
+    private List<GpuReading> targetTimedReadings(String metric, List<String> matchers) {
+        long now = nanoClock.getAsLong();
+        if (now - untimedUntilNanos < 0) {
+            return readings(metric, query(metric, matchers));
         }
-        List<GpuReading> readings = new ArrayList<>();
-        series.forEach((labels, pair) -> {
-            if ((!Double.isNaN(pair[0]) || !Double.isNaN(pair[1])) && ValueRange.valid(metric, pair[0])) {
-                double seconds = Double.isNaN(pair[1]) ? pair[2] : pair[1];
-                readings.add(new GpuReading(labels, new Reading(pair[0], Math.round(seconds * 1000))));
+        Set<String> jobs = agentJobs;
+        Answer answer = Answer.of(run(targetTimedQuery(metric, matchers, jobs)));
+        Set<String> seen = answer.valueJobs();
+        Map<String, Double> times = answer.targetTimes(jobs.isEmpty() ? seen : jobs);
+        if (answer.allTimedBy(times)) {
+            if (jobs.isEmpty() && !seen.isEmpty()) {
+                agentJobs = Set.copyOf(seen);
             }
-        });
-        readings.removeIf(r -> r.labels().isEmpty() && Double.isNaN(r.reading().value()));
-        readings.sort(Comparator.comparing((GpuReading r) -> r.labels().getOrDefault("node", ""))
-                .thenComparing(r -> gpuIndex(r.labels().get("gpu"))));
-        return readings;
+            agentTargets = times.size();
+            return answer.readings(metric, times);
+        }
+        if (!jobs.isEmpty() && !jobs.containsAll(seen)) {
+            // A job not asked for (a new scrape config): ask for its targets too next time.
+            Set<String> more = new HashSet<>(jobs);
+            more.addAll(seen);
+            agentJobs = Set.copyOf(more);
+        } else {
+            // Series without job and instance, or targets without up (e.g. a remote write that
+            // forwards only the agents' series): the sample timestamps are read per series for a while.
+            untimedUntilNanos = now + UNTIMED_BACKOFF.toNanos();
+        }
+        return readings(metric, query(metric, matchers));
+    }
+
+    /**
+     * One instant query's vector, sorted out: the metric's series with their values and, where the
+     * query asked, their own sample timestamps ({@code gpuscale_field="timestamp"}), and the sample
+     * times of scrape targets ({@code gpuscale_field="target"}, by job and instance).
+     */
+    private record Answer(Map<Map<String, String>, double[]> series, Map<Map<String, String>, Double> targets) {
+        static Answer of(JsonArray vector) {
+            Map<Map<String, String>, double[]> series = new LinkedHashMap<>();
+            Map<Map<String, String>, Double> targets = new HashMap<>();
+            for (Object o : vector) {
+                JsonObject sample = (JsonObject) o;
+                Map<String, String> labels = new LinkedHashMap<>();
+                sample.getJsonObject("metric").forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+                labels.remove("__name__");
+                String field = labels.remove(FIELD);
+                JsonArray value = sample.getJsonArray("value");
+                double evaluatedAt = value.getDouble(0);
+                double v = Double.parseDouble(value.getString(1).replace("Inf", "Infinity"));
+                if ("target".equals(field)) {
+                    targets.put(labels, v);
+                    continue;
+                }
+                double[] pair = series.computeIfAbsent(labels, k -> new double[] {Double.NaN, Double.NaN, evaluatedAt});
+                pair[field != null ? 1 : 0] = v;
+            }
+            return new Answer(series, targets);
+        }
+
+        /** The jobs of the metric's series. */
+        Set<String> valueJobs() {
+            Set<String> jobs = new HashSet<>();
+            series.keySet().forEach(labels -> {
+                if (labels.get("job") != null) {
+                    jobs.add(labels.get("job"));
+                }
+            });
+            return jobs;
+        }
+
+        /** The sample time of each target of these jobs, by {@link #targetKey}. */
+        Map<String, Double> targetTimes(Set<String> jobs) {
+            Map<String, Double> times = new HashMap<>();
+            targets.forEach((labels, at) -> {
+                String key = targetKey(labels);
+                if (!key.isEmpty() && jobs.contains(labels.get("job"))) {
+                    times.put(key, at);
+                }
+            });
+            return times;
+        }
+
+        boolean allTimedBy(Map<String, Double> times) {
+            for (var e : series.entrySet()) {
+                if (Double.isNaN(e.getValue()[1]) && !times.containsKey(targetKey(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static String targetKey(Map<String, String> labels) {
+            String job = labels.get("job");
+            String instance = labels.get("instance");
+            return job == null || instance == null ? "" : job + "\n" + instance;
+        }
+
+        /** The readings, timed by their own sample timestamp, else their target's, else the evaluation time. */
+        List<GpuReading> readings(String metric, Map<String, Double> targetTimes) {
+            List<GpuReading> readings = new ArrayList<>();
+            series.forEach((labels, pair) -> {
+                if ((!Double.isNaN(pair[0]) || !Double.isNaN(pair[1])) && ValueRange.valid(metric, pair[0])) {
+                    double seconds = !Double.isNaN(pair[1]) ? pair[1]
+                            : targetTimes.getOrDefault(targetKey(labels), pair[2]);
+                    readings.add(new GpuReading(labels, new Reading(pair[0], Math.round(seconds * 1000))));
+                }
+            });
+            readings.removeIf(r -> r.labels().isEmpty() && Double.isNaN(r.reading().value()));
+            readings.sort(Comparator.comparing((GpuReading r) -> r.labels().getOrDefault("node", ""))
+                    .thenComparing(r -> gpuIndex(r.labels().get("gpu"))));
+            return readings;
+        }
     }
 
     private static long gpuIndex(String gpu) {
@@ -236,22 +385,49 @@ public final class PrometheusMetrics implements GpuMetrics {
         }
     }
 
-    /** Runs an instant query; its result vector. */
-    private JsonArray run(String promql) {
-        HttpRequest request = HttpRequest.newBuilder(queryUri)
+    /** Reads the GPU models without blocking the caller: {@code node/uuid} to model. */
+    private CompletableFuture<Map<String, String>> fetchModels() {
+        return http.sendAsync(request(MODELS_QUERY), HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                throw new PrometheusQueryException("Prometheus query failed: " + cause, cause);
+            }
+            Map<String, String> byGpu = new HashMap<>();
+            for (Object o : vector(response, MODELS_QUERY)) {
+                JsonObject labels = ((JsonObject) o).getJsonObject("metric");
+                if (labels.getString("model") != null) {
+                    byGpu.put(labels.getString("node") + "/" + labels.getString("uuid"), labels.getString("model"));
+                }
+            }
+            return byGpu;
+        });
+    }
+
+    private HttpRequest request(String promql) {
+        return HttpRequest.newBuilder(queryUri)
                 .timeout(timeout).header("Accept", "application/json")
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
                 .build();
+    }
+
+    /** Runs an instant query; its result vector. */
+    private JsonArray run(String promql) {
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request(promql), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new PrometheusQueryException("Prometheus query failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PrometheusQueryException("Prometheus query interrupted", e);
         }
+        return vector(response, promql);
+    }
+
+    /** The result vector of an instant query's answer. */
+    private static JsonArray vector(HttpResponse<String> response, String promql) {
         JsonObject body;
         try {
             body = new JsonObject(response.body());

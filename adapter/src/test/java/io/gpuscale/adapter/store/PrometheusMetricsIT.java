@@ -211,6 +211,33 @@ class PrometheusMetricsIT {
     }
 
     @Test
+    void readingsTimedByTheirTargetCarryTheTimestampsOfReadingsTimedPerSeries() {
+        whenPrometheusHas("both GPUs in Prometheus", () -> backend.node("nvidia_gpu_utilization_percent", NODE), 2);
+        // gpus() takes each series' time from its target's up; node() from the series itself. Scrapes
+        // come every second: compare only answers that two per-series reads around them agree on.
+        Eventually.await(Duration.ofSeconds(60), "a whole-fleet read between two identical per-series reads", () -> {
+            List<Long> before = times(backend.node("nvidia_gpu_utilization_percent", NODE));
+            List<Long> targetTimed = times(backend.gpus("nvidia_gpu_utilization_percent").stream()
+                    .filter(g -> NODE.equals(g.labels().get("node"))).map(GpuReading::reading).toList());
+            List<Long> after = times(backend.node("nvidia_gpu_utilization_percent", NODE));
+            if (!before.equals(after)) {
+                return null;
+            }
+            assertThat(targetTimed).isEqualTo(before);
+            return Boolean.TRUE;
+        });
+        // The second whole-fleet read asks for up of the agents' job alone, and still times every series.
+        assertThat(backend.gpus("nvidia_gpu_utilization_percent"))
+                .filteredOn(g -> NODE.equals(g.labels().get("node"))).hasSize(2)
+                .allSatisfy(g -> assertThat(g.reading().timestampMillis()).isBetween(
+                        System.currentTimeMillis() - 10_000, System.currentTimeMillis()));
+    }
+
+    private static List<Long> times(List<Reading> readings) {
+        return readings.stream().map(Reading::timestampMillis).toList();
+    }
+
+    @Test
     void valuesNoMetricCanHaveAreNotReadFromPrometheusEither() {
         whenPrometheusHas("the hostile target's valid temperature", () -> backend.node("nvidia_gpu_temperature_celsius",
                 "evil"), 1);

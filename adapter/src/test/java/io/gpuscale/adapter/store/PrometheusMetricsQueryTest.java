@@ -30,4 +30,13 @@ class PrometheusMetricsQueryTest {
                 "label_replace(timestamp(m{namespace=\"ml\",pod=~\"a|b\"}), \"gpuscale_field\", \"timestamp\", \"\", \"\")"
                         + " or m{namespace=\"ml\",pod=~\"a|b\"}");
     }
+
+    @Test
+    void targetTimedQueriesSelectTheSeriesOnceAndUpOfTheKnownJobs() {
+        assertThat(PrometheusMetrics.targetTimedQuery("m", List.of(), List.of())).isEqualTo(
+                "m{} or label_replace(timestamp(up), \"gpuscale_field\", \"target\", \"\", \"\")");
+        assertThat(PrometheusMetrics.targetTimedQuery("m", List.of(PrometheusMetrics.anyOf("node", List.of("a", "b"))),
+                List.of("gpuscale-agent", "dcgm.exporter"))).isEqualTo("m{node=~\"a|b\"} or label_replace(timestamp("
+                        + "up{job=~\"dcgm\\\\.exporter|gpuscale-agent\"}), \"gpuscale_field\", \"target\", \"\", \"\")");
+    }
 }

@@ -62,7 +62,8 @@ public final class PrometheusBackendRun {
     private PrometheusBackendRun() {
     }
 
-    private record Shape(String name, Supplier<Integer> call) {
+    /** A query shape; {@code key} is what {@code --shapes} names it by. */
+    private record Shape(String key, String name, Supplier<Integer> call) {
     }
 
     private record Round(long requests, long errors, double p50, double p99, double max, double promCpu,
@@ -74,12 +75,13 @@ public final class PrometheusBackendRun {
         int[] ports = null;
         String prometheus = null;
         Duration scrape = Duration.ofSeconds(15);
-        Duration timeout = Duration.ofSeconds(2);
+        Duration timeout = Duration.ofSeconds(10);
         int rounds = 3;
         int warmupSeconds = 5;
         int seconds = 20;
         Path ready = null;
         int holdSeconds = 0;
+        List<String> only = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
@@ -92,9 +94,14 @@ public final class PrometheusBackendRun {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--targets-ready-file" -> ready = Path.of(args[++i]);
                 case "--hold-seconds" -> holdSeconds = Integer.parseInt(args[++i]);
+                case "--shapes" -> {
+                    String keys = args[++i];
+                    only = keys.isBlank() ? List.of() : List.of(keys.split(","));
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (known: --nodes N,"
                         + " --target-ports P,P,..., --prometheus URL, --scrape-interval-seconds S, --timeout-ms MS,"
-                        + " --rounds N, --warmup-seconds S, --seconds S, --targets-ready-file F, --hold-seconds S)");
+                        + " --rounds N, --warmup-seconds S, --seconds S, --targets-ready-file F, --hold-seconds S,"
+                        + " --shapes a,b,b',namespace,c,nodes)");
             }
         }
         if (ports == null || prometheus == null) {
@@ -110,7 +117,7 @@ public final class PrometheusBackendRun {
             if (ready != null) {
                 Files.writeString(ready, "ready\n");
             }
-            run(fleet, ports.length, prometheus, scrape, timeout, rounds, warmupSeconds, seconds, holdSeconds);
+            run(fleet, ports.length, prometheus, scrape, timeout, rounds, warmupSeconds, seconds, holdSeconds, only);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
@@ -149,7 +156,7 @@ public final class PrometheusBackendRun {
     }
 
     private static void run(LargeFleet fleet, int targets, String prometheus, Duration scrape, Duration timeout,
-            int rounds, int warmupSeconds, int seconds, int holdSeconds) throws Exception {
+            int rounds, int warmupSeconds, int seconds, int holdSeconds, List<String> only) throws Exception {
         long t0 = System.nanoTime();
         SnapshotClusterView cluster = fleet.cluster();
         System.out.printf(Locale.ROOT, "# cluster view: %d pods in %d namespaces, %d nodes, parsed in %d ms%n",
@@ -200,6 +207,7 @@ public final class PrometheusBackendRun {
             }
         }
         check(api, backend, matching, nodeByPod, scrape);
+        checkWholeFleet(new PrometheusMetrics(prometheus, Duration.ofMinutes(1)), fleet);
         if (holdSeconds > 0) {
             // For looking at Prometheus by hand (curl, pprof) with the fleet in it.
             System.out.printf("# holding for %d s: Prometheus at %s%n", holdSeconds, prometheus);
@@ -209,7 +217,7 @@ public final class PrometheusBackendRun {
         String onePod = LargeFleet.pod(matching.get(0));
         Histogram ages = new Histogram(3_600_000L, 3);
         List<Shape> shapes = List.of(
-                new Shape("(a) pods/" + onePod, () -> {
+                new Shape("a", "(a) pods/" + onePod, () -> {
                     ApiResponse r = api.handle("GET", CUSTOM + "namespaces/" + NAMESPACE + "/pods/" + onePod
                             + "/nvidia_gpu_utilization_percent", null, Instant.now());
                     if (r.code() == 200) {
@@ -219,21 +227,24 @@ public final class PrometheusBackendRun {
                     }
                     return r.code();
                 }),
-                new Shape("(b) pods/* app=app-3 (100 of 1000)", () -> api.handle("GET", CUSTOM + "namespaces/" + NAMESPACE
+                new Shape("b", "(b) pods/* app=app-3 (100 of 1000)", () -> api.handle("GET", CUSTOM + "namespaces/" + NAMESPACE
                         + "/pods/*/nvidia_gpu_utilization_percent", SELECTOR, Instant.now()).code()),
-                new Shape("(b') 100 one-pod reads (before)", () -> {
+                new Shape("b'", "(b') 100 one-pod reads (before)", () -> {
                     for (Map.Entry<String, String> p : nodeByPod.entrySet()) {
                         backend.pod("nvidia_gpu_pod_utilization_percent", p.getValue(), NAMESPACE, p.getKey());
                     }
                     return 200;
                 }),
-                new Shape("namespaces/" + NAMESPACE + "/metrics (1000 pods)", () -> api.handle("GET", CUSTOM + "namespaces/"
+                new Shape("namespace", "namespaces/" + NAMESPACE + "/metrics (1000 pods)", () -> api.handle("GET", CUSTOM + "namespaces/"
                         + NAMESPACE + "/metrics/nvidia_gpu_utilization_percent", null, Instant.now()).code()),
-                new Shape("nodes/* (" + fleet.nodes + " nodes)", () -> api.handle("GET", CUSTOM
-                        + "nodes/*/nvidia_gpu_utilization_percent", null, Instant.now()).code()),
-                new Shape("(c) external, all " + fleet.nodes * LargeFleet.GPUS + " GPUs", () -> api.handle("GET",
+                new Shape("c", "(c) external, all " + fleet.nodes * LargeFleet.GPUS + " GPUs", () -> api.handle("GET",
                         "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/nvidia_gpu_utilization_percent", null,
-                        Instant.now()).code()));
+                        Instant.now()).code()),
+                // After (c): the backend reads as many nodes as agent targets timed by target once a
+                // read of every GPU has told it the agents' jobs and targets, as in a running adapter.
+                new Shape("nodes", "nodes/* (" + fleet.nodes + " nodes)", () -> api.handle("GET", CUSTOM
+                        + "nodes/*/nvidia_gpu_utilization_percent", null, Instant.now()).code()))
+                .stream().filter(shape -> only.isEmpty() || only.contains(shape.key)).toList();
 
         Map<String, List<Round>> results = new LinkedHashMap<>();
         System.out.printf("%-38s %5s %8s %6s %10s %10s %10s %9s %9s %8s %6s%n", "shape (round)", "n", "errors", "",
@@ -254,9 +265,11 @@ public final class PrometheusBackendRun {
         results.forEach((name, rs) -> System.out.printf(Locale.ROOT, "%-38s %22s %22s %22s %18s %20s%n", name,
                 spread(rs, Round::p50, "%.2f"), spread(rs, Round::p99, "%.2f"), spread(rs, Round::max, "%.2f"),
                 spread(rs, Round::promCpu, "%.0f"), spread(rs, Round::promRssMiB, "%.0f")));
-        System.out.printf(Locale.ROOT, "# age of (a)'s answers (now - sample timestamp), scrape every %d s: p50 %d ms,"
-                        + " p99 %d ms, max %d ms over %d answers%n", scrape.toSeconds(), ages.getValueAtPercentile(50),
-                ages.getValueAtPercentile(99), ages.getMaxValue(), ages.getTotalCount());
+        if (ages.getTotalCount() > 0) {
+            System.out.printf(Locale.ROOT, "# age of (a)'s answers (now - sample timestamp), scrape every %d s: p50 %d ms,"
+                            + " p99 %d ms, max %d ms over %d answers%n", scrape.toSeconds(), ages.getValueAtPercentile(50),
+                    ages.getValueAtPercentile(99), ages.getMaxValue(), ages.getTotalCount());
+        }
         System.out.printf("# scrape durations at the end: %s; load average %s%n", prom.scrapeDurations(), loadAverage());
     }
 
@@ -282,6 +295,54 @@ public final class PrometheusBackendRun {
             }
         }
         throw new IllegalStateException("wrong answer: " + why);
+    }
+
+    /**
+     * A read of every GPU (one selection per series, timed by target) holds every GPU with its
+     * model, and the same values and sample times as per-series reads of the same nodes taken
+     * around it (compared only when those two agree, i.e. no scrape landed in between).
+     */
+    private static void checkWholeFleet(PrometheusMetrics checker, LargeFleet fleet) {
+        String metric = "nvidia_gpu_utilization_percent";
+        List<String> sample = new ArrayList<>();
+        // Nodes of one target (the first), so that only its scrapes can land between the reads.
+        for (int n = 0; n < 10; n++) {
+            sample.add(LargeFleet.node(n));
+        }
+        String why = "no two per-series reads around it agreed (a scrape landed between them every time)";
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Map<String, List<Reading>> before = perSeries(checker, metric, sample);
+            List<io.gpuscale.adapter.metrics.GpuReading> all = checker.gpus(metric);
+            Map<String, List<Reading>> after = perSeries(checker, metric, sample);
+            if (all.size() != fleet.nodes * LargeFleet.GPUS) {
+                throw new IllegalStateException("wrong answer: " + all.size() + " GPUs, not " + fleet.nodes * LargeFleet.GPUS);
+            }
+            if (!all.stream().allMatch(g -> "NVIDIA-H100-80GB-HBM3".equals(g.labels().get("model")))) {
+                throw new IllegalStateException("wrong answer: a GPU without its model");
+            }
+            if (!before.equals(after)) {
+                continue;
+            }
+            Map<String, List<Reading>> whole = new LinkedHashMap<>();
+            sample.forEach(node -> whole.put(node, new ArrayList<>()));
+            all.stream().filter(g -> whole.containsKey(g.labels().get("node")))
+                    .forEach(g -> whole.get(g.labels().get("node")).add(g.reading()));
+            if (!whole.equals(before)) {
+                throw new IllegalStateException("wrong answer: the read of every GPU differs from per-series reads of "
+                        + "the same nodes: " + whole.get(sample.get(0)) + " vs " + before.get(sample.get(0)));
+            }
+            System.out.println("# check: a read of every GPU holds all " + all.size() + " with their model, and the "
+                    + "values and sample times of per-series reads of " + sample.size() + " of their nodes");
+            return;
+        }
+        throw new IllegalStateException("wrong answer: " + why);
+    }
+
+    /** One {@link PrometheusMetrics#node} read (each series with its own timestamp) per node. */
+    private static Map<String, List<Reading>> perSeries(PrometheusMetrics backend, String metric, List<String> nodes) {
+        Map<String, List<Reading>> out = new LinkedHashMap<>();
+        nodes.forEach(node -> out.put(node, backend.node(metric, node)));
+        return out;
     }
 
     private static Map<String, List<Double>> values(Map<String, List<Reading>> readings) {
