@@ -78,6 +78,8 @@ public final class AgentScraper implements AutoCloseable {
     private final int laneCount;
     private final List<Lane> lanes = new CopyOnWriteArrayList<>();
     private final Map<String, TargetState> states = new ConcurrentHashMap<>();
+    /** Targets whose URL cannot be scraped, logged once each (lane 0 only). */
+    private final Set<String> unusable = new java.util.HashSet<>();
     private volatile Future<Void> lanesReady;
     private volatile long timerId = -1;
     private volatile boolean started;
@@ -126,8 +128,26 @@ public final class AgentScraper implements AutoCloseable {
         long timer = -1;
         long lastStartMillis;
 
+        /** The URL's parts, parsed once: a request is built from them without parsing the URL again. */
+        final String host;
+        final int port;
+        final boolean ssl;
+        final String pathAndQuery;
+        final io.vertx.core.net.SocketAddress address;
+
         TargetState(AgentTarget target, Lane lane, long phaseMillis) {
             this.url = target.url();
+            java.net.URI uri = java.net.URI.create(url);
+            this.ssl = "https".equalsIgnoreCase(uri.getScheme());
+            this.host = uri.getHost();
+            this.port = uri.getPort() >= 0 ? uri.getPort() : ssl ? 443 : 80;
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            this.pathAndQuery = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+            if (host == null || !(ssl || "http".equalsIgnoreCase(uri.getScheme()))) {
+                throw new IllegalArgumentException("not an http:// or https:// URL with a host");
+            }
+            String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            this.address = io.vertx.core.net.SocketAddress.inetSocketAddress(port, literal);
             this.target = target;
             this.lane = lane;
             this.phaseMillis = phaseMillis;
@@ -281,8 +301,15 @@ public final class AgentScraper implements AutoCloseable {
             TargetState state = states.get(t.url());
             if (state == null) {
                 Lane lane = leastLoaded();
+                try {
+                    state = new TargetState(t, lane, Math.floorMod(t.url().hashCode() * 0x9E3779B9L, period));
+                } catch (IllegalArgumentException e) {
+                    if (unusable.add(t.url())) {
+                        LOG.log(System.Logger.Level.WARNING, "not scraping {0}: {1}", describe(t), e.getMessage());
+                    }
+                    continue;
+                }
                 lane.targets++;
-                state = new TargetState(t, lane, Math.floorMod(t.url().hashCode() * 0x9E3779B9L, period));
                 states.put(t.url(), state);
             }
             state.target = t;
@@ -376,7 +403,11 @@ public final class AgentScraper implements AutoCloseable {
                 + Durations.format(options.timeout()) + (watch ? " of the agent's next sample" : ""))));
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.GET)
-                .setAbsoluteURI(withQuery(target.url(), watch ? "since=" + state.sampleTime + "&wait=" + waitMillis : null))
+                .setServer(state.address)
+                .setHost(state.host)
+                .setPort(state.port)
+                .setSsl(state.ssl)
+                .setURI(withQuery(state.pathAndQuery, watch ? "since=" + state.sampleTime + "&wait=" + waitMillis : null))
                 .setConnectTimeout(options.timeout().toMillis())
                 .putHeader(HttpHeaders.ACCEPT, ACCEPT);
         Receiving receiving = new Receiving(state, target);
