@@ -65,8 +65,10 @@ final class ListBody {
             in.endObject();
         } catch (EOFException e) {
             throw unreadable("ended early, after " + read + " items", e);
-        } catch (MalformedJsonException | IllegalStateException e) {
+        } catch (MalformedJsonException e) {
             throw unreadable("is not valid JSON after " + read + " items: " + e.getMessage(), e);
+        } catch (IllegalStateException e) { // JsonReader: a token other than the one asked for
+            throw unreadable("does not have the shape of a list after " + read + " items: " + e.getMessage(), e);
         } catch (IOException e) {
             throw unreadable("broke off after " + read + " items: " + e, e);
         }

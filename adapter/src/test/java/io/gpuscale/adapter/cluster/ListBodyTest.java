@@ -156,7 +156,7 @@ class ListBodyTest {
                 .hasMessage("the Pod list is not a JSON object but starts with BEGIN_ARRAY");
         assertThatThrownBy(() -> read("{\"metadata\":{},\"items\":{\"a\":1}}"))
                 .isInstanceOf(UnreadableListException.class)
-                .hasMessageStartingWith("the Pod list is not valid JSON after 0 items: ");
+                .hasMessageStartingWith("the Pod list does not have the shape of a list after 0 items: ");
         assertThatThrownBy(() -> read("{\"items\":[" + POD_A + "] garbage"))
                 .isInstanceOf(UnreadableListException.class)
                 .hasMessageStartingWith("the Pod list is not valid JSON after 1 items: ");
