@@ -8,6 +8,8 @@
 # Usage: bench/load/heap.sh [NODES...]   (default: 834 4167, i.e. 10 008 and 50 004 pods)
 # Environment (defaults in brackets):
 #   RUNS [3]   HEAP [2g] the JVM's -Xmx   PARSERS [shared] or per-target
+#   JAVA_OPTS [none] more JVM flags, e.g. -XX:+ExitOnOutOfMemoryError (as the Deployment ships) to find
+#   the smallest -Xmx that starts: a run that runs out of heap then fails at once instead of retrying
 #   JAVA [java]   JAR [bench/target/benchmarks.jar]   LOGS [a new temporary directory]: each run's output
 set -euo pipefail
 
@@ -17,6 +19,7 @@ runs=${RUNS:-3}
 heap=${HEAP:-2g}
 parsers=${PARSERS:-shared}
 java=${JAVA:-java}
+read -r -a java_opts <<<"${JAVA_OPTS:-}"
 logs=${LOGS:-$(mktemp -d -t heap-run.XXXXXX)}
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(834 4167)
@@ -25,7 +28,7 @@ sizes=("$@")
 mkdir -p "$logs"
 
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $("$java" -version 2>&1 | head -1)"
-echo "# -Xmx$heap, parsers $parsers, $runs runs per size, one JVM each; logs in $logs"
+echo "# -Xmx$heap ${JAVA_OPTS:-}, parsers $parsers, $runs runs per size, one JVM each; logs in $logs"
 printf '%-7s %-7s %-14s %-32s %-32s %-32s %s\n' nodes pods part "MiB per 10k pods (min/med/max)" \
     "MiB total (min/med/max)" "parsers MiB (min/med/max)" "loadavg at start of each run"
 
@@ -38,7 +41,7 @@ for nodes in "${sizes[@]}"; do
     for ((r = 1; r <= runs; r++)); do
         log="$logs/heap-$nodes-$r.txt"
         loads+=("$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')")
-        "$java" "-Xmx$heap" -cp "$jar" io.gpuscale.bench.adapter.HeapRun --nodes "$nodes" --parsers "$parsers" \
+        "$java" "-Xmx$heap" ${java_opts[@]+"${java_opts[@]}"} -cp "$jar" io.gpuscale.bench.adapter.HeapRun --nodes "$nodes" --parsers "$parsers" \
             >"$log" 2>&1 || { echo "run $r of $nodes nodes failed; its output: $log" >&2; tail -20 "$log" >&2; exit 1; }
     done
     pods=$((nodes * 12))

@@ -7,6 +7,7 @@ import io.kubernetes.client.informer.TransformFunc;
 import io.kubernetes.client.informer.cache.ReflectorRunnable;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ListMeta;
 import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
@@ -16,8 +17,11 @@ import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
  * Lists and watches one kind of object cluster-wide, for an informer that caches
@@ -28,8 +32,10 @@ import okhttp3.OkHttpClient;
  * <p>Lists come in pages of {@value #PAGE_SIZE} (as client-go's reflector asks), each page cut
  * down to records by the informer's transform as it arrives: the list handed to the informer
  * holds records only. The reflector keeps that list for as long as the watch after it runs, so
- * a list of the client's models would stay in memory beside the records; and one page at a time
- * bounds what a relist of a large cluster takes at once.
+ * a list of the client's models would stay in memory beside the records. Each page is read as a
+ * stream ({@link ListBody}): kube-apiserver answers the first list ({@code resourceVersion=0})
+ * from its watch cache whole, ignoring the page size, and the client's own {@code execute} would
+ * hold that body and every model decoded from it at once.
  */
 final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, KubernetesListObject> {
     static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(30);
@@ -51,7 +57,7 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
 
     private final ApiClient client;
     private final Requests requests;
-    private final Class<? extends KubernetesListObject> listType;
+    private final ListBody listBody;
     private final Type watchEventType;
     private final OkHttpClient listHttp;
     private final OkHttpClient watchHttp;
@@ -67,12 +73,12 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
         void failed(Throwable t);
     }
 
-    ClusterListerWatcher(ApiClient client, Requests requests, Class<? extends KubernetesListObject> listType,
+    ClusterListerWatcher(ApiClient client, Requests requests, Class<? extends KubernetesObject> itemType,
             Type watchEventType, Connection connection, TransformFunc transform) {
         this.client = client;
         this.transform = transform;
         this.requests = requests;
-        this.listType = listType;
+        this.listBody = new ListBody(JSON.getGson(), itemType); // the client's Gson (one for all clients)
         this.watchEventType = watchEventType;
         this.connection = connection;
         // Derived from the client's own HTTP client, so its TLS settings and auth interceptors apply.
@@ -106,22 +112,46 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
     private KubernetesListObject listPages(String resourceVersion, Integer timeoutSeconds, Integer limit)
             throws ApiException {
         List<KubernetesObject> items = new ArrayList<>();
+        Consumer<KubernetesObject> toRecords = item -> items.add(transform.transform(item));
         String continueToken = null;
         V1ListMeta meta;
         do {
             // Later pages are named by the token alone: the server refuses a resource version with it.
             Call call = listHttp.newCall(requests.build(continueToken == null ? resourceVersion : null, timeoutSeconds,
                     false, limit, continueToken).request());
-            KubernetesListObject page = client.<KubernetesListObject>execute(start(call), listType).getData();
-            meta = page.getMetadata() == null ? new V1ListMeta() : page.getMetadata();
-            if (page.getItems() != null) {
-                for (Object item : page.getItems()) {
-                    items.add(transform.transform((KubernetesObject) item));
-                }
-            }
+            meta = listPage(start(call), toRecords);
             continueToken = meta.getContinue() == null || meta.getContinue().isEmpty() ? null : meta.getContinue();
         } while (continueToken != null);
         return new Records(new V1ListMeta().resourceVersion(meta.getResourceVersion()), items);
+    }
+
+    /**
+     * Runs one list request and streams its items to {@code items}. A refusal becomes the same
+     * {@link ApiException} the client's own {@code execute} throws (so a 410 is still a 410).
+     */
+    private V1ListMeta listPage(Call call, Consumer<KubernetesObject> items) throws ApiException {
+        Response response;
+        try {
+            response = call.execute();
+        } catch (IOException e) {
+            throw new ApiException(e);
+        }
+        try (response) {
+            if (!response.isSuccessful()) {
+                String body;
+                try {
+                    body = response.body() == null ? null : response.body().string();
+                } catch (IOException e) {
+                    throw new ApiException(response.message(), e, response.code(), response.headers().toMultimap());
+                }
+                throw new ApiException(response.message(), response.code(), response.headers().toMultimap(), body);
+            }
+            ResponseBody body = response.body();
+            if (body == null) {
+                throw new UnreadableListException("a list answer came without a body", null);
+            }
+            return listBody.read(body.charStream(), items);
+        }
     }
 
     /** A listed resource as records: what the reflector hands on and keeps through the watch. */

@@ -11,11 +11,8 @@ import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
-import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
-import io.kubernetes.client.openapi.models.V1ResourceQuotaList;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.Config;
 import io.kubernetes.client.util.Watch;
@@ -67,10 +64,10 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         private Throwable lastFailure;
 
         Watched(ApiClient client, String resource, ClusterListerWatcher.Requests requests,
-                Class<? extends KubernetesListObject> listType, Class<?> itemType,
+                Class<? extends KubernetesObject> itemType,
                 io.kubernetes.client.informer.TransformFunc transform) {
             this.resource = resource;
-            this.listerWatcher = new ClusterListerWatcher(client, requests, listType,
+            this.listerWatcher = new ClusterListerWatcher(client, requests, itemType,
                     TypeToken.getParameterized(Watch.Response.class, itemType).getType(), this, transform);
             // No namespace index: nothing reads one, and it costs an entry per object.
             this.informer = new DefaultSharedIndexInformer<>(apiType(itemType), listerWatcher, 0,
@@ -155,17 +152,17 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         watched.add(new Watched(client, "pods", (rv, timeout, watch, limit, page) -> api.listPodForAllNamespaces()
                 .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
-                V1PodList.class, V1Pod.class,
+                V1Pod.class,
                 obj -> obj instanceof V1Pod p ? cachedPod(p) : obj));
         watched.add(new Watched(client, "nodes", (rv, timeout, watch, limit, page) -> api.listNode()
                 .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
-                V1NodeList.class, V1Node.class,
+                V1Node.class,
                 obj -> obj instanceof V1Node n ? cachedNode(n) : obj));
         watched.add(new Watched(client, "resourcequotas", (rv, timeout, watch, limit, page) -> api.listResourceQuotaForAllNamespaces()
                 .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
-                V1ResourceQuotaList.class, V1ResourceQuota.class,
+                V1ResourceQuota.class,
                 obj -> obj instanceof V1ResourceQuota q ? new CachedObject<>(q.getMetadata().getNamespace(),
                         q.getMetadata().getName(), ClusterProjection.quota(q)) : obj));
     }

@@ -132,6 +132,7 @@ class InformerClusterViewIT {
 
     @Test
     void aLargeClusterIsListedInPagesAndWhollyWhenAPageTokenExpires() {
+        api.pageEveryList(); // a server without watch cache: even the first list comes in pages
         int pods = 2 * ClusterListerWatcher.PAGE_SIZE + 1;
         for (int i = 0; i < pods; i++) {
             api.put(pod("ml", "p-" + i, "gpu-1", Map.of("app", "trainer")));
@@ -152,5 +153,35 @@ class InformerClusterViewIT {
             assertThat(second.pods("ml")).hasSize(pods);
         }
         assertThat(api.lists("pods")).isEqualTo(3 + 3); // a page, the expired one, then the whole list
+    }
+
+    @Test
+    void theFirstListComesWholeAsFromTheWatchCacheAndIsReadItemByItem() {
+        int pods = 2 * ClusterListerWatcher.PAGE_SIZE + 1;
+        for (int i = 0; i < pods; i++) {
+            api.put(pod("ml", "p-" + i, "gpu-1", Map.of("app", "trainer")));
+        }
+
+        startAndSync();
+
+        assertThat(api.lists("pods")).isEqualTo(1); // resourceVersion=0: one answer, whatever the limit
+        assertThat(view.pods("ml")).hasSize(pods);
+        assertThat(view.pod("ml", "p-" + (pods - 1))).isPresent();
+    }
+
+    @Test
+    void anUnreadableListIsCountedAndListedAgainUntilItReads() {
+        api.put(pod("ml", "a", "gpu-1", Map.of()));
+        String whole = "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"9\"},\"items\":[";
+        api.answerListsWith(whole + "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\""); // ends inside the first item
+        view = new InformerClusterView(new ClientBuilder().setBasePath(api.url()).build());
+        view.start();
+        Eventually.await(DEADLINE, "failed lists", () -> view.failures() > 0);
+        assertThat(view.ready()).isFalse();
+
+        api.answerListsWith(null);
+
+        Eventually.await(DEADLINE, "the lists once they read", view::ready);
+        assertThat(view.pod("ml", "a")).isPresent();
     }
 }

@@ -19,7 +19,9 @@ import java.util.Set;
  * a resource version, or with {@code watch=true} the events after the given version and then
  * new ones as they happen, one JSON object a line on a chunked response, as the official Java
  * client reads them. One resource-version counter for all kinds, as etcd has. Lists are cut into
- * pages when asked ({@code limit}, {@code continue}).
+ * pages when asked ({@code limit}, {@code continue}), except, as kube-apiserver does with its
+ * watch cache, a list at {@code resourceVersion=0}: that one comes whole, whatever the limit
+ * (unless {@link #pageEveryList()}, as a server without watch cache).
  */
 final class KubeApiStandIn implements AutoCloseable {
     private static final Map<String, String> LIST_KINDS =
@@ -42,6 +44,8 @@ final class KubeApiStandIn implements AutoCloseable {
     private long resourceVersion = 1;
     private final Map<String, Integer> lists = new LinkedHashMap<>();
     private boolean continueTokensExpired;
+    private boolean pageEveryList;
+    private String rawListBody;
 
     KubeApiStandIn() {
         LIST_KINDS.keySet().forEach(r -> objects.put(r, new LinkedHashMap<>()));
@@ -159,7 +163,12 @@ final class KubeApiStandIn implements AutoCloseable {
                 .toList();
         // Pages as the API server cuts them: limit=N, then continue=<token> (here the next offset).
         int from = continueToken == null ? 0 : Integer.parseInt(continueToken);
-        int limit = Integer.parseInt(request.getParam("limit", "0"));
+        if (rawListBody != null) {
+            response.end(rawListBody);
+            return;
+        }
+        boolean fromWatchCache = "0".equals(request.getParam("resourceVersion")) && !pageEveryList;
+        int limit = fromWatchCache ? 0 : Integer.parseInt(request.getParam("limit", "0"));
         int to = limit > 0 ? Math.min(all.size(), from + limit) : all.size();
         JsonArray items = new JsonArray();
         all.subList(from, to).forEach(items::add);
@@ -174,6 +183,16 @@ final class KubeApiStandIn implements AutoCloseable {
     /** From now on, a list page asked for by continue token is answered 410 Gone, as after etcd compaction. */
     synchronized void expireContinueTokens() {
         continueTokensExpired = true;
+    }
+
+    /** From now on, lists at {@code resourceVersion=0} are cut into pages too, as without a watch cache. */
+    synchronized void pageEveryList() {
+        pageEveryList = true;
+    }
+
+    /** From now on, every list is answered 200 with exactly this body (null: the real lists again). */
+    synchronized void answerListsWith(String body) {
+        rawListBody = body;
     }
 
     private static String status(int code, String reason, String message) {

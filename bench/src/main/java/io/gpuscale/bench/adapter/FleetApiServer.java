@@ -19,7 +19,8 @@ import java.util.concurrent.Executors;
  * A stand-in for kube-apiserver's cluster-wide lists of pods, nodes and resourcequotas, serving
  * the fleet of {@link HeapRun}: {@code nodes} nodes of 8 GPUs and {@code podsPerNode} pods each.
  * Lists are written as they are generated (nothing of the fleet is held here, so the heap the run
- * measures is the adapter's); a watch is answered with headers and then held open, silent, until
+ * measures is the adapter's), whole whatever {@code limit} says, as kube-apiserver answers a list
+ * at {@code resourceVersion=0} from its watch cache (the informers' first lists); a watch is answered with headers and then held open, silent, until
  * the server stops.
  *
  * <p>Objects as a real cluster lists them, with the fields the adapter drops as well as those it
