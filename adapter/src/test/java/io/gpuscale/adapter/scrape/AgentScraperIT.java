@@ -119,8 +119,8 @@ class AgentScraperIT {
 
         // The agent's data is in while the stalled scrape is still waiting for its answer.
         Eventually.await(Duration.ofSeconds(30), "the live agent's data", () -> store.snapshot(agentUrl).isPresent());
+        Eventually.await(Duration.ofSeconds(30), "the stalled request to reach the stand-in", () -> standIn.open.get() == 1);
         assertThat(round.isComplete()).isFalse();
-        assertThat(standIn.open.get()).isEqualTo(1);
 
         await(round);
         TargetHealth slow = scraper.health().get(standIn.url());
