@@ -139,26 +139,22 @@ final class StringTable {
         while (capacity < 2 * live + 2) {
             capacity *= 2;
         }
-        String[] oldStrings = strings;
-        byte[][] oldEncoded = encoded;
-        int[] oldHashes = hashes;
-        int[] oldUsed = lastUsed;
-        allocate(capacity);
-        for (int j = 0; j < oldStrings.length; j++) {
-            if (oldStrings[j] != null && epoch - oldUsed[j] < KEEP_EPOCHS) {
-                put(oldStrings[j], oldEncoded[j], oldHashes[j], oldUsed[j]);
-            }
-        }
+        copyInto(capacity, true);
     }
 
     private void rehash(int capacity) {
+        copyInto(capacity, false);
+    }
+
+    /** Moves the entries (only those used lately, with {@code recentOnly}) into new arrays of {@code capacity}. */
+    private void copyInto(int capacity, boolean recentOnly) {
         String[] oldStrings = strings;
         byte[][] oldEncoded = encoded;
         int[] oldHashes = hashes;
         int[] oldUsed = lastUsed;
         allocate(capacity);
         for (int j = 0; j < oldStrings.length; j++) {
-            if (oldStrings[j] != null) {
+            if (oldStrings[j] != null && (!recentOnly || epoch - oldUsed[j] < KEEP_EPOCHS)) {
                 put(oldStrings[j], oldEncoded[j], oldHashes[j], oldUsed[j]);
             }
         }

@@ -79,7 +79,7 @@ public final class FreshnessChainRun {
         try {
             scraper.start();
             long deadline = System.currentTimeMillis() + 60_000;
-            while (!Double.valueOf(5).equals(value(api))) {
+            while (!Double.valueOf(5).equals(value(api, PATH))) {
                 if (System.currentTimeMillis() > deadline) {
                     throw new IllegalStateException("the API never showed the first reading");
                 }
@@ -95,7 +95,7 @@ public final class FreshnessChainRun {
                 long flipped = System.nanoTime();
                 setUtilization(nvml, level);
                 long limit = flipped + Duration.ofSeconds(30).toNanos();
-                while (!Double.valueOf(level).equals(value(api))) {
+                while (!Double.valueOf(level).equals(value(api, PATH))) {
                     if (System.nanoTime() > limit) {
                         throw new IllegalStateException("step " + step + ": " + level + " % not shown within 30 s");
                     }
@@ -125,9 +125,9 @@ public final class FreshnessChainRun {
         }
     }
 
-    /** The node's utilization the API answers, or null when it answers none. */
-    private static Double value(MetricsApi api) {
-        ApiResponse r = api.handle("GET", PATH, null, Instant.now());
+    /** The value the API answers for {@code path} (its first item), or null when it answers none. */
+    static Double value(MetricsApi api, String path) {
+        ApiResponse r = api.handle("GET", path, null, Instant.now());
         if (r.code() != 200) {
             return null;
         }

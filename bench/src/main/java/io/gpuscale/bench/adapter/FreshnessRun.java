@@ -1,7 +1,6 @@
 package io.gpuscale.bench.adapter;
 
 import io.gpuscale.adapter.api.ApiOptions;
-import io.gpuscale.adapter.api.ApiResponse;
 import io.gpuscale.adapter.api.MetricsApi;
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
 import io.gpuscale.adapter.scrape.AgentScraper;
@@ -15,7 +14,6 @@ import io.vertx.core.Vertx;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -159,19 +157,8 @@ public final class FreshnessRun {
 
     /** True: high (above 50 %); false: low; null: no answer yet. */
     private static Boolean level(MetricsApi api) {
-        ApiResponse r = api.handle("GET", PATH, null, Instant.now());
-        if (r.code() != 200) {
-            return null;
-        }
-        String json = r.body().render();
-        int at = json.indexOf("\"value\":\"");
-        if (at < 0) {
-            return null;
-        }
-        int from = at + 9;
-        String q = json.substring(from, json.indexOf('"', from));
-        double v = q.endsWith("m") ? Double.parseDouble(q.substring(0, q.length() - 1)) / 1000 : Double.parseDouble(q);
-        return v > 50;
+        Double v = FreshnessChainRun.value(api, PATH);
+        return v == null ? null : v > 50;
     }
 
     /** When the simulation's load curve started: {@code SimGpuSource.startMillis}, read through the agent's sampler. */
