@@ -15,7 +15,7 @@
 #   INTERVAL [1s]     the agent's --interval
 #   SCRAPERS [prometheus,adapter]  prometheus: GET /metrics every PROMETHEUS_EVERY seconds as
 #                     Prometheus asks (OpenMetrics, gzip); adapter: the watch (since, name[])
-#                     answered every sample; none: no requests
+#                     answered every sample, on one kept-alive connection (python3); none: no requests
 #   PROMETHEUS_EVERY [1]  seconds between Prometheus' scrapes (the shipped ServiceMonitor: 15)
 #   OPTS              JVM options to use INSTEAD of the manifest's (for measuring one knob); the
 #                     summary says which were used
@@ -84,22 +84,33 @@ prometheus_scraper() {
 }
 
 # The families the adapter keeps, and the watch: each answer's sample time is the next since.
+# One kept-alive connection, as the adapter's client pool holds one per agent (a new curl per
+# request would add a TCP accept and a new HTTP pipeline to every sample).
 adapter_scraper() {
-    local names="" n since=0 t
-    for n in nvidia_gpu_utilization_percent nvidia_gpu_memory_used_bytes nvidia_gpu_memory_total_bytes \
-        nvidia_gpu_power_usage_watts nvidia_gpu_temperature_celsius nvidia_gpu_pod_utilization_percent \
-        nvidia_gpu_pod_memory_used_bytes nvidia_gpu_info gpuscale_agent_last_sample_timestamp_seconds; do
-        names="$names&name%5B%5D=$n"
-    done
-    while true; do
-        t=$(curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' "$base?since=$since&wait=10000$names" \
-            | tr -d '\r' | awk -F': ' 'tolower($1) == "gpuscale-sample-time" { print $2 }') || true
-        if [[ -n "$t" && "$t" != "$since" ]]; then
-            since=$t
-        else
-            sleep 1 # no answer or the same sample: do not spin
-        fi
-    done
+    exec python3 - "$port" <<'PY'
+import http.client, sys, time
+port = int(sys.argv[1])
+families = ["nvidia_gpu_utilization_percent", "nvidia_gpu_memory_used_bytes", "nvidia_gpu_memory_total_bytes",
+            "nvidia_gpu_power_usage_watts", "nvidia_gpu_temperature_celsius", "nvidia_gpu_pod_utilization_percent",
+            "nvidia_gpu_pod_memory_used_bytes", "nvidia_gpu_info", "gpuscale_agent_last_sample_timestamp_seconds"]
+names = "".join("&name%5B%5D=" + f for f in families)
+since, conn = "0", None
+while True:
+    try:
+        if conn is None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=40)
+        conn.request("GET", "/metrics?since=" + since + "&wait=10000" + names, headers={"Accept-Encoding": "gzip"})
+        answer = conn.getresponse()
+        answer.read()
+        t = answer.getheader("Gpuscale-Sample-Time")
+        if t and t != since:
+            since = t
+        else:
+            time.sleep(1)  # no answer or the same sample: do not spin
+    except (OSError, http.client.HTTPException):
+        conn = None
+        time.sleep(1)
+PY
 }
 
 IFS=, read -r -a wanted <<<"$scrapers"

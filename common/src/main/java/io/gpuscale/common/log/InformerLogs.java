@@ -1,6 +1,7 @@
 package io.gpuscale.common.log;
 
 import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -8,14 +9,21 @@ import java.util.logging.Logger;
  * error with a stack trace (SEVERE, through SLF4J to java.util.logging) when they are stopped,
  * which is every clean shutdown. These records, and only these, are dropped: a real failure of
  * the same loggers (a handler that threw, a list that failed) is still logged.
+ *
+ * <p>The reflector also logs "Start listing and watching..." at INFO on every attempt, which is
+ * once a second for as long as kube-apiserver cannot be reached: its logger is held at WARNING.
+ * Our own code logs such an outage once, and again when it ends.
  */
 public final class InformerLogs {
+    /** The logger whose INFO records repeat on every list attempt. */
+    static final String REFLECTOR = "io.kubernetes.client.informer.cache.ReflectorRunnable";
+
     /** The client's classes that log their own interruption on stop. */
     private static final List<String> LOGGERS = List.of(
             "io.kubernetes.client.informer.cache.Controller",
             "io.kubernetes.client.informer.cache.ProcessorListener",
             "io.kubernetes.client.informer.cache.SharedProcessor",
-            "io.kubernetes.client.informer.cache.ReflectorRunnable",
+            REFLECTOR,
             "io.kubernetes.client.informer.impl.DefaultSharedIndexInformer");
 
     /** Held, so that java.util.logging does not collect the configured loggers (and forget the filter). */
@@ -24,6 +32,9 @@ public final class InformerLogs {
     static {
         for (Logger l : HELD) {
             l.setFilter(r -> !isInterruption(r.getThrown()));
+            if (l.getName().equals(REFLECTOR)) {
+                l.setLevel(Level.WARNING);
+            }
         }
     }
 
