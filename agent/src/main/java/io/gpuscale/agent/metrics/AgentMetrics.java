@@ -81,7 +81,7 @@ public final class AgentMetrics implements AutoCloseable {
     }
 
     /** Reads every JVM and process meter now. */
-    MetricSnapshots readJvm() {
+    public MetricSnapshots readJvm() {
         return jvm.getPrometheusRegistry().scrape();
     }
 

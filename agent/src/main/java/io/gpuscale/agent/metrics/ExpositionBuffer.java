@@ -8,7 +8,7 @@ import java.util.Arrays;
  * A growable byte array for writing the exposition without intermediate strings. Reused from one
  * render to the next, so a steady-state render allocates only its result.
  */
-final class ExpositionBuffer extends OutputStream {
+public final class ExpositionBuffer extends OutputStream {
     private static final byte[] DIGIT_PAIRS = new byte[200];
 
     static {
@@ -21,15 +21,15 @@ final class ExpositionBuffer extends OutputStream {
     private byte[] bytes;
     private int size;
 
-    ExpositionBuffer(int initialCapacity) {
+    public ExpositionBuffer(int initialCapacity) {
         this.bytes = new byte[initialCapacity];
     }
 
-    void reset() {
+    public void reset() {
         size = 0;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
@@ -46,7 +46,7 @@ final class ExpositionBuffer extends OutputStream {
         size -= suffix.length;
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return Arrays.copyOf(bytes, size);
     }
 

@@ -98,7 +98,7 @@ public final class GpuExpositionWriter {
     }
 
     /** Writes every GPU family of the snapshot; families with no series are left out. */
-    void write(NodeSnapshot snapshot, ExpositionFormat format, ExpositionBuffer out) {
+    public void write(NodeSnapshot snapshot, ExpositionFormat format, ExpositionBuffer out) {
         write(snapshot, format, FamilyFilter.ALL, out);
     }
 

@@ -11,7 +11,7 @@ import java.util.zip.Deflater;
  *
  * <p>Not thread-safe; {@link #close()} frees the native memory.
  */
-final class Gzip implements AutoCloseable {
+public final class Gzip implements AutoCloseable {
     /** ID1 ID2, CM deflate, no flags, no mtime, no extra flags, OS unknown. */
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
@@ -19,7 +19,7 @@ final class Gzip implements AutoCloseable {
     private final CRC32 crc = new CRC32();
     private byte[] out = new byte[16 * 1024];
 
-    byte[] compress(byte[] body) {
+    public byte[] compress(byte[] body) {
         deflater.reset();
         deflater.setInput(body);
         deflater.finish();

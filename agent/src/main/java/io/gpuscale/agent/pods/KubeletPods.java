@@ -148,7 +148,7 @@ public final class KubeletPods implements PodAttributor {
         }
     }
 
-    static List<Holding> toHoldings(List<DeviceAllocation> allocations) {
+    public static List<Holding> toHoldings(List<DeviceAllocation> allocations) {
         List<Holding> out = new ArrayList<>(allocations.size());
         for (DeviceAllocation a : allocations) {
             DeviceId.parse(a.deviceId()).ifPresent(id -> out.add(new Holding(

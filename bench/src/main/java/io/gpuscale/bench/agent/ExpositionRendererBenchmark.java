@@ -1,5 +1,13 @@
-package io.gpuscale.agent.metrics;
+package io.gpuscale.bench.agent;
 
+import io.gpuscale.agent.metrics.AgentMetrics;
+import io.gpuscale.agent.metrics.Exposition;
+import io.gpuscale.agent.metrics.ExpositionBuffer;
+import io.gpuscale.agent.metrics.ExpositionFormat;
+import io.gpuscale.agent.metrics.ExpositionRenderer;
+import io.gpuscale.agent.metrics.FamilyFilter;
+import io.gpuscale.agent.metrics.GpuExpositionWriter;
+import io.gpuscale.agent.metrics.Gzip;
 import io.gpuscale.agent.sample.NodeSnapshot;
 import io.gpuscale.bench.SimNode;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;

@@ -1,6 +1,9 @@
-package io.gpuscale.agent.metrics;
+package io.gpuscale.bench.agent;
 
 import io.gpuscale.agent.attribution.Attribution;
+import io.gpuscale.agent.metrics.ExpositionBuffer;
+import io.gpuscale.agent.metrics.ExpositionFormat;
+import io.gpuscale.agent.metrics.GpuExpositionWriter;
 import io.gpuscale.agent.sample.NodeSnapshot;
 import io.gpuscale.bench.PodLayout;
 import io.gpuscale.bench.SimNode;

@@ -1,6 +1,8 @@
-package io.gpuscale.agent.pods;
+package io.gpuscale.bench.agent;
 
 import io.gpuscale.agent.attribution.Holding;
+import io.gpuscale.agent.pods.DeviceAllocation;
+import io.gpuscale.agent.pods.KubeletPods;
 import io.gpuscale.bench.PodLayout;
 import io.gpuscale.bench.SimNode;
 import java.util.List;
