@@ -14,7 +14,7 @@ import io.gpuscale.agent.nvml.NvmlGpuSource;
 import io.gpuscale.agent.pods.KubeletPods;
 import io.gpuscale.agent.pods.NodePodInformer;
 import io.gpuscale.agent.pods.PodResourcesClient;
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.agent.sample.Sampler;
 import io.gpuscale.agent.sample.XidCounter;
 import io.gpuscale.agent.sample.XidWatcher;

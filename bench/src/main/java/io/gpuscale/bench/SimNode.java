@@ -1,8 +1,8 @@
 package io.gpuscale.bench;
 
 import io.gpuscale.agent.gpu.NodeReading;
-import io.gpuscale.agent.sample.NodeSnapshot;
-import io.gpuscale.agent.sample.SourceStatus;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
+import io.gpuscale.agent.snapshot.SourceStatus;
 import io.gpuscale.agent.sim.SimGpuSource;
 import io.gpuscale.agent.sim.SimSpec;
 import java.time.Clock;

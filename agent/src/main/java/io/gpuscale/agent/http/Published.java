@@ -3,7 +3,7 @@ package io.gpuscale.agent.http;
 import io.gpuscale.agent.metrics.Exposition;
 import io.gpuscale.agent.metrics.ExpositionFormat;
 import io.gpuscale.agent.metrics.FamilyFilter;
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.ConcurrentHashMap;
 

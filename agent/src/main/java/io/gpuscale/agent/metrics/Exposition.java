@@ -1,6 +1,6 @@
 package io.gpuscale.agent.metrics;
 
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import java.util.HashMap;
 import java.util.Map;
 

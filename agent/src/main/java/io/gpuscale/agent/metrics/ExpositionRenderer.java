@@ -1,6 +1,6 @@
 package io.gpuscale.agent.metrics;
 
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;

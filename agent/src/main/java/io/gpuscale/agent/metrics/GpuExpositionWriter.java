@@ -10,7 +10,7 @@ import io.gpuscale.agent.gpu.GpuField;
 import io.gpuscale.agent.gpu.GpuIdentity;
 import io.gpuscale.agent.gpu.GpuSample;
 import io.gpuscale.agent.gpu.MigDevice;
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.gpuscale.agent.sample;
 
+import io.gpuscale.agent.snapshot.NodeSnapshot;
+import io.gpuscale.agent.snapshot.SourceStatus;
 import java.time.Duration;
 
 /**

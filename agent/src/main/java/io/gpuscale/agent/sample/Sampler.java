@@ -1,5 +1,7 @@
 package io.gpuscale.agent.sample;
 
+import io.gpuscale.agent.snapshot.NodeSnapshot;
+import io.gpuscale.agent.snapshot.SourceStatus;
 import io.gpuscale.common.Durations;
 import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.PodAttributor;

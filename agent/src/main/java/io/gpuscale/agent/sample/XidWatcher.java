@@ -5,6 +5,7 @@ import io.gpuscale.agent.gpu.GpuEventSource;
 import io.gpuscale.agent.gpu.GpuSample;
 import io.gpuscale.agent.gpu.GpuSourceException;
 import io.gpuscale.agent.gpu.XidEvent;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package io.gpuscale.agent.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.agent.gpu.DriverInfo;
-import io.gpuscale.agent.sample.NodeSnapshot;
-import io.gpuscale.agent.sample.SourceStatus;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
+import io.gpuscale.agent.snapshot.SourceStatus;
 import io.gpuscale.agent.testing.Gpus;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

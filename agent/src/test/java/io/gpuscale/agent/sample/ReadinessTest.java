@@ -3,6 +3,8 @@ package io.gpuscale.agent.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.agent.gpu.DriverInfo;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
+import io.gpuscale.agent.snapshot.SourceStatus;
 import io.gpuscale.agent.testing.Gpus;
 import java.time.Duration;
 import java.util.List;

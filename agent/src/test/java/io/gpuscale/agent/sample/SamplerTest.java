@@ -6,6 +6,7 @@ import io.gpuscale.agent.gpu.DriverInfo;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.gpu.SourceError;
 import io.gpuscale.agent.metrics.AgentMetrics;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.agent.testing.Gpus;
 import io.gpuscale.agent.testing.MutableClock;
 import io.gpuscale.agent.testing.ScriptedGpuSource;

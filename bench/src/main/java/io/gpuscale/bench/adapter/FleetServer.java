@@ -4,7 +4,7 @@ import io.gpuscale.agent.metrics.AgentMetrics;
 import io.gpuscale.agent.metrics.ExpositionFormat;
 import io.gpuscale.agent.metrics.ExpositionRenderer;
 import io.gpuscale.agent.metrics.GpuExpositionWriter;
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.bench.PodLayout;
 import io.gpuscale.bench.SimNode;
 import io.vertx.core.Vertx;

@@ -4,7 +4,7 @@ import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.metrics.ExpositionBuffer;
 import io.gpuscale.agent.metrics.ExpositionFormat;
 import io.gpuscale.agent.metrics.GpuExpositionWriter;
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.bench.PodLayout;
 import io.gpuscale.bench.SimNode;
 import java.util.concurrent.TimeUnit;

@@ -8,7 +8,7 @@ import io.gpuscale.agent.metrics.ExpositionRenderer;
 import io.gpuscale.agent.metrics.FamilyFilter;
 import io.gpuscale.agent.metrics.GpuExpositionWriter;
 import io.gpuscale.agent.metrics.Gzip;
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.bench.SimNode;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;

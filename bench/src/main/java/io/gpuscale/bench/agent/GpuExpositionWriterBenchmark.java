@@ -3,7 +3,7 @@ package io.gpuscale.bench.agent;
 import io.gpuscale.agent.metrics.ExpositionBuffer;
 import io.gpuscale.agent.metrics.ExpositionFormat;
 import io.gpuscale.agent.metrics.GpuExpositionWriter;
-import io.gpuscale.agent.sample.NodeSnapshot;
+import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.bench.SimNode;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

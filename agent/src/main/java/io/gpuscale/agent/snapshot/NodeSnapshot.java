@@ -1,4 +1,4 @@
-package io.gpuscale.agent.sample;
+package io.gpuscale.agent.snapshot;
 
 import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.gpu.DriverInfo;

@@ -1,4 +1,4 @@
-package io.gpuscale.agent.sample;
+package io.gpuscale.agent.snapshot;
 
 /**
  * Whether the GPU source delivered the last sample.
