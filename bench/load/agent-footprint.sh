@@ -36,6 +36,9 @@
 #   GPUS [8] PODS [12]  NODE=real only: the fake library's GPUs and the pods holding them
 #                     (GPUS <= PODS <= 2 x GPUS: the first 2 x GPUS - PODS GPUs held whole, the rest
 #                     time-sliced between two pods)
+#   INFORMER [1]      NODE=real only: 0 starts the agent without --kubeconfig (no pod informer, so
+#                     the Kubernetes client stays unloaded; the kubelet's allocations are trusted as
+#                     listed): the client's cost is the difference
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -52,6 +55,7 @@ java=${JAVA:-java}
 node=${NODE:-sim}
 gpus=${GPUS:-8}
 pods=${PODS:-12}
+informer=${INFORMER:-1}
 base="http://127.0.0.1:$port/metrics"
 
 [[ -f "$jar" ]] || { echo "no $jar: build it first with mvn -B -q -o -DskipTests package -pl agent -am" >&2; exit 1; }
@@ -113,10 +117,10 @@ case "$node" in
             sleep 0.2
         done
         node_name=$(sed -n 's/^READY node=\([^ ]*\) .*/\1/p' "$node_dir/standins.log")
-        source_flags=(--source nvml --nvml-library "$nvml" --pod-resources-socket "$node_dir/kubelet.sock"
-            --kubeconfig "$node_dir/kubeconfig")
+        source_flags=(--source nvml --nvml-library "$nvml" --pod-resources-socket "$node_dir/kubelet.sock")
+        [[ "$informer" == 1 ]] && source_flags+=(--kubeconfig "$node_dir/kubeconfig")
         agent_env=(FAKE_NVML_GPUS="$gpus")
-        source="nvml ($gpus fake GPUs, $pods pods from the kubelet and API server stand-ins)"
+        source="nvml ($gpus fake GPUs, $pods pods from the kubelet stand-in$([[ "$informer" == 1 ]] && echo " and the API server stand-in" || echo ", no pod informer"))"
         ;;
     *) echo "unknown NODE '$node' (sim, real)" >&2; exit 1 ;;
 esac
@@ -125,7 +129,7 @@ env "${agent_env[@]}" JAVA_TOOL_OPTIONS="$opts" "$java" -jar "$jar" "${source_fl
     --listen "127.0.0.1:$port" --node-name "$node_name" >"$log" 2>&1 &
 agent=$!
 
-deadline=$((SECONDS + 60))
+deadline=$((SECONDS + 120)) # JVM start and the first sample, on a loaded machine
 until curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; do
     if ! kill -0 "$agent" 2>/dev/null || ((SECONDS > deadline)); then
         echo "agent did not become ready; its log ($log):" >&2
