@@ -107,7 +107,7 @@ case "$node" in
             -cp "$bench_jar" io.gpuscale.bench.agent.RealNodeRun --socket "$node_dir/kubelet.sock" \
             --kubeconfig "$node_dir/kubeconfig" --gpus "$gpus" --pods "$pods" >"$node_dir/standins.log" 2>&1 &
         standins=$!
-        deadline=$((SECONDS + 60))
+        deadline=$((SECONDS + 120))
         until grep -q '^READY ' "$node_dir/standins.log"; do
             if ! kill -0 "$standins" 2>/dev/null || ((SECONDS > deadline)); then
                 echo "the kubelet and API server stand-ins did not start; their log:" >&2

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * at {@code resourceVersion=0} from its watch cache (the informers' first lists); a watch is answered with headers and then held open, silent, until
  * its {@code timeoutSeconds} (as kube-apiserver ends it) or until the server stops. A field selector
  * {@code spec.nodeName=NODE} (an agent's node-scoped informer) selects that node's pods; other
- * selectors are not understood and select everything.
+ * field selector terms are not understood and select everything.
  *
  * <p>Objects as a real cluster lists them, with the fields the adapter drops as well as those it
  * keeps: pods of Deployments of {@value #REPLICAS} replicas spread over {@value #NAMESPACES}
@@ -130,9 +130,13 @@ public final class FleetApiServer implements AutoCloseable {
                 }
                 return;
             }
+            String onlyNode = null;
             String selector = parameter(query, "fieldSelector");
-            String onlyNode = selector != null && selector.startsWith(NODE_SELECTOR)
-                    ? selector.substring(NODE_SELECTOR.length()) : null;
+            for (String term : selector == null ? new String[0] : selector.split(",")) {
+                if (term.startsWith(NODE_SELECTOR)) {
+                    onlyNode = term.substring(NODE_SELECTOR.length());
+                }
+            }
             try (Writer w = new BufferedWriter(new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8),
                     64 * 1024)) {
                 String kind = switch (resource) {
