@@ -6,11 +6,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** {@code --name value} pairs of a load run's command line, and the machine's load for its report. */
-final class Args {
+public final class Args {
     private Args() {
     }
 
-    static Map<String, String> parse(String[] args) {
+    public static Map<String, String> parse(String[] args) {
         Map<String, String> map = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
@@ -22,7 +22,7 @@ final class Args {
     }
 
     /** The 1, 5 and 15 minute load averages. */
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
             return f[0] + " " + f[1] + " " + f[2];

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A stand-in for kube-apiserver's cluster-wide lists of pods, nodes and resourcequotas, serving
@@ -21,7 +22,9 @@ import java.util.concurrent.Executors;
  * Lists are written as they are generated (nothing of the fleet is held here, so the heap the run
  * measures is the adapter's), whole whatever {@code limit} says, as kube-apiserver answers a list
  * at {@code resourceVersion=0} from its watch cache (the informers' first lists); a watch is answered with headers and then held open, silent, until
- * the server stops.
+ * its {@code timeoutSeconds} (as kube-apiserver ends it) or until the server stops. A field selector
+ * {@code spec.nodeName=NODE} (an agent's node-scoped informer) selects that node's pods; other
+ * field selector terms are not understood and select everything.
  *
  * <p>Objects as a real cluster lists them, with the fields the adapter drops as well as those it
  * keeps: pods of Deployments of {@value #REPLICAS} replicas spread over {@value #NAMESPACES}
@@ -30,12 +33,14 @@ import java.util.concurrent.Executors;
  * with the labels of a GPU node (GPU feature discovery's among them), capacity and allocatable,
  * a GPU taint, and a status with conditions, addresses and images.
  */
-final class FleetApiServer implements AutoCloseable {
-    static final int NAMESPACES = 40;
-    static final int REPLICAS = 24;
+public final class FleetApiServer implements AutoCloseable {
+    public static final int NAMESPACES = 40;
+    public static final int REPLICAS = 24;
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private static final String NODE_SELECTOR = "spec.nodeName=";
+
     private final CountDownLatch closing = new CountDownLatch(1);
     private final int nodes;
     private final int podsPerNode;
@@ -54,27 +59,27 @@ final class FleetApiServer implements AutoCloseable {
         server.start();
     }
 
-    static FleetApiServer start(int nodes, int podsPerNode) throws IOException {
+    public static FleetApiServer start(int nodes, int podsPerNode) throws IOException {
         return new FleetApiServer(nodes, podsPerNode);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    static String node(int n) {
+    public static String node(int n) {
         return String.format(Locale.ROOT, "gpu-node-%05d.bench.gpuscale.io", n);
     }
 
-    static String namespace(int ns) {
+    public static String namespace(int ns) {
         return String.format(Locale.ROOT, "team-%02d", ns);
     }
 
-    static String podNamespace(int pod) {
+    public static String podNamespace(int pod) {
         return namespace(deployment(pod) % NAMESPACES);
     }
 
-    static String podName(int pod) {
+    public static String podName(int pod) {
         int d = deployment(pod);
         return "trainer-" + d + "-" + templateHash(d) + "-" + suffix(pod);
     }
@@ -117,8 +122,20 @@ final class FleetApiServer implements AutoCloseable {
             exchange.sendResponseHeaders(200, 0);
             if (query != null && query.contains("watch=true")) {
                 exchange.getResponseBody().flush();
-                closing.await();
+                String timeout = parameter(query, "timeoutSeconds");
+                if (timeout == null) {
+                    closing.await();
+                } else {
+                    closing.await(Long.parseLong(timeout), TimeUnit.SECONDS);
+                }
                 return;
+            }
+            String onlyNode = null;
+            String selector = parameter(query, "fieldSelector");
+            for (String term : selector == null ? new String[0] : selector.split(",")) {
+                if (term.startsWith(NODE_SELECTOR)) {
+                    onlyNode = term.substring(NODE_SELECTOR.length());
+                }
             }
             try (Writer w = new BufferedWriter(new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8),
                     64 * 1024)) {
@@ -130,9 +147,13 @@ final class FleetApiServer implements AutoCloseable {
                 w.write("{\"apiVersion\":\"v1\",\"kind\":\"" + kind + "\",\"metadata\":{\"resourceVersion\":\"1000\"},"
                         + "\"items\":[");
                 if (resource.equals("pods")) {
+                    boolean first = true;
                     for (int p = 0; p < nodes * podsPerNode; p++) {
-                        w.write(p == 0 ? "" : ",");
-                        w.write(pod(p));
+                        if (onlyNode == null || onlyNode.equals(node(p / podsPerNode))) {
+                            w.write(first ? "" : ",");
+                            w.write(pod(p));
+                            first = false;
+                        }
                     }
                 } else if (resource.equals("nodes")) {
                     for (int n = 0; n < nodes; n++) {
@@ -145,6 +166,19 @@ final class FleetApiServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The value of one parameter of a decoded query, or null. */
+    private static String parameter(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return pair.substring(name.length() + 1);
+            }
+        }
+        return null;
     }
 
     private String pod(int p) {
