@@ -2,6 +2,7 @@ package io.gpuscale.adapter;
 
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ApiServer;
+import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.api.MetricsApi;
 import io.gpuscale.adapter.api.PostEndpoint;
 import io.gpuscale.adapter.api.ServerLimits;
@@ -88,10 +89,18 @@ public final class Adapter implements AutoCloseable {
     public static Adapter start(String host, int port, ServingCertificate certificate, ServerLimits limits,
             List<PostEndpoint> posts, RequestGate gate, GpuMetrics metrics, ClusterView cluster, ApiOptions options,
             boolean blockingBackend, AutoCloseable... owned) throws ListenException {
+        return start(host, port, certificate, limits, posts, gate, metrics, cluster, options, blockingBackend,
+                ApiRecorder.NONE, owned);
+    }
+
+    /** As above, telling {@code recorder} about every request (the adapter's own metrics). */
+    public static Adapter start(String host, int port, ServingCertificate certificate, ServerLimits limits,
+            List<PostEndpoint> posts, RequestGate gate, GpuMetrics metrics, ClusterView cluster, ApiOptions options,
+            boolean blockingBackend, ApiRecorder recorder, AutoCloseable... owned) throws ListenException {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(blockingBackend ? 8 : 1));
         try {
             ApiServer server = ApiServer.start(vertx, new MetricsApi(metrics, cluster, options), posts,
-                    gate, certificate, limits, host, port, Clock.systemUTC(), blockingBackend);
+                    gate, certificate, limits, host, port, Clock.systemUTC(), blockingBackend, recorder);
             return new Adapter(vertx, server, owned);
         } catch (Exception e) {
             closeVertx(vertx);

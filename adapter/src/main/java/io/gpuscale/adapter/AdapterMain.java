@@ -7,6 +7,8 @@ import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.auth.AuthOptions;
 import io.gpuscale.adapter.auth.ClientCertificateGate;
+import io.gpuscale.adapter.api.ApiRecorder;
+import io.gpuscale.adapter.auth.AuthRecorder;
 import io.gpuscale.adapter.auth.DelegatedGate;
 import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterFileException;
@@ -18,6 +20,7 @@ import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.monitoring.AdapterMetrics;
 import io.gpuscale.adapter.monitoring.MetricsServer;
 import io.gpuscale.adapter.scrape.AgentScraper;
+import io.gpuscale.adapter.scrape.ScrapeRecorder;
 import io.gpuscale.adapter.scrape.AgentTarget;
 import io.gpuscale.adapter.scrape.AgentTargets;
 import io.gpuscale.adapter.metrics.ServedMetric;
@@ -467,12 +470,14 @@ public final class AdapterMain implements Callable<Integer> {
             Logging.configure(logLevel());
             ServingCertificate certificate = certificate(config.tls());
             ClusterView cluster = clusterView(config.cluster());
-            MetricsFeed feed = metricsFeed(config, cluster);
+            AdapterMetrics self = metricsAddress != null ? new AdapterMetrics() : null;
+            ApiRecorder apiRecorder = self != null ? self.api() : ApiRecorder.NONE;
+            MetricsFeed feed = metricsFeed(config, cluster, self != null ? self.scraping() : ScrapeRecorder.NONE);
             List<AutoCloseable> owned = new ArrayList<>(feed.owned());
             if (cluster instanceof AutoCloseable closeable) {
                 owned.add(closeable);
             }
-            RequestGate gate = DelegatedGate.create(auth, kubeconfig);
+            RequestGate gate = DelegatedGate.create(auth, kubeconfig, self != null ? self.auth() : AuthRecorder.NONE);
             if (gate instanceof AutoCloseable closeableGate) {
                 owned.add(closeableGate);
             }
@@ -489,12 +494,14 @@ public final class AdapterMain implements Callable<Integer> {
                 extenderGate = caGate;
             }
             try {
-                if (metricsAddress != null) {
-                    AdapterMetrics self = new AdapterMetrics();
+                if (self != null) {
                     owned.add(self);
                     if (feed.scraper() != null) {
                         self.watchScraping(feed.scraper()::health, feed.store()::snapshots, config.maxAge(),
                                 Clock.systemUTC());
+                    }
+                    if (cluster instanceof InformerClusterView informers) {
+                        self.watchCluster(informers::stats);
                     }
                     MetricsServer metricsServer = MetricsServer.start(metricsAddress, self::scrape);
                     owned.add(0, metricsServer);
@@ -503,11 +510,11 @@ public final class AdapterMain implements Callable<Integer> {
                 }
                 advisor = AdvisorService.start((SchedulingView) cluster, feed.metrics(), advising.options(),
                         config.bindAddress(), advising.extenderEnabled() ? advising.extenderPort()
-                                : AdapterConfig.EXTENDER_OFF, certificate, extenderGate);
+                                : AdapterConfig.EXTENDER_OFF, certificate, extenderGate, apiRecorder);
                 owned.add(0, advisor);
                 adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, config.limits(),
                         advisor.restEndpoints(), gate, feed.metrics(), cluster,
-                        options, feed.blocking(), owned.toArray(AutoCloseable[]::new));
+                        options, feed.blocking(), apiRecorder, owned.toArray(AutoCloseable[]::new));
                 if (advisor.extenderPort() >= 0) {
                     LOG.log(Level.INFO, "scheduler extender serving: https://{0}:{1,number,#}/scheduler/filter and "
                             + "/scheduler/prioritize, {2}", config.bindAddress(), advisor.extenderPort(),
@@ -586,8 +593,8 @@ public final class AdapterMain implements Callable<Integer> {
             MetricStore store) {
     }
 
-    /** The readings a configuration names, with whatever feeds them started. */
-    static MetricsFeed metricsFeed(AdapterConfig config, ClusterView cluster) {
+    /** The readings a configuration names, with whatever feeds them started, telling {@code recorder} about scrapes. */
+    static MetricsFeed metricsFeed(AdapterConfig config, ClusterView cluster, ScrapeRecorder recorder) {
         if (config.metrics() instanceof AdapterConfig.Prometheus prometheus) {
             // Every read is an HTTP query: the API runs it on worker threads (blocking = true).
             return new MetricsFeed(new PrometheusMetrics(prometheus.url().toString(), prometheus.timeout()), true,
@@ -611,7 +618,7 @@ public final class AdapterMain implements Callable<Integer> {
         Duration timeout = config.scrapeInterval().multipliedBy(3).dividedBy(4);
         AgentScraper scraper = new AgentScraper(vertx, targets, store,
                 new ScrapeOptions(config.scrapeInterval(), timeout, ScrapeLimits.DEFAULTS, config.agentCaFile()),
-                scrapedFamilies(), lanes);
+                scrapedFamilies(), lanes, recorder);
         targets.start();
         scraper.start();
         AutoCloseable stopVertx = () -> vertx.close().toCompletionStage().toCompletableFuture()

@@ -35,9 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Prometheus (Debian's 2.42) loads the PrometheusRule's groups and scrapes two simulated
  * agents (with their simulated pods) and the adapter jar's own /metrics, under the job names the
- * ServiceMonitors give them. Then every dashboard query returns data, every rule evaluates without
- * error, and every metric name the rules and the dashboard use is one Prometheus has, except the
- * few exported by others (below).
+ * ServiceMonitors give them. The test sends the adapter's API an HPA's request (200, with values),
+ * one over its rate limit (429), over-large headers (431) and an over-large body (413). Then every
+ * dashboard query returns data, every rule evaluates without error, and every metric name the rules
+ * and the dashboard use is one Prometheus has, except the few exported by others (below). The
+ * adapter runs with authentication and authorization off (no kube-apiserver here): its auth series
+ * exist at zero; denials are counted in the adapter's DelegatedGateIT.
  */
 class MonitoringPrometheusIT {
     /**
@@ -56,6 +59,8 @@ class MonitoringPrometheusIT {
 
     private static final List<Agent> agents = new ArrayList<>();
     private static Process adapter;
+    private static int adapterApiPort;
+    private static boolean trafficSent;
     private static Process prometheus;
     private static String prometheusUrl;
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -82,12 +87,14 @@ class MonitoringPrometheusIT {
         }
 
         int adapterMetricsPort = freePort();
+        adapterApiPort = freePort();
         String jar = System.getProperty("adapter.jar",
                 Manifests.repo().resolve("adapter/target/gpuscale-adapter.jar").toString());
         assertThat(Path.of(jar)).as("the adapter's shaded jar (mvn package builds it)").isRegularFile();
         adapter = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
                 "serve", "--authentication-mode=None", "--authorization-mode=AlwaysAllow",
-                "--bind-address=127.0.0.1", "--secure-port=0",
+                "--bind-address=127.0.0.1", "--secure-port=" + adapterApiPort,
+                "--request-rate-per-client=1", "--request-burst-per-client=1",
                 "--cluster", Manifests.repo().resolve("deploy/examples/demo-cluster.yaml").toString(),
                 "--agents", String.join(",", agentUrls), "--scrape-interval=1s",
                 "--metrics-bind-address=127.0.0.1:" + adapterMetricsPort)
@@ -165,9 +172,65 @@ class MonitoringPrometheusIT {
         return result.isJsonArray() ? result.getAsJsonArray().size() : 1;
     }
 
+    /** A request over TLS (the adapter's self-signed certificate is not checked); the status code, or -1. */
+    private static int adapterApi(String request) {
+        try {
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (java.net.Socket socket = tls.getSocketFactory().createSocket("127.0.0.1", adapterApiPort)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.ISO_8859_1)).readLine();
+                return status == null ? -1 : Integer.parseInt(status.split(" ")[1]);
+            }
+        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            return -1; // not up yet
+        }
+    }
+
+    /**
+     * Once the adapter answers an HPA's request with values (200): one more at once (429, the burst
+     * is 1), over-large headers (431), an over-large body (413). False until the 200 came.
+     */
+    private static boolean sendTraffic() {
+        if (trafficSent) {
+            return true;
+        }
+        String nodeUtil = "GET /apis/custom.metrics.k8s.io/v1beta2/nodes/mainpc/nvidia_gpu_utilization_percent "
+                + "HTTP/1.1\r\nHost: adapter\r\nConnection: close\r\n\r\n";
+        if (adapterApi(nodeUtil) != 200) {
+            return false;
+        }
+        assertThat(adapterApi(nodeUtil)).as("a second request within the burst of 1").isEqualTo(429);
+        assertThat(adapterApi("GET /apis HTTP/1.1\r\nHost: adapter\r\nX-Big: " + "a".repeat(40_000)
+                + "\r\n\r\n")).as("over-large headers").isEqualTo(431);
+        assertThat(adapterApi("POST /advisor/v1/explain HTTP/1.1\r\nHost: adapter\r\nContent-Type: "
+                + "application/json\r\nContent-Length: 900000000\r\n\r\n")).as("an over-large body").isEqualTo(413);
+        trafficSent = true;
+        return true;
+    }
+
     /** What is still not as it should be; empty once every query has data and every rule ran cleanly. */
     private static List<String> notYet() {
         List<String> missing = new ArrayList<>();
+        if (!sendTraffic()) {
+            missing.add("the adapter has not answered GET .../nodes/mainpc/nvidia_gpu_utilization_percent with 200");
+        }
         for (MonitoringDashboard.Query q : MonitoringDashboard.queries()) {
             JsonObject answer = query(q.evaluable());
             if (resultCount(answer) <= 0) {
@@ -252,7 +315,9 @@ class MonitoringPrometheusIT {
             PromQl.metricNames(q.evaluable()).forEach(n -> used.putIfAbsent(n, q.where()));
         }
         assertThat(used).containsKeys("nvidia_gpu_up", "nvidia_gpu_pod_utilization_percent", "up",
-                "gpuscale_adapter_reading_age_seconds", "gpuscale_agent_pod_resources_up");
+                "gpuscale_adapter_reading_age_seconds", "gpuscale_agent_pod_resources_up",
+                "gpuscale_adapter_api_served_value_age_seconds_bucket", "gpuscale_adapter_api_refusals_total",
+                "gpuscale_adapter_auth_denials_total", "gpuscale_adapter_scrape_failures_total");
         List<String> unknown = new ArrayList<>();
         used.forEach((name, where) -> {
             if (!known.contains(name) && !EXPORTED_ELSEWHERE.containsKey(name)) {
@@ -272,6 +337,16 @@ class MonitoringPrometheusIT {
         assertThat(resultCount(up)).as("%s", up).isEqualTo(2);
         JsonObject fresh = query("gpuscale_adapter_reading_age_seconds < gpuscale_adapter_max_age_seconds");
         assertThat(resultCount(fresh)).as("%s", fresh).isEqualTo(1);
+        // what the test sent, as Prometheus has it from the adapter's own metrics
+        for (String series : List.of("gpuscale_adapter_api_refusals_total{reason=\"rate_limit\"}",
+                "gpuscale_adapter_api_refusals_total{reason=\"headers_too_large\"}",
+                "gpuscale_adapter_api_refusals_total{reason=\"body_too_large\"}",
+                "gpuscale_adapter_api_requests_total{code=\"200\",resource=\"nodes\",scope=\"single\"}",
+                "gpuscale_adapter_api_requests_total{code=\"413\",resource=\"explain\"}",
+                "gpuscale_adapter_api_served_value_age_seconds_count")) {
+            JsonObject counted = query(series + " >= 1");
+            assertThat(resultCount(counted)).as("%s: %s", series, counted).isEqualTo(1);
+        }
         // a healthy install: no alert even pending (every alert waits minutes before it fires)
         JsonObject alerts = query("ALERTS");
         assertThat(resultCount(alerts)).as("no alert pending or firing on a healthy install: %s", alerts).isZero();

@@ -65,6 +65,7 @@ public final class ApiServer implements AutoCloseable {
     private final Clock clock;
     private final boolean blockingBackend;
     private final ClientRateLimiter rate;
+    private final ApiRecorder recorder;
     private final AtomicLong internalErrors = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final ResponseCache cache = new ResponseCache(ResponseCache.DEFAULT_TTL);
@@ -76,8 +77,9 @@ public final class ApiServer implements AutoCloseable {
     private HttpServer server;
 
     private ApiServer(Vertx vertx, MetricsApi api, List<PostEndpoint> posts, RequestGate gate, ServerLimits limits,
-            Clock clock, boolean blockingBackend) {
+            Clock clock, boolean blockingBackend, ApiRecorder recorder) {
         this.vertx = vertx;
+        this.recorder = recorder;
         this.api = api;
         Map<String, PostEndpoint> byPath = new HashMap<>();
         for (PostEndpoint p : posts) {
@@ -119,7 +121,18 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(Vertx vertx, MetricsApi api, List<PostEndpoint> posts, RequestGate gate,
             ServingCertificate certificate, ServerLimits limits, String host, int port, Clock clock,
             boolean blockingBackend) throws Exception {
-        ApiServer s = new ApiServer(vertx, api, posts, gate, limits, clock, blockingBackend);
+        return start(vertx, api, posts, gate, certificate, limits, host, port, clock, blockingBackend,
+                ApiRecorder.NONE);
+    }
+
+    /**
+     * As above, telling {@code recorder} about every request: its arrival and answer, the limit
+     * that refused it, the age of the values it served.
+     */
+    public static ApiServer start(Vertx vertx, MetricsApi api, List<PostEndpoint> posts, RequestGate gate,
+            ServingCertificate certificate, ServerLimits limits, String host, int port, Clock clock,
+            boolean blockingBackend, ApiRecorder recorder) throws Exception {
+        ApiServer s = new ApiServer(vertx, api, posts, gate, limits, clock, blockingBackend, recorder);
         s.certificate = certificate;
         HttpServerOptions options = new HttpServerOptions()
                 .setSsl(true)
@@ -134,7 +147,7 @@ public final class ApiServer implements AutoCloseable {
         s.applyTls(options, certificate);
         s.server = vertx.createHttpServer(options)
                 .connectionHandler(s::connected)
-                .invalidRequestHandler(ApiServer::invalid)
+                .invalidRequestHandler(s::invalid)
                 .requestHandler(s::handle);
         s.server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return s;
@@ -237,6 +250,7 @@ public final class ApiServer implements AutoCloseable {
             open = connectionsPerClient.computeIfAbsent(client, k -> new AtomicInteger());
             if (open.incrementAndGet() > limits.maxConnectionsPerClient()) {
                 refused.incrementAndGet();
+                recorder.refused(ApiRecorder.Refusal.CONNECTION_LIMIT);
                 release(client, open);
                 conn.close();
                 return;
@@ -289,6 +303,7 @@ public final class ApiServer implements AutoCloseable {
                     timer = -1;
                 }
                 refused.incrementAndGet();
+                recorder.refused(ApiRecorder.Refusal.REQUEST_TIMEOUT);
                 conn.close();
             });
         }
@@ -326,9 +341,11 @@ public final class ApiServer implements AutoCloseable {
         String method = req.method().name();
         String path = req.path();
         String query = req.query();
+        observe(req, method, path);
         ApiResponse limit = checkLimits(req, path, query);
         if (limit != null) {
             refused.incrementAndGet();
+            recorder.refused(refusal(limit.code()));
             closeAfter(req, limit);
             return;
         }
@@ -372,6 +389,43 @@ public final class ApiServer implements AutoCloseable {
         } else {
             route(req, method, path, query);
         }
+    }
+
+    /**
+     * Tells the recorder that the request arrived, and when it is answered or abandoned (exactly
+     * once: the response's handlers run on the request's event loop).
+     */
+    private void observe(HttpServerRequest req, String method, String path) {
+        if (recorder == ApiRecorder.NONE) {
+            return;
+        }
+        long start = System.nanoTime();
+        RequestKind kind = RequestKind.of(method, path, posts.keySet());
+        HttpServerResponse resp = req.response();
+        boolean[] finished = {false};
+        recorder.started();
+        resp.bodyEndHandler(v -> {
+            if (!finished[0]) {
+                finished[0] = true;
+                recorder.finished(kind, resp.getStatusCode(), System.nanoTime() - start);
+            }
+        });
+        resp.closeHandler(v -> {
+            if (!finished[0]) {
+                finished[0] = true;
+                recorder.finished(kind, 0, System.nanoTime() - start);
+            }
+        });
+    }
+
+    /** The reason for a refusal {@link #checkLimits} answered with this code. */
+    private static ApiRecorder.Refusal refusal(int code) {
+        return switch (code) {
+            case 429 -> ApiRecorder.Refusal.RATE_LIMIT;
+            case 413 -> ApiRecorder.Refusal.BODY_TOO_LARGE;
+            case 414 -> ApiRecorder.Refusal.URI_TOO_LONG;
+            default -> ApiRecorder.Refusal.MALFORMED;
+        };
     }
 
     /** The size and rate limits; null when the request is within them. */
@@ -437,17 +491,25 @@ public final class ApiServer implements AutoCloseable {
         String key = ResponseCache.key(method, path, query);
         ResponseCache.Entry cached = cache.get(key, System.nanoTime());
         if (cached != null) {
-            write(req.response(), cached);
+            serve(req.response(), cached);
             return;
         }
         if (!blockingBackend) {
-            write(req.response(), render(key, method, answer(method, path, query)));
+            serve(req.response(), render(key, method, answer(method, path, query)));
             return;
         }
         Future<ResponseCache.Entry> f = vertx.executeBlocking(
                 () -> render(key, method, answer(method, path, query)), false);
-        f.onComplete(r -> write(req.response(), r.succeeded() ? r.result()
+        f.onComplete(r -> serve(req.response(), r.succeeded() ? r.result()
                 : render(key, "", ApiResponse.failure(Status.internalError()))));
+    }
+
+    /** Writes a GET's answer, telling the recorder how old the values in it are. */
+    private void serve(HttpServerResponse resp, ResponseCache.Entry entry) {
+        if (entry.oldestValueMillis() != ResponseCache.Entry.NO_VALUES && !resp.ended() && !resp.closed()) {
+            recorder.served(Math.max(0, clock.millis() - entry.oldestValueMillis()));
+        }
+        write(resp, entry);
     }
 
     /** A server without the metrics API: health checks, and 404 for every other GET path. */
@@ -467,6 +529,7 @@ public final class ApiServer implements AutoCloseable {
         if (req.version() != HttpVersion.HTTP_2 && req.getHeader("Content-Length") == null
                 && !"chunked".equalsIgnoreCase(req.getHeader("Transfer-Encoding"))) {
             refused.incrementAndGet();
+            recorder.refused(ApiRecorder.Refusal.LENGTH_REQUIRED);
             discardBody(req);
             closeAfter(req, ApiResponse.failure(new Status(411, "LengthRequired",
                     "a request body needs a Content-Length or chunked encoding", null)));
@@ -480,6 +543,7 @@ public final class ApiServer implements AutoCloseable {
             if (!done[0]) {
                 done[0] = true;
                 refused.incrementAndGet();
+                recorder.refused(ApiRecorder.Refusal.REQUEST_TIMEOUT);
                 abort(req);
             }
         });
@@ -492,6 +556,7 @@ public final class ApiServer implements AutoCloseable {
                 done[0] = true;
                 vertx.cancelTimer(timer);
                 refused.incrementAndGet();
+                recorder.refused(ApiRecorder.Refusal.BODY_TOO_LARGE);
                 chunks.clear();
                 closeAfter(req, ApiResponse.failure(Status.entityTooLarge(max)));
                 return;
@@ -556,11 +621,26 @@ public final class ApiServer implements AutoCloseable {
     private ResponseCache.Entry render(String key, String method, ApiResponse answer) {
         Document body = answer.body();
         ResponseCache.Entry entry = new ResponseCache.Entry(System.nanoTime(), answer.code(), body.contentType(),
-                Buffer.buffer(body.render().getBytes(StandardCharsets.UTF_8)));
+                Buffer.buffer(body.render().getBytes(StandardCharsets.UTF_8)), oldestValueMillis(body));
         if ("GET".equals(method) && (answer.code() == 200 || answer.code() == 404)) {
             cache.put(key, entry);
         }
         return entry;
+    }
+
+    /** The timestamp of the oldest value a document carries; {@link ResponseCache.Entry#NO_VALUES} when none. */
+    static long oldestValueMillis(Document body) {
+        long oldest = Long.MAX_VALUE;
+        if (body instanceof MetricValueList list) {
+            for (MetricValue v : list.items()) {
+                oldest = Math.min(oldest, v.timestamp().toEpochMilli());
+            }
+        } else if (body instanceof ExternalMetricValueList list) {
+            for (ExternalMetricValue v : list.items()) {
+                oldest = Math.min(oldest, v.timestamp().toEpochMilli());
+            }
+        }
+        return oldest == Long.MAX_VALUE ? ResponseCache.Entry.NO_VALUES : oldest;
     }
 
     private ApiResponse answer(String method, String path, String query) {
@@ -584,15 +664,18 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** A request Netty could not decode: an over-long request line (414), over-large headers (431), or garbage (400). */
-    private static void invalid(HttpServerRequest req) {
+    private void invalid(HttpServerRequest req) {
         Throwable cause = req.decoderResult().cause();
         Status status;
         if (cause instanceof TooLongHttpLineException) {
             status = new Status(414, "RequestURITooLong", "the request line is too long", null);
+            recorder.refused(ApiRecorder.Refusal.URI_TOO_LONG);
         } else if (cause instanceof TooLongHttpHeaderException) {
             status = new Status(431, "RequestHeaderFieldsTooLarge", "the request headers are too large", null);
+            recorder.refused(ApiRecorder.Refusal.HEADERS_TOO_LARGE);
         } else {
             status = Status.badRequest("malformed HTTP request");
+            recorder.refused(ApiRecorder.Refusal.MALFORMED);
         }
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {

@@ -11,8 +11,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * than the readings would allow. Bounded: when full, it starts over.
  */
 final class ResponseCache {
-    /** One rendered answer. */
-    record Entry(long createdNanos, int code, String contentType, Buffer body) {
+    /**
+     * One rendered answer.
+     *
+     * @param oldestValueMillis the timestamp of the oldest metric value in it, or {@link #NO_VALUES}
+     */
+    record Entry(long createdNanos, int code, String contentType, Buffer body, long oldestValueMillis) {
+        /** An answer without metric values (a failure, discovery, health). */
+        static final long NO_VALUES = Long.MIN_VALUE;
+
+        Entry(long createdNanos, int code, String contentType, Buffer body) {
+            this(createdNanos, code, contentType, body, NO_VALUES);
+        }
     }
 
     static final Duration DEFAULT_TTL = Duration.ofMillis(250);

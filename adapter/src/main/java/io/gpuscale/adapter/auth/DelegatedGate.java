@@ -50,6 +50,7 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
     private final ReviewCache<String, TokenReviewer.TokenResult> tokenCache;
     private final ReviewCache<AccessKey, AccessReviewer.Decision> accessCache;
     private final AutoCloseable owned;
+    private final AuthRecorder recorder;
     private final AtomicLong tokenReviewFailures = new AtomicLong();
     private final AtomicLong accessReviewFailures = new AtomicLong();
     private volatile boolean tokenReviewsFailing;
@@ -63,6 +64,13 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
      */
     DelegatedGate(AuthOptions options, Supplier<AuthenticationConfig> configs, TokenReviewer tokens,
             AccessReviewer access, Clock clock, LongSupplier nanoTicker, AutoCloseable owned) {
+        this(options, configs, tokens, access, clock, nanoTicker, owned, AuthRecorder.NONE);
+    }
+
+    /** As above, telling {@code recorder} about cache lookups, reviews and denials. */
+    DelegatedGate(AuthOptions options, Supplier<AuthenticationConfig> configs, TokenReviewer tokens,
+            AccessReviewer access, Clock clock, LongSupplier nanoTicker, AutoCloseable owned, AuthRecorder recorder) {
+        this.recorder = recorder;
         this.options = options;
         this.configs = configs;
         this.tokens = tokens;
@@ -82,6 +90,11 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
      * watching it. Close the gate to stop the watch.
      */
     public static DelegatedGate connect(AuthOptions options, ApiClient client) {
+        return connect(options, client, AuthRecorder.NONE);
+    }
+
+    /** As above, telling {@code recorder} about cache lookups, reviews and denials. */
+    public static DelegatedGate connect(AuthOptions options, ApiClient client, AuthRecorder recorder) {
         ExtensionAuthenticationWatch watch = null;
         if (options.authentication() == AuthOptions.AuthenticationMode.DELEGATED) {
             watch = new ExtensionAuthenticationWatch(client); // takes its HTTP clients before KubeReviews changes it
@@ -91,7 +104,8 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
             watch.start(FIRST_READ_TIMEOUT);
         }
         Supplier<AuthenticationConfig> configs = watch != null ? watch : () -> AuthenticationConfig.NONE;
-        return new DelegatedGate(options, configs, reviews, reviews, Clock.systemUTC(), System::nanoTime, watch);
+        return new DelegatedGate(options, configs, reviews, reviews, Clock.systemUTC(), System::nanoTime, watch,
+                recorder);
     }
 
     /**
@@ -102,6 +116,11 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
      * @throws IllegalArgumentException when the Kubernetes API's configuration cannot be read
      */
     public static RequestGate create(AuthOptions options, java.nio.file.Path kubeconfig) {
+        return create(options, kubeconfig, AuthRecorder.NONE);
+    }
+
+    /** As above, telling {@code recorder} about cache lookups, reviews and denials. */
+    public static RequestGate create(AuthOptions options, java.nio.file.Path kubeconfig, AuthRecorder recorder) {
         if (!options.delegatesAnything()) {
             return RequestGate.ALLOW_ALL;
         }
@@ -114,7 +133,7 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
                     + "Kubernetes API " + (kubeconfig != null ? "of --kubeconfig" : "in-cluster") + ": "
                     + e.getMessage(), e);
         }
-        return connect(options, client);
+        return connect(options, client, recorder);
     }
 
     /**
@@ -174,6 +193,7 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
         }
         if (a instanceof Authentication.Rejected rejected) {
             LOG.log(Level.DEBUG, "401 for {0} {1}: {2}", request.method(), request.path(), rejected.reason());
+            recorder.denied(AuthRecorder.Denial.CREDENTIAL_REJECTED);
             return Future.succeededFuture(null);
         }
         return Future.succeededFuture(UserInfo.ANONYMOUS_USER);
@@ -182,11 +202,16 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
     private Future<UserInfo> reviewToken(String token) {
         String key = sha256(token);
         TokenReviewer.TokenResult cached = tokenCache.get(key);
+        recorder.cacheLookup(AuthRecorder.Review.TOKEN, cached != null);
         if (cached != null) {
-            return Future.succeededFuture(cached.authenticated() ? cached.user().authenticated() : null);
+            return Future.succeededFuture(tokenUser(cached));
         }
+        long sent = System.nanoTime();
         return tokens.review(token).transform(r -> {
+            long nanos = System.nanoTime() - sent;
             if (r.failed()) {
+                recorder.reviewed(AuthRecorder.Review.TOKEN, AuthRecorder.Outcome.ERROR, nanos);
+                recorder.denied(AuthRecorder.Denial.TOKEN_REVIEW_FAILED);
                 tokenReviewFailures.incrementAndGet();
                 if (!tokenReviewsFailing) {
                     tokenReviewsFailing = true;
@@ -200,9 +225,20 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
                 LOG.log(Level.INFO, "TokenReviews work again after {0} failures", tokenReviewFailures.get());
             }
             TokenReviewer.TokenResult result = r.result();
+            recorder.reviewed(AuthRecorder.Review.TOKEN, result.authenticated() ? AuthRecorder.Outcome.ALLOWED
+                    : AuthRecorder.Outcome.DENIED, nanos);
             tokenCache.put(key, result, result.authenticated());
-            return Future.succeededFuture(result.authenticated() ? result.user().authenticated() : null);
+            return Future.succeededFuture(tokenUser(result));
         });
+    }
+
+    /** The token's user, or null (a denial, counted) when it is not authenticated. */
+    private UserInfo tokenUser(TokenReviewer.TokenResult result) {
+        if (!result.authenticated()) {
+            recorder.denied(AuthRecorder.Denial.TOKEN_REJECTED);
+            return null;
+        }
+        return result.user().authenticated();
     }
 
     /** Null to serve the request, else the answer instead. */
@@ -214,11 +250,16 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
         }
         AccessKey key = new AccessKey(user, attributes);
         AccessReviewer.Decision cached = accessCache.get(key);
+        recorder.cacheLookup(AuthRecorder.Review.ACCESS, cached != null);
         if (cached != null) {
             return Future.succeededFuture(answer(user, attributes, cached));
         }
+        long sent = System.nanoTime();
         return access.review(user, attributes).transform(r -> {
+            long nanos = System.nanoTime() - sent;
             if (r.failed()) {
+                recorder.reviewed(AuthRecorder.Review.ACCESS, AuthRecorder.Outcome.ERROR, nanos);
+                recorder.denied(AuthRecorder.Denial.ACCESS_REVIEW_FAILED);
                 accessReviewFailures.incrementAndGet();
                 if (!accessReviewsFailing) {
                     accessReviewsFailing = true;
@@ -231,15 +272,18 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
                 accessReviewsFailing = false;
                 LOG.log(Level.INFO, "SubjectAccessReviews work again after {0} failures", accessReviewFailures.get());
             }
+            recorder.reviewed(AuthRecorder.Review.ACCESS, r.result().allowed() ? AuthRecorder.Outcome.ALLOWED
+                    : AuthRecorder.Outcome.DENIED, nanos);
             accessCache.put(key, r.result(), r.result().allowed());
             return Future.succeededFuture(answer(user, attributes, r.result()));
         });
     }
 
-    private static ApiResponse answer(UserInfo user, RequestAttributes a, AccessReviewer.Decision decision) {
+    private ApiResponse answer(UserInfo user, RequestAttributes a, AccessReviewer.Decision decision) {
         if (decision.allowed()) {
             return null;
         }
+        recorder.denied(AuthRecorder.Denial.FORBIDDEN);
         Status.Details details = a.resourceRequest() ? new Status.Details(a.name().isEmpty() ? null : a.name(),
                 a.group(), a.resource()) : null;
         return ApiResponse.failure(new Status(403, "Forbidden", a.forbiddenMessage(user.name(), decision.reason()),

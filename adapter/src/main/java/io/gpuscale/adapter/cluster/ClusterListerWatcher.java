@@ -65,6 +65,9 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
     private final TransformFunc transform;
     private volatile Call inFlight;
     private volatile boolean cancelled;
+    /** List and watch requests started, for the adapter's own metrics. */
+    final java.util.concurrent.atomic.AtomicLong lists = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong watches = new java.util.concurrent.atomic.AtomicLong();
 
     /** Whether the API server answers, per resource; the informer view logs its changes. */
     interface Connection {
@@ -88,6 +91,7 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
 
     @Override
     public KubernetesListObject list(CallGeneratorParams params) throws ApiException {
+        lists.incrementAndGet();
         try {
             KubernetesListObject list;
             try {
@@ -188,6 +192,7 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
     @Override
     @SuppressWarnings("unchecked")
     public Watchable<KubernetesObject> watch(CallGeneratorParams params) throws ApiException {
+        watches.incrementAndGet();
         Call call = watchHttp.newCall(requests.build(params.resourceVersion, params.timeoutSeconds, true, null, null).request());
         try {
             Watch<KubernetesObject> watch = (Watch<KubernetesObject>) (Watch<?>) Watch.createWatch(client, start(call),

@@ -60,6 +60,7 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         final ClusterListerWatcher listerWatcher;
         final DefaultSharedIndexInformer<KubernetesObject, KubernetesListObject> informer;
         final AtomicLong failures = new AtomicLong();
+        volatile long lastEventMillis;
         private boolean down;
         private Throwable lastFailure;
 
@@ -82,18 +83,26 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
                 @Override
                 public void onAdd(KubernetesObject obj) {
                     changed = true;
+                    lastEventMillis = System.currentTimeMillis();
                 }
 
                 @Override
                 public void onUpdate(KubernetesObject before, KubernetesObject after) {
                     changed = true;
+                    lastEventMillis = System.currentTimeMillis();
                 }
 
                 @Override
                 public void onDelete(KubernetesObject obj, boolean finalStateUnknown) {
                     changed = true;
+                    lastEventMillis = System.currentTimeMillis();
                 }
             });
+        }
+
+        InformerStats stats() {
+            return new InformerStats(resource, listerWatcher.lists.get(), listerWatcher.watches.get(), failures.get(),
+                    informer.getIndexer().list().size(), lastEventMillis);
         }
 
         @Override
@@ -224,6 +233,13 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
                 out.add(o.getClass());
             }
         }
+        return out;
+    }
+
+    /** Each informer's requests, failures, objects and last event, for the adapter's own metrics. */
+    public List<InformerStats> stats() {
+        List<InformerStats> out = new ArrayList<>(watched.size());
+        watched.forEach(w -> out.add(w.stats()));
         return out;
     }
 

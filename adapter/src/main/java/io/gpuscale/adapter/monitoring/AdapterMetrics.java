@@ -1,5 +1,9 @@
 package io.gpuscale.adapter.monitoring;
 
+import io.gpuscale.adapter.api.ApiRecorder;
+import io.gpuscale.adapter.auth.AuthRecorder;
+import io.gpuscale.adapter.cluster.InformerStats;
+import io.gpuscale.adapter.scrape.ScrapeRecorder;
 import io.gpuscale.adapter.scrape.TargetHealth;
 import io.gpuscale.adapter.store.AgentSnapshot;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -19,18 +23,26 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The adapter's own health as Micrometer meters, served on {@code --metrics-bind-address}: the
- * JVM and process binders the agent uses (memory, threads, GC, uptime, CPU time) and, when it
- * scrapes agents itself, how that goes ({@link #watchScraping}). Every value is read from state the
- * scraper and the store keep anyway, when Prometheus asks: nothing is counted on the request path.
+ * JVM and process binders the agent uses (memory, threads, GC, uptime, CPU time); the API servers'
+ * requests ({@link #api()}); authentication and authorization ({@link #auth()}); when it scrapes
+ * agents itself, how that goes ({@link #scraping()}, {@link #watchScraping}); and the cluster
+ * view's informers ({@link #watchCluster}). The recorders count at the edges of a request or a
+ * scrape; per-target and per-informer values are read, when Prometheus asks, from state the
+ * scraper and the informers keep anyway.
  */
 public final class AdapterMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
-    private volatile Runnable beforeScrape = () -> { };
+    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
+    private final ApiMeters api;
+    private final AuthMeters auth;
+    private ScrapeMeters scraping;
 
     public AdapterMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -47,6 +59,68 @@ public final class AdapterMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
+        this.api = new ApiMeters(registry);
+        this.auth = new AuthMeters(registry);
+    }
+
+    /** For the HTTPS servers (the metrics API, the advisor's and the scheduler extender's endpoints). */
+    public ApiRecorder api() {
+        return api;
+    }
+
+    /** For delegated authentication and authorization; its series exist (at 0) whatever the modes. */
+    public AuthRecorder auth() {
+        return auth;
+    }
+
+    /** For the agents' scraper; its series are made on the first call (there are none without scraping). */
+    public synchronized ScrapeRecorder scraping() {
+        if (scraping == null) {
+            scraping = new ScrapeMeters(registry);
+        }
+        return scraping;
+    }
+
+    /**
+     * Adds the cluster view's meters, per informer ({@code resource}: pods, nodes, resourcequotas):
+     * list and watch requests started, failed requests, objects held, and the time of the last
+     * event. Read from {@code stats} once per scrape of /metrics. Call once.
+     */
+    public void watchCluster(Supplier<List<InformerStats>> stats) {
+        Map<String, InformerStats> latest = new java.util.concurrent.ConcurrentHashMap<>();
+        stats.get().forEach(s -> latest.put(s.resource(), s));
+        for (String resource : List.copyOf(latest.keySet())) {
+            ToDoubleFunction<Map<String, InformerStats>> lists = m -> m.get(resource).lists();
+            io.micrometer.core.instrument.FunctionCounter.builder("gpuscale.adapter.cluster.lists", latest, lists)
+                    .description("List requests the cluster view's informer started: the first, and a relist each "
+                            + "time a watch could not resume (an informer restart).")
+                    .tag("resource", resource)
+                    .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("gpuscale.adapter.cluster.watches", latest,
+                            m -> m.get(resource).watches())
+                    .description("Watch requests the informer started; each ends after a server-side timeout of "
+                            + "minutes, or a failure.")
+                    .tag("resource", resource)
+                    .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("gpuscale.adapter.cluster.request.failures", latest,
+                            m -> m.get(resource).failures())
+                    .description("List and watch requests of the informer that failed.")
+                    .tag("resource", resource)
+                    .register(registry);
+            Gauge.builder("gpuscale.adapter.cluster.objects", latest, m -> m.get(resource).objects())
+                    .description("Objects the informer's cache holds.")
+                    .tag("resource", resource)
+                    .register(registry);
+            Gauge.builder("gpuscale.adapter.cluster.last.event.timestamp", latest,
+                            m -> m.get(resource).lastEventMillis() / 1000.0)
+                    .description("When the informer's last add, update or delete arrived, seconds since the epoch; "
+                            + "0 before the first.")
+                    .baseUnit("seconds")
+                    .tag("resource", resource)
+                    .register(registry);
+        }
+        // Meters hold their object weakly; the map stays reachable through this runnable.
+        beforeScrape.add(() -> stats.get().forEach(s -> latest.put(s.resource(), s)));
     }
 
     public PrometheusMeterRegistry registry() {
@@ -93,18 +167,30 @@ public final class AdapterMetrics implements AutoCloseable {
                 .baseUnit("seconds")
                 .strongReference(true)
                 .register(registry);
-        beforeScrape = () -> {
+        java.util.concurrent.atomic.AtomicLong largestBody = new java.util.concurrent.atomic.AtomicLong();
+        Gauge.builder("gpuscale.adapter.scrape.largest.body", largestBody, java.util.concurrent.atomic.AtomicLong::get)
+                .description("The largest body among the agents' last successful scrapes (one number instead of a "
+                        + "series per agent).")
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(registry);
+        beforeScrape.add(() -> {
             Collection<TargetHealth> targets = health.get().values();
+            long largest = 0;
             List<MultiGauge.Row<?>> upRows = new ArrayList<>(targets.size());
             List<MultiGauge.Row<?>> successRows = new ArrayList<>(targets.size());
             for (TargetHealth t : targets) {
                 Tags tags = Tags.of("target", t.url(), "node", t.node() == null ? "" : t.node());
                 upRows.add(MultiGauge.Row.of(tags, up(t) ? 1 : 0));
                 successRows.add(MultiGauge.Row.of(tags, t.lastSuccessMillis() / 1000.0));
+                if (t.lastReport() != null) {
+                    largest = Math.max(largest, t.lastReport().bytes());
+                }
             }
+            largestBody.set(largest);
             up.register(upRows, true);
             lastSuccess.register(successRows, true);
-        };
+        });
     }
 
     /** Whether the target's last finished scrape succeeded. */
@@ -123,7 +209,7 @@ public final class AdapterMetrics implements AutoCloseable {
 
     /** The exposition in the Prometheus text format 0.0.4, the per-target rows brought up to date first. */
     public String scrape() {
-        beforeScrape.run();
+        beforeScrape.forEach(Runnable::run);
         return registry.scrape();
     }
 

@@ -73,6 +73,7 @@ public final class AgentScraper implements AutoCloseable {
     private final AgentTargets targets;
     private final ScrapeIngest ingest;
     private final ScrapeOptions options;
+    private final ScrapeRecorder recorder;
     private final HttpClientAgent client;
     private final String query;
     private final int laneCount;
@@ -175,6 +176,12 @@ public final class AgentScraper implements AutoCloseable {
      */
     public AgentScraper(Vertx vertx, AgentTargets targets, ScrapeIngest ingest, ScrapeOptions options,
             Collection<String> families, int lanes) {
+        this(vertx, targets, ingest, options, families, lanes, ScrapeRecorder.NONE);
+    }
+
+    /** As above, telling {@code recorder} about every scrape (the adapter's own metrics). */
+    public AgentScraper(Vertx vertx, AgentTargets targets, ScrapeIngest ingest, ScrapeOptions options,
+            Collection<String> families, int lanes, ScrapeRecorder recorder) {
         if (lanes < 1) {
             throw new IllegalArgumentException("scraping needs at least one lane: " + lanes);
         }
@@ -182,6 +189,7 @@ public final class AgentScraper implements AutoCloseable {
         this.targets = targets;
         this.ingest = ingest;
         this.options = options;
+        this.recorder = recorder;
         this.laneCount = lanes;
         this.query = familiesQuery(families);
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis());
@@ -361,13 +369,18 @@ public final class AgentScraper implements AutoCloseable {
         } else {
             long sinceLast = now - s.lastStartMillis;
             if (s.lastStartMillis > 0 && !s.lastWasWatch) {
-                s.skipped += sinceLast / period; // phases that passed while the last scrape was still running
+                long passed = sinceLast / period; // phases that passed while the last scrape was still running
+                s.skipped += passed;
+                if (passed > 0) {
+                    recorder.skipped(passed);
+                }
             }
             delay = Math.floorMod(s.phaseMillis - now, period);
             if (delay == 0 || sinceLast + delay < period / 2) {
                 delay += period; // this phase was just used (by a watch that failed or a first scrape)
             }
         }
+        long due = now + delay;
         s.timer = vertx.setTimer(delay, id -> {
             s.timer = -1;
             if (closed || s.removed) {
@@ -375,9 +388,11 @@ public final class AgentScraper implements AutoCloseable {
             }
             if (s.inFlight) {
                 s.skipped++;
+                recorder.skipped(1);
                 schedule(s);
                 return;
             }
+            recorder.started(Math.max(0, System.currentTimeMillis() - due));
             scrape(s, true).onComplete(ar -> schedule(s));
         });
     }
@@ -415,6 +430,7 @@ public final class AgentScraper implements AutoCloseable {
                 .onSuccess(req -> send(req, body, receiving))
                 .onFailure(body::tryFail);
         Promise<Void> done = Promise.promise();
+        long sentNanos = System.nanoTime();
         body.future().onComplete(ar -> {
             vertx.cancelTimer(timer);
             receiving.release();
@@ -423,8 +439,12 @@ public final class AgentScraper implements AutoCloseable {
             try {
                 if (ar.succeeded()) {
                     ingested(state, target, receiving, ar.result());
+                    recorder.succeeded(watch, System.nanoTime() - sentNanos, ar.result(), receiving.checked.rejected());
                 } else {
                     failed(state, ar.cause());
+                    if (!closed) {
+                        recorder.failed(watch, failure(ar.cause()), System.nanoTime() - sentNanos);
+                    }
                 }
             } finally {
                 done.complete();
@@ -504,20 +524,21 @@ public final class AgentScraper implements AutoCloseable {
         // Set first: a failed scrape resets the stream, and an unhandled reset is logged as an error.
         resp.exceptionHandler(body::tryFail);
         if (resp.statusCode() != 200) {
-            body.tryFail(new ScrapeFailure("HTTP " + resp.statusCode()));
+            body.tryFail(new ScrapeFailure(ScrapeRecorder.Failure.HTTP_STATUS, "HTTP " + resp.statusCode()));
             return;
         }
         String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
         String encoding = resp.getHeader(HttpHeaders.CONTENT_ENCODING);
         if (length != null && encoding == null && parseLong(length) > max) {
-            body.tryFail(new ScrapeFailure("body of " + length + " bytes is over the limit of " + max));
+            body.tryFail(new ScrapeFailure(ScrapeRecorder.Failure.TOO_LARGE, "body of " + length + " bytes is over the limit of " + max));
             return;
         }
         String sampleTime = resp.getHeader(SAMPLE_TIME_HEADER);
         receiving.begin(sampleTime == null ? -1 : Math.max(-1, parseLong(sampleTime)));
         resp.handler(chunk -> {
             if (!body.future().isComplete() && !receiving.feed(chunk)) {
-                body.tryFail(new ScrapeFailure("body is over the limit of " + max + " bytes"));
+                body.tryFail(new ScrapeFailure(ScrapeRecorder.Failure.TOO_LARGE,
+                        "body is over the limit of " + max + " bytes"));
             }
         });
         resp.endHandler(v -> {
@@ -572,6 +593,30 @@ public final class AgentScraper implements AutoCloseable {
         return target.node() == null ? "agent " + target.url() : "agent " + target.url() + " (node " + target.node() + ")";
     }
 
+    /** Why a scrape failed, from what it failed with (or what that was caused by). */
+    static ScrapeRecorder.Failure failure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ScrapeFailure f) {
+                return f.reason;
+            }
+            if (t instanceof TimeoutException) {
+                return ScrapeRecorder.Failure.TIMEOUT;
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException) {
+                return ScrapeRecorder.Failure.CONNECT;
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return ScrapeRecorder.Failure.TLS;
+            }
+            if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof io.vertx.core.http.StreamResetException
+                    || t instanceof java.nio.channels.ClosedChannelException) {
+                return ScrapeRecorder.Failure.CLOSED;
+            }
+        }
+        return ScrapeRecorder.Failure.OTHER;
+    }
+
     private static long parseLong(String s) {
         try {
             return Long.parseLong(s.trim());
@@ -596,8 +641,11 @@ public final class AgentScraper implements AutoCloseable {
 
     /** A scrape that got an answer, but not a usable one. */
     private static final class ScrapeFailure extends Exception {
-        ScrapeFailure(String message) {
+        final ScrapeRecorder.Failure reason;
+
+        ScrapeFailure(ScrapeRecorder.Failure reason, String message) {
             super(message, null, false, false);
+            this.reason = reason;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.gpuscale.adapter.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.api.ApiResponse;
+import io.gpuscale.adapter.monitoring.AdapterMetrics;
 import io.gpuscale.adapter.testing.Eventually;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.kubernetes.client.openapi.models.V1Status;
@@ -49,6 +50,7 @@ class DelegatedGateIT {
     private static Vertx vertx;
     private static HttpServer server;
     private static ServingCertificate serving;
+    private static final AdapterMetrics metrics = new AdapterMetrics();
 
     @BeforeAll
     static void start() throws Exception {
@@ -60,7 +62,8 @@ class DelegatedGateIT {
         AuthOptions options = new AuthOptions(AuthOptions.AuthenticationMode.DELEGATED,
                 AuthOptions.AuthorizationMode.DELEGATED, ALLOWED_TTL, DENIED_TTL, Duration.ofSeconds(10),
                 List.of("/healthz", "/livez", "/readyz"), 100);
-        gate = new DelegatedGate(options, watch, reviews, reviews, Clock.systemUTC(), ticker::get, watch);
+        gate = new DelegatedGate(options, watch, reviews, reviews, Clock.systemUTC(), ticker::get, watch,
+                metrics.auth());
         serving = ServingCertificate.selfSigned(ServingCertificate.defaultHosts(null, null), Clock.systemUTC());
         vertx = Vertx.vertx();
         server = serve(gate);
@@ -133,6 +136,36 @@ class DelegatedGateIT {
         V1Status status = V1Status.fromJson(r.body());
         assertThat(status.getReason()).isEqualTo(reason);
         assertThat(status.getCode()).isEqualTo(code);
+    }
+
+    @Test
+    void aDenialIsCountedByReasonAndItsRepeatIsACacheHit() throws Exception {
+        kube.policy(spec -> false);
+        String before = metrics.scrape();
+        assertStatus(as(CLIENT_CA.client("carol")).get(PODS), 403, "Forbidden");
+        assertStatus(as(CLIENT_CA.client("carol")).get(PODS), 403, "Forbidden");
+        assertStatus(as(OTHER_CA.client("carol")).get(PODS), 401, "Unauthorized");
+        String after = metrics.scrape();
+        assertThat(count(after, "gpuscale_adapter_auth_denials_total{reason=\"forbidden\"}")
+                - count(before, "gpuscale_adapter_auth_denials_total{reason=\"forbidden\"}")).isEqualTo(2);
+        assertThat(count(after, "gpuscale_adapter_auth_denials_total{reason=\"credential_rejected\"}")
+                - count(before, "gpuscale_adapter_auth_denials_total{reason=\"credential_rejected\"}")).isEqualTo(1);
+        assertThat(count(after, "gpuscale_adapter_auth_reviews_total{outcome=\"denied\",review=\"access\"}")
+                - count(before, "gpuscale_adapter_auth_reviews_total{outcome=\"denied\",review=\"access\"}"))
+                .isEqualTo(1);
+        assertThat(count(after, "gpuscale_adapter_auth_cache_lookups_total{result=\"hit\",review=\"access\"}")
+                - count(before, "gpuscale_adapter_auth_cache_lookups_total{result=\"hit\",review=\"access\"}"))
+                .isEqualTo(1);
+        assertThat(count(after, "gpuscale_adapter_auth_review_duration_seconds_count{review=\"access\"}")
+                - count(before, "gpuscale_adapter_auth_review_duration_seconds_count{review=\"access\"}"))
+                .isEqualTo(1);
+    }
+
+    /** The value of one series in an exposition. */
+    private static double count(String exposition, String series) {
+        return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + exposition));
     }
 
     @Test

@@ -2,6 +2,10 @@ package io.gpuscale.adapter.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuscale.adapter.auth.AuthRecorder;
+import io.gpuscale.adapter.cluster.InformerStats;
+import io.gpuscale.adapter.scrape.ParseReport;
+import io.gpuscale.adapter.scrape.ScrapeRecorder;
 import io.gpuscale.adapter.scrape.TargetHealth;
 import io.gpuscale.adapter.store.MetricStore;
 import java.time.Clock;
@@ -89,7 +93,69 @@ class AdapterMetricsTest {
     }
 
     @Test
-    void withoutScrapingOnlyTheProcessIsDescribed() {
-        assertThat(metrics.scrape()).doesNotContain("gpuscale_adapter_").contains("jvm_memory_used_bytes");
+    void withoutScrapingThereAreNoScrapeSeriesButTheApiAndAuthSeriesExistAtZero() {
+        assertThat(metrics.scrape()).doesNotContain("gpuscale_adapter_scrape").doesNotContain("gpuscale_adapter_target")
+                .doesNotContain("gpuscale_adapter_cluster")
+                .contains("jvm_memory_used_bytes")
+                .contains("gpuscale_adapter_api_requests_in_flight 0.0")
+                .contains("gpuscale_adapter_api_refusals_total{reason=\"rate_limit\"} 0.0")
+                .contains("gpuscale_adapter_auth_denials_total{reason=\"forbidden\"} 0.0")
+                .contains("gpuscale_adapter_auth_reviews_total{outcome=\"error\",review=\"access\"} 0.0");
+    }
+
+    @Test
+    void scrapesAreCountedOncePerScrapeByOutcomeAndReason() {
+        ScrapeRecorder r = metrics.scraping();
+        r.started(3);
+        r.succeeded(false, 40_000_000L, new ParseReport(120, 30, 2, 1, false, 9_000), 4);
+        r.succeeded(true, 1_500_000_000L, new ParseReport(100, 0, 0, 0, false, 7_000), 0);
+        r.failed(false, ScrapeRecorder.Failure.TIMEOUT, 1_000_000_000L);
+        r.failed(false, ScrapeRecorder.Failure.CONNECT, 1_000_000L);
+        r.skipped(2);
+        assertThat(metrics.scraping()).isSameAs(r);
+        assertThat(metrics.scrape())
+                .contains("gpuscale_adapter_scrape_duration_seconds_count{mode=\"poll\"} 3")
+                .contains("gpuscale_adapter_scrape_duration_seconds_bucket{mode=\"poll\",le=\"0.05\"} 2")
+                .contains("gpuscale_adapter_scrape_duration_seconds_count{mode=\"watch\"} 1")
+                .contains("gpuscale_adapter_scrape_failures_total{reason=\"timeout\"} 1.0")
+                .contains("gpuscale_adapter_scrape_failures_total{reason=\"connect\"} 1.0")
+                .contains("gpuscale_adapter_scrape_failures_total{reason=\"too_large\"} 0.0")
+                .contains("gpuscale_adapter_scrape_body_bytes_total 16000.0")
+                .contains("gpuscale_adapter_scrape_samples_total{outcome=\"kept\"} 216.0")
+                .contains("gpuscale_adapter_scrape_samples_total{outcome=\"unwanted\"} 30.0")
+                .contains("gpuscale_adapter_scrape_samples_total{outcome=\"out_of_range\"} 4.0")
+                .contains("gpuscale_adapter_scrape_lateness_seconds_bucket{le=\"0.005\"} 1")
+                .contains("gpuscale_adapter_scrape_skipped_total 2.0");
+    }
+
+    @Test
+    void reviewsCacheLookupsAndDenialsAreCountedByKind() {
+        AuthRecorder r = metrics.auth();
+        r.cacheLookup(AuthRecorder.Review.ACCESS, false);
+        r.reviewed(AuthRecorder.Review.ACCESS, AuthRecorder.Outcome.DENIED, 3_000_000L);
+        r.denied(AuthRecorder.Denial.FORBIDDEN);
+        r.cacheLookup(AuthRecorder.Review.ACCESS, true);
+        r.denied(AuthRecorder.Denial.FORBIDDEN);
+        assertThat(metrics.scrape())
+                .contains("gpuscale_adapter_auth_cache_lookups_total{result=\"miss\",review=\"access\"} 1.0")
+                .contains("gpuscale_adapter_auth_cache_lookups_total{result=\"hit\",review=\"access\"} 1.0")
+                .contains("gpuscale_adapter_auth_reviews_total{outcome=\"denied\",review=\"access\"} 1.0")
+                .contains("gpuscale_adapter_auth_review_duration_seconds_bucket{review=\"access\",le=\"0.005\"} 1")
+                .contains("gpuscale_adapter_auth_denials_total{reason=\"forbidden\"} 2.0");
+    }
+
+    @Test
+    void informersAreReadOncePerScrape() {
+        java.util.List<InformerStats> stats = new java.util.ArrayList<>(java.util.List.of(
+                new InformerStats("pods", 1, 1, 0, 40, 0), new InformerStats("nodes", 1, 2, 0, 3, NOW)));
+        metrics.watchCluster(() -> java.util.List.copyOf(stats));
+        stats.set(0, new InformerStats("pods", 2, 5, 1, 41, NOW - 500));
+        assertThat(metrics.scrape())
+                .contains("gpuscale_adapter_cluster_lists_total{resource=\"pods\"} 2.0")
+                .contains("gpuscale_adapter_cluster_watches_total{resource=\"pods\"} 5.0")
+                .contains("gpuscale_adapter_cluster_request_failures_total{resource=\"pods\"} 1.0")
+                .contains("gpuscale_adapter_cluster_objects{resource=\"pods\"} 41.0")
+                .contains("gpuscale_adapter_cluster_objects{resource=\"nodes\"} 3.0")
+                .contains("gpuscale_adapter_cluster_last_event_timestamp_seconds{resource=\"nodes\"} 1.8E9");
     }
 }

@@ -3,6 +3,7 @@ package io.gpuscale.adapter.advisor.http;
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.ClusterIndex;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
+import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.api.PostEndpoint;
 import io.gpuscale.adapter.auth.RequestGate;
 import io.gpuscale.adapter.cluster.SchedulingView;
@@ -47,12 +48,20 @@ public final class AdvisorService implements AutoCloseable {
     public static AdvisorService start(SchedulingView cluster, GpuMetrics metrics, AdvisorOptions options,
             String host, int extenderPort, ServingCertificate certificate, RequestGate extenderGate)
             throws ListenException {
+        return start(cluster, metrics, options, host, extenderPort, certificate, extenderGate, ApiRecorder.NONE);
+    }
+
+    /** As above, telling {@code extenderRecorder} about every extender call (the adapter's own metrics). */
+    public static AdvisorService start(SchedulingView cluster, GpuMetrics metrics, AdvisorOptions options,
+            String host, int extenderPort, ServingCertificate certificate, RequestGate extenderGate,
+            ApiRecorder extenderRecorder) throws ListenException {
         ClusterIndex index = ClusterIndex.of(cluster);
         PlacementAdvisor advisor = new PlacementAdvisor(index, metrics, options, Clock.systemUTC());
         SchedulerExtenderServer extender = null;
         if (extenderPort >= 0) {
             try {
-                extender = SchedulerExtenderServer.start(host, extenderPort, certificate, advisor, extenderGate);
+                extender = SchedulerExtenderServer.start(host, extenderPort, certificate, advisor, extenderGate,
+                        extenderRecorder);
             } catch (Exception e) {
                 index.close();
                 Throwable cause = e.getCause() != null ? e.getCause() : e;

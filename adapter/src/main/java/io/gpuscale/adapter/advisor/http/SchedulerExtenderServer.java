@@ -1,6 +1,7 @@
 package io.gpuscale.adapter.advisor.http;
 
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
+import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.api.ApiServer;
 import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.auth.RequestGate;
@@ -58,10 +59,16 @@ public final class SchedulerExtenderServer implements AutoCloseable {
      */
     public static SchedulerExtenderServer start(String host, int port, ServingCertificate certificate,
             PlacementAdvisor advisor, RequestGate gate) throws Exception {
+        return start(host, port, certificate, advisor, gate, ApiRecorder.NONE);
+    }
+
+    /** As above, telling {@code recorder} about every call (the adapter's own metrics). */
+    public static SchedulerExtenderServer start(String host, int port, ServingCertificate certificate,
+            PlacementAdvisor advisor, RequestGate gate, ApiRecorder recorder) throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         try {
             ApiServer server = ApiServer.start(vertx, null, AdvisorEndpoints.schedulerExtender(advisor),
-                    gate, certificate, LIMITS, host, port, Clock.systemUTC(), false);
+                    gate, certificate, LIMITS, host, port, Clock.systemUTC(), false, recorder);
             return new SchedulerExtenderServer(vertx, server);
         } catch (Exception e) {
             vertx.close();
