@@ -81,6 +81,11 @@ public final class AgentMain implements Callable<Integer> {
             description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+            description = "Log lines as text (time, level, logger, message, key=value context) or as one JSON "
+                    + "object each (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -114,6 +119,7 @@ public final class AgentMain implements Callable<Integer> {
         Duration every = wrap("--interval", () -> AgentConfig.parseInterval(interval));
         String node = wrap("--node-name", () -> AgentConfig.checkNodeName(resolveNodeName()));
         wrap("--log-level", () -> Logging.level(logLevel));
+        wrap("--log-format", () -> Logging.format(logFormat));
         if (nvmlLibrary.isBlank()) {
             throw new IllegalArgumentException("--nvml-library: must not be empty");
         }
@@ -176,7 +182,7 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig config = config();
-        Logging.configure(Logging.level(logLevel));
+        Logging.configure(Logging.level(logLevel), Logging.format(logFormat));
         Agent agent;
         try {
             agent = Agent.start(config);
