@@ -4,6 +4,7 @@ import io.gpuscale.common.Durations;
 import io.gpuscale.common.HostPort;
 import io.gpuscale.common.Logging;
 import io.gpuscale.common.cli.UsageErrors;
+import io.gpuscale.common.log.LogFields;
 import java.io.PrintWriter;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -198,10 +199,10 @@ public final class AgentMain implements Callable<Integer> {
             Logging.shutDown();
         }, "gpuscale-shutdown"));
         String shown = config.listenHost().equals("0.0.0.0") ? "localhost" : config.listenHost();
-        LOG.log(Level.INFO, "gpuscale agent serving: node={0} source={1} interval={2} "
-                + "metrics={5}://{3}:{4,number,#}/metrics ready={5}://{3}:{4,number,#}/readyz",
-                config.nodeName(), describe(config.source()), Durations.format(config.interval()), shown,
-                agent.port(), config.scheme());
+        String base = config.scheme() + "://" + shown + ":" + agent.port();
+        LOG.log(Level.INFO, "gpuscale agent serving", LogFields.of("node", config.nodeName(),
+                "source", describe(config.source()), "interval", Durations.format(config.interval()),
+                "metrics", base + "/metrics", "ready", base + "/readyz"));
         stopped.await();
         return 0;
     }

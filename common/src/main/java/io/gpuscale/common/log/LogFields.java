@@ -115,6 +115,12 @@ public final class LogFields {
         return scrub(v.toString());
     }
 
+    /** The value of the first pair with {@code key}, as {@link #value(int)} gives it; null when there is none. */
+    public Object value(String key) {
+        int i = keys.indexOf(key);
+        return i < 0 ? null : value(i);
+    }
+
     /**
      * {@code text} with what must never be logged taken out: user info and query of every http(s)
      * URL, and the credential after {@code Bearer}.
