@@ -34,7 +34,12 @@ public final class LogFields {
     private static final Set<String> SECRET_KEYS = Set.of("token", "bearer", "authorization", "password", "secret",
             "cookie", "key", "private_key", "credentials");
     private static final Pattern URL = Pattern.compile("(?i)\\b(https?://)(?:[^/?#\\s@]*@)?([^?#\\s]*)(?:\\?[^#\\s]*)?");
-    private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]+");
+    /**
+     * {@code Bearer} and a credential: eight or more token characters that are not a plain
+     * lowercase word, so that a sentence such as "bearer tokens are answered 401" stays readable.
+     */
+    private static final Pattern BEARER = Pattern.compile(
+            "(?i)\\b(bearer)\\s+(?-i:(?![a-z]+(?![A-Za-z0-9._~+/=-]))[A-Za-z0-9._~+/=-]{8,})");
 
     private final List<String> keys;
     private final List<Object> values;

@@ -154,6 +154,15 @@ class LogFormatTest {
     }
 
     @Test
+    void theWordBearerInASentenceIsNoCredential() {
+        String sentence = "TokenReviews fail: bearer tokens are answered 401 (Bearer tokens too)";
+        assertThat(LogFields.scrub(sentence)).isEqualTo(sentence);
+        assertThat(LogFields.scrub("Authorization: bearer abcdefghij0123456789")).isEqualTo("Authorization: bearer "
+                + LogFields.REDACTED);
+        assertThat(LogFields.scrub("Bearer abcdef.0123456789abcdef")).isEqualTo("Bearer " + LogFields.REDACTED);
+    }
+
+    @Test
     void systemLoggerCallsReachTheFormatterWithTheirFields() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Logger jul = Logger.getLogger("io.gpuscale.test.bridge");
