@@ -266,6 +266,11 @@ public final class AdapterMain implements Callable<Integer> {
                 description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
         String logLevel;
 
+        @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+                description = "Log lines as text (time, level, logger, message, key=value context) or as one JSON "
+                        + "object each (default: ${DEFAULT-VALUE}).")
+        String logFormat;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -467,7 +472,7 @@ public final class AdapterMain implements Callable<Integer> {
             AdapterConfig.Advisor advising = advisorConfig();
             AuthOptions auth = authConfig();
             HostPort metricsAddress = metricsAddress();
-            Logging.configure(logLevel());
+            Logging.configure(logLevel(), wrap("--log-format", () -> Logging.format(logFormat)));
             ServingCertificate certificate = certificate(config.tls());
             ClusterView cluster = clusterView(config.cluster());
             AdapterMetrics self = metricsAddress != null ? new AdapterMetrics() : null;

@@ -109,6 +109,8 @@ class AdapterMainTest {
         "--no-such-flag|no-such-flag",
         "--log-level=verbose|invalid value for --log-level: 'verbose' is not a level (debug, info, warn, error)",
         "--log-level=|invalid value for --log-level",
+        "--log-format=yaml|invalid value for --log-format: 'yaml' is not a log format (text, json)",
+        "--log-format=|invalid value for --log-format: '' is not a log format (text, json)",
         "--metrics-bind-address=9420|invalid value for --metrics-bind-address: '9420' is not HOST:PORT",
         "--metrics-bind-address=0.0.0.0:http|invalid value for --metrics-bind-address: '0.0.0.0:http' has no valid port",
         "--metrics-bind-address=:70000|invalid value for --metrics-bind-address: port 70000 is out of range",
@@ -187,7 +189,8 @@ class AdapterMainTest {
                 .isEqualTo(new io.gpuscale.common.HostPort("::1", 0));
         Result help = run("serve", "--help");
         assertThat(help.out()).contains("--metrics-bind-address=HOST:PORT|off", "default: 0.0.0.0:9420",
-                "--log-level=LEVEL", "debug, info, warn or error (default: info)");
+                "--log-level=LEVEL", "debug, info, warn or error (default: info)",
+                "--log-format=text|json", "(default: text)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.gpuscale.agent;
 
+import io.gpuscale.common.log.LogFields;
 import io.gpuscale.agent.attribution.PodAttributor;
 import io.gpuscale.agent.gpu.GpuEventSource;
 import io.gpuscale.agent.gpu.GpuSource;
@@ -79,7 +80,8 @@ public final class Agent implements AutoCloseable {
         try {
             kubelet = new PodResourcesClient(pods.podResourcesSocket());
         } catch (IllegalStateException e) {
-            LOG.log(Level.WARNING, "pod attribution off: {0}", e.getMessage());
+            LOG.log(Level.WARNING, "pod attribution off", LogFields.of("socket", pods.podResourcesSocket(),
+                    "reason", e.getMessage()));
             return PodAttributor.NONE;
         }
         return new KubeletPods(kubelet, podInformer(config), new ProcessPods(pods.procRoot()), System::nanoTime);
@@ -101,8 +103,9 @@ public final class Agent implements AutoCloseable {
             informer.start();
             return informer;
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot list this node''s pods ({0}): pods are taken from the kubelet as listed, "
-                    + "and shared GPUs are not split by pod", e.getMessage());
+            LOG.log(Level.WARNING, "cannot list this node's pods: pods are taken from the kubelet as listed, "
+                    + "and shared GPUs are not split by pod", LogFields.of("node", config.nodeName(),
+                            "reason", e.getMessage()));
             return null;
         }
     }
@@ -161,7 +164,7 @@ public final class Agent implements AutoCloseable {
         if (xidWatcher != null) {
             xidWatcher.close();
         }
-        LOG.log(Level.INFO, "stopped sampling; GPU source released: node={0}", config.nodeName());
+        LOG.log(Level.INFO, "stopped sampling; GPU source released", LogFields.of("node", config.nodeName()));
         server.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

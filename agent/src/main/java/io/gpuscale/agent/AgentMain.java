@@ -4,6 +4,7 @@ import io.gpuscale.common.Durations;
 import io.gpuscale.common.HostPort;
 import io.gpuscale.common.Logging;
 import io.gpuscale.common.cli.UsageErrors;
+import io.gpuscale.common.log.LogFields;
 import java.io.PrintWriter;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -81,6 +82,11 @@ public final class AgentMain implements Callable<Integer> {
             description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+            description = "Log lines as text (time, level, logger, message, key=value context) or as one JSON "
+                    + "object each (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -114,6 +120,7 @@ public final class AgentMain implements Callable<Integer> {
         Duration every = wrap("--interval", () -> AgentConfig.parseInterval(interval));
         String node = wrap("--node-name", () -> AgentConfig.checkNodeName(resolveNodeName()));
         wrap("--log-level", () -> Logging.level(logLevel));
+        wrap("--log-format", () -> Logging.format(logFormat));
         if (nvmlLibrary.isBlank()) {
             throw new IllegalArgumentException("--nvml-library: must not be empty");
         }
@@ -176,7 +183,7 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig config = config();
-        Logging.configure(Logging.level(logLevel));
+        Logging.configure(Logging.level(logLevel), Logging.format(logFormat));
         Agent agent;
         try {
             agent = Agent.start(config);
@@ -192,10 +199,10 @@ public final class AgentMain implements Callable<Integer> {
             Logging.shutDown();
         }, "gpuscale-shutdown"));
         String shown = config.listenHost().equals("0.0.0.0") ? "localhost" : config.listenHost();
-        LOG.log(Level.INFO, "gpuscale agent serving: node={0} source={1} interval={2} "
-                + "metrics={5}://{3}:{4,number,#}/metrics ready={5}://{3}:{4,number,#}/readyz",
-                config.nodeName(), describe(config.source()), Durations.format(config.interval()), shown,
-                agent.port(), config.scheme());
+        String base = config.scheme() + "://" + shown + ":" + agent.port();
+        LOG.log(Level.INFO, "gpuscale agent serving", LogFields.of("node", config.nodeName(),
+                "source", describe(config.source()), "interval", Durations.format(config.interval()),
+                "metrics", base + "/metrics", "ready", base + "/readyz"));
         stopped.await();
         return 0;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.agent.testing.Eventually;
 import io.gpuscale.agent.testing.Http;
+import io.gpuscale.common.testing.JsonLines;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +76,33 @@ class AgentJarIT {
         assertThat(out.lines().filter(l -> l.contains("LIBRARY_NOT_FOUND"))).hasSize(1);
         assertThat(out).doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(out).contains("GPU source released");
+    }
+
+    @Test
+    void jsonLogFormatWritesEveryLineAsOneObjectWithItsContext() throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("json.log");
+        Process agent = start(log, "--source", "nvml", "--nvml-library", dir.resolve("libnvidia-ml.so.1").toString(),
+                "--listen", "127.0.0.1:" + port, "--node-name", "gpu-node-1", "--interval", "200ms",
+                "--log-format", "json");
+        try {
+            String base = "http://127.0.0.1:" + port;
+            Eventually.await(Duration.ofSeconds(30), "a first sample",
+                    () -> Http.text(Http.get(base + "/readyz")).contains("LIBRARY_NOT_FOUND") ? 1 : null);
+        } finally {
+            agent.destroy();
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).isNotEmpty();
+        List<Map<String, Object>> objects = lines.stream().map(JsonLines::logLine).toList();
+        assertThat(objects).anySatisfy(o -> assertThat(o).containsEntry("level", "info")
+                .containsEntry("logger", "io.gpuscale.agent.AgentMain").containsEntry("msg", "gpuscale agent serving")
+                .containsEntry("node", "gpu-node-1").containsEntry("metrics", "http://127.0.0.1:" + port + "/metrics"));
+        assertThat(objects).filteredOn(o -> "LIBRARY_NOT_FOUND".equals(o.get("code"))).singleElement()
+                .satisfies(o -> assertThat(o).containsEntry("level", "warn").containsEntry("node", "gpu-node-1")
+                        .containsEntry("source", "nvml").containsKey("reason"));
+        assertThat(objects).anySatisfy(o -> assertThat(o.get("msg")).isEqualTo("stopped sampling; GPU source released"));
     }
 
     @Test

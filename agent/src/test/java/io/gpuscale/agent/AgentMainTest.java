@@ -21,6 +21,8 @@ class AgentMainTest {
         "--source|sim:gtx1080|unknown GPU profile 'gtx1080'",
         "--node-name|Bad_Node|'Bad_Node' is not a valid node name",
         "--log-level|loud|'loud' is not a level",
+        "--log-format|yaml|invalid value for --log-format: 'yaml' is not a log format (text, json)",
+        "--log-format|''|invalid value for --log-format: '' is not a log format (text, json)",
     })
     void badFlagValuesGiveOneClearLineAndExitCode2(String flag, String value, String expected) {
         StringWriter err = new StringWriter();
@@ -48,6 +50,7 @@ class AgentMainTest {
         StringWriter out = new StringWriter();
         int code = AgentMain.run(new String[] {"--help"}, new PrintWriter(out), new PrintWriter(new StringWriter()));
         assertThat(code).isZero();
-        assertThat(out.toString()).contains("--listen", "--source", "--node-name", "--interval", "--nvml-library");
+        assertThat(out.toString()).contains("--listen", "--source", "--node-name", "--interval", "--nvml-library",
+                "--log-level", "--log-format");
     }
 }

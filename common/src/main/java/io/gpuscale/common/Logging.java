@@ -1,22 +1,36 @@
 package io.gpuscale.common;
 
+import io.gpuscale.common.log.JsonLogFormatter;
+import io.gpuscale.common.log.TextLogFormatter;
 import java.util.Locale;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 /**
- * One line per event on standard error: time, level, logger, message. The agent's and the adapter's
- * {@code --log-level}: {@link #level} parses it, {@link #configure} applies it to gpuscale's own
- * loggers (libraries stay at info).
+ * One line per event on standard error: time, level, logger, message and context, as text or as
+ * JSON. The agent's and the adapter's {@code --log-level} and {@code --log-format}: {@link #level}
+ * and {@link #format} parse them, {@link #configure} applies them (the level to gpuscale's own
+ * loggers; libraries stay at info).
  */
 public final class Logging {
     private static final String FORMAT = "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n";
 
     private Logging() {
+    }
+
+    /** {@code --log-format}: how each line is written. */
+    public enum Format {
+        /** {@code time LEVEL logger: message key=value ...} ({@link TextLogFormatter}). */
+        TEXT,
+        /** One JSON object per line ({@link JsonLogFormatter}). */
+        JSON;
+
+        java.util.logging.Formatter formatter() {
+            return this == JSON ? new JsonLogFormatter() : new TextLogFormatter();
+        }
     }
 
     /**
@@ -31,6 +45,15 @@ public final class Logging {
             if (released || !inShutdown()) {
                 super.reset();
             }
+        }
+
+        /** The console handler writes our text lines (context included) from the first record on. */
+        @Override
+        public String getProperty(String name) {
+            if ("java.util.logging.ConsoleHandler.formatter".equals(name)) {
+                return TextLogFormatter.class.getName();
+            }
+            return super.getProperty(name);
         }
 
         private void release() {
@@ -76,14 +99,28 @@ public final class Logging {
         };
     }
 
-    /** One console handler on the root logger; gpuscale's loggers at {@code level}, the rest at info. */
+    /** {@code text} or {@code json}, any case; IllegalArgumentException otherwise. */
+    public static Format format(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "text" -> Format.TEXT;
+            case "json" -> Format.JSON;
+            default -> throw new IllegalArgumentException("'" + name + "' is not a log format (text, json)");
+        };
+    }
+
+    /** {@link #configure(Level, Format)} with text lines. */
     public static void configure(Level level) {
+        configure(level, Format.TEXT);
+    }
+
+    /** One console handler on the root logger writing {@code format}; gpuscale's loggers at {@code level}, the rest at info. */
+    public static void configure(Level level, Format format) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
         }
         ConsoleHandler handler = new ConsoleHandler();
-        handler.setFormatter(new SimpleFormatter());
+        handler.setFormatter(format.formatter());
         handler.setLevel(level);
         root.addHandler(handler);
         root.setLevel(Level.INFO);

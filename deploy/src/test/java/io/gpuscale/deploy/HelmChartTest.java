@@ -193,6 +193,23 @@ class HelmChartTest {
     }
 
     @Test
+    void logFormatIsAValueOfEachComponent() {
+        KustomizeRender json = HelmChart.render("json logs", "values.yaml", """
+                adapter: {logFormat: json}
+                agent: {logFormat: json}
+                """);
+        assertThat(json.workloads()).hasSize(2);
+        for (KustomizeRender.Workload w : json.workloads()) {
+            assertThat(w.template().getSpec().getContainers().get(0).getArgs()).as(w.obj().id())
+                    .filteredOn(a -> a.startsWith("--log-format")).containsExactly("--log-format=json");
+        }
+        for (KustomizeRender.Workload w : render("chart with values.yaml").workloads()) {
+            assertThat(w.template().getSpec().getContainers().get(0).getArgs()).as(w.obj().id())
+                    .contains("--log-format=text");
+        }
+    }
+
+    @Test
     void oneAdapterReplicaRendersNoDisruptionBudget() {
         KustomizeRender dev = render("dev-like");
         assertThat(dev.adapter().getSpec().getReplicas()).isEqualTo(1);

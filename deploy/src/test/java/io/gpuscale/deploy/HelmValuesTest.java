@@ -29,6 +29,8 @@ class HelmValuesTest {
             adapter.replicas                 | 0                  | /adapter/replicas
             adapter.logLevel                 | trace              | /adapter/logLevel
             agent.logLevel                   | loud               | /agent/logLevel
+            adapter.logFormat                | xml                | /adapter/logFormat
+            agent.logFormat                  | logfmt             | /agent/logFormat
             agent.interval                   | 1 sec              | /agent/interval
             image.pullPolicy                 | Maybe              | /image/pullPolicy
             schedulerExtender.port           | 70000              | /schedulerExtender/port

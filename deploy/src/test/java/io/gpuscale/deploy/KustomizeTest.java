@@ -483,6 +483,16 @@ class KustomizeTest {
     }
 
     @Test
+    void everyProfileLogsText() {
+        for (KustomizeRender r : renders()) {
+            for (KustomizeRender.Workload w : r.workloads()) {
+                assertThat(w.template().getSpec().getContainers().get(0).getArgs()).as("%s: %s", r, w.obj().id())
+                        .filteredOn(a -> a.startsWith("--log-format")).containsExactly("--log-format=text");
+            }
+        }
+    }
+
+    @Test
     void devLogsAtDebugEverywhereElseAtInfo() {
         for (KustomizeRender r : renders()) {
             String level = r.name().equals("overlays/dev") ? "debug" : "info";

@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.auth;
 
+import io.gpuscale.common.log.LogFields;
 import io.gpuscale.adapter.api.ApiResponse;
 import io.gpuscale.adapter.api.Status;
 import io.vertx.core.Future;
@@ -161,9 +162,9 @@ public final class ClientCertificateGate implements RequestGate, AutoCloseable {
     /** The first refusal of each kind is a WARNING (a misconfigured scheduler is otherwise silent), later ones DEBUG. */
     private static void refused(AtomicBoolean logged, int code, HttpServerRequest request, String why) {
         boolean first = logged.compareAndSet(false, true);
-        LOG.log(first ? Level.WARNING : Level.DEBUG, "{0} for {1} {2} from {3}: {4}{5}", code, request.method(),
-                request.path(), request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress(), why,
-                first ? " (logged once, then counted)" : "");
+        LOG.log(first ? Level.WARNING : Level.DEBUG, "answered " + code + (first ? " (logged once, then counted)" : ""),
+                LogFields.of("method", request.method().name(), "path", request.path(), "client",
+                        request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress(), "reason", why));
     }
 
     private static boolean open(String path) {
@@ -215,8 +216,8 @@ public final class ClientCertificateGate implements RequestGate, AutoCloseable {
         bundle = new Bundle(anchors, h);
         brokenSeen = null;
         brokenLogged = null;
-        LOG.log(Level.INFO, "{0} {1} changed on disk: {2} certificate(s) now trusted for client certificates", flag,
-                caFile, anchors.size());
+        LOG.log(Level.INFO, flag + " changed on disk: its certificates are now trusted for client certificates",
+                LogFields.of("file", caFile, "certificates", anchors.size()));
         return true;
     }
 
@@ -231,7 +232,8 @@ public final class ClientCertificateGate implements RequestGate, AutoCloseable {
     /** A broken file is logged when seen on two polls in a row, and once only. */
     private void broken(byte[] h, String why) {
         if (Arrays.equals(h, brokenSeen) && !Arrays.equals(h, brokenLogged)) {
-            LOG.log(Level.WARNING, "new {0} not loaded, still trusting the previous bundle: {1}", flag, why);
+            LOG.log(Level.WARNING, "new " + flag + " not loaded, still trusting the previous bundle",
+                    LogFields.of("reason", why));
             brokenLogged = h;
         }
         brokenSeen = h;

@@ -1,5 +1,7 @@
 package io.gpuscale.adapter.auth;
 
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.gpuscale.common.Durations;
 import io.gpuscale.adapter.api.ApiResponse;
 import io.gpuscale.adapter.api.Status;
@@ -34,6 +36,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 public final class DelegatedGate implements RequestGate, AutoCloseable {
     private static final Logger LOG = System.getLogger(DelegatedGate.class.getName());
+    /** Reviews that fail on and off, and requests that fail to be decided, log a line a minute per kind. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
     private static final Duration FIRST_READ_TIMEOUT = Duration.ofSeconds(10);
     private static final Status UNAUTHORIZED = new Status(401, "Unauthorized", "Unauthorized", null);
     private static final Status REVIEW_FAILED = new Status(500, "InternalError",
@@ -55,6 +59,9 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
     private final AtomicLong accessReviewFailures = new AtomicLong();
     private volatile boolean tokenReviewsFailing;
     private volatile boolean accessReviewsFailing;
+    /** Whether the start of the current review outage was logged (its end is then logged too). */
+    private volatile boolean tokenOutageLogged;
+    private volatile boolean accessOutageLogged;
 
     /**
      * @param configs the current {@code extension-apiserver-authentication}, read per request
@@ -173,7 +180,8 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
             return identify(request).compose(user -> user == null ? Future.succeededFuture(ApiResponse.failure(UNAUTHORIZED))
                     : authorize(user, attributes));
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "deciding on a request failed (answered 500)", e);
+            repeated.log(Level.ERROR, "admit " + e.getClass().getName(), "deciding on a request failed (answered 500)",
+                    LogFields.of("method", request.method().name(), "path", request.path()).failure(e));
             return Future.succeededFuture(ApiResponse.failure(REVIEW_FAILED));
         }
     }
@@ -192,7 +200,8 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
             return reviewToken(token.token());
         }
         if (a instanceof Authentication.Rejected rejected) {
-            LOG.log(Level.DEBUG, "401 for {0} {1}: {2}", request.method(), request.path(), rejected.reason());
+            LOG.log(Level.DEBUG, "answered 401", LogFields.of("method", request.method().name(), "path",
+                    request.path(), "reason", rejected.reason()));
             recorder.denied(AuthRecorder.Denial.CREDENTIAL_REJECTED);
             return Future.succeededFuture(null);
         }
@@ -215,14 +224,17 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
                 tokenReviewFailures.incrementAndGet();
                 if (!tokenReviewsFailing) {
                     tokenReviewsFailing = true;
-                    LOG.log(Level.WARNING, "{0}; bearer tokens are answered 401 until reviews work again "
-                            + "(logged once, then counted)", r.cause().getMessage());
+                    tokenOutageLogged = repeated.log(Level.WARNING, "TokenReview", "TokenReviews fail: bearer tokens "
+                            + "are answered 401 until reviews work again (logged once, then counted)",
+                            LogFields.of("reason", r.cause().getMessage()));
                 }
                 return Future.succeededFuture(null);
             }
             if (tokenReviewsFailing) {
                 tokenReviewsFailing = false;
-                LOG.log(Level.INFO, "TokenReviews work again after {0} failures", tokenReviewFailures.get());
+                if (tokenOutageLogged) {
+                    LOG.log(Level.INFO, "TokenReviews work again", LogFields.of("failures", tokenReviewFailures.get()));
+                }
             }
             TokenReviewer.TokenResult result = r.result();
             recorder.reviewed(AuthRecorder.Review.TOKEN, result.authenticated() ? AuthRecorder.Outcome.ALLOWED
@@ -263,14 +275,18 @@ public final class DelegatedGate implements RequestGate, AutoCloseable {
                 accessReviewFailures.incrementAndGet();
                 if (!accessReviewsFailing) {
                     accessReviewsFailing = true;
-                    LOG.log(Level.WARNING, "{0}; requests needing a review are answered 500 until reviews work again "
-                            + "(logged once, then counted)", r.cause().getMessage());
+                    accessOutageLogged = repeated.log(Level.WARNING, "SubjectAccessReview", "SubjectAccessReviews fail: "
+                            + "requests needing a review are answered 500 until reviews work again (logged once, then "
+                            + "counted)", LogFields.of("reason", r.cause().getMessage()));
                 }
                 return Future.succeededFuture(ApiResponse.failure(REVIEW_FAILED));
             }
             if (accessReviewsFailing) {
                 accessReviewsFailing = false;
-                LOG.log(Level.INFO, "SubjectAccessReviews work again after {0} failures", accessReviewFailures.get());
+                if (accessOutageLogged) {
+                    LOG.log(Level.INFO, "SubjectAccessReviews work again",
+                            LogFields.of("failures", accessReviewFailures.get()));
+                }
             }
             recorder.reviewed(AuthRecorder.Review.ACCESS, r.result().allowed() ? AuthRecorder.Outcome.ALLOWED
                     : AuthRecorder.Outcome.DENIED, nanos);

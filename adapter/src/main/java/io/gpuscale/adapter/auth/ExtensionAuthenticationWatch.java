@@ -1,5 +1,7 @@
 package io.gpuscale.adapter.auth;
 
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.gpuscale.common.log.InformerLogs;
 import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.informer.ListerWatcher;
@@ -43,6 +45,10 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
     }
 
     private static final Logger LOG = System.getLogger(ExtensionAuthenticationWatch.class.getName());
+    /** A list or watch that fails again and again after working in between logs a line a minute. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
+    /** Whether the start of the current outage was logged (its end is then logged too). */
+    private volatile boolean failingLogged;
     public static final String NAMESPACE = "kube-system";
     public static final String NAME = "extension-apiserver-authentication";
     private static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(30);
@@ -84,8 +90,8 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
 
     private synchronized void deleted() {
         loadedVersion = null;
-        LOG.log(Level.WARNING, "{0}/{1} was deleted: client certificates and the front proxy are no longer "
-                + "accepted until it is back", NAMESPACE, NAME);
+        LOG.log(Level.WARNING, NAMESPACE + "/" + NAME + " was deleted: client certificates and the front proxy are no "
+                + "longer accepted until it is back", LogFields.of("namespace", NAMESPACE, "configmap", NAME));
         current.set(AuthenticationConfig.NONE);
         reloads.incrementAndGet();
     }
@@ -106,11 +112,12 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
             }
         }
         if (!informer.hasSynced()) {
-            LOG.log(Level.WARNING, "cannot read {0}/{1} from {2} yet: until it is read, client certificates and the "
-                    + "front proxy are not accepted (bearer tokens are)", NAMESPACE, NAME, server);
+            LOG.log(Level.WARNING, "cannot read " + NAMESPACE + "/" + NAME + " yet: until it is read, client "
+                    + "certificates and the front proxy are not accepted (bearer tokens are)",
+                    LogFields.of("namespace", NAMESPACE, "configmap", NAME, "server", server));
         } else if (reloads.get() == 0) {
-            LOG.log(Level.WARNING, "{0}/{1} does not exist: client certificates and the front proxy are not "
-                    + "accepted until it does", NAMESPACE, NAME);
+            LOG.log(Level.WARNING, NAMESPACE + "/" + NAME + " does not exist: client certificates and the front "
+                    + "proxy are not accepted until it does", LogFields.of("namespace", NAMESPACE, "configmap", NAME));
         }
         return this;
     }
@@ -136,9 +143,11 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
             current.set(config);
             loadedVersion = version;
             reloads.incrementAndGet();
-            LOG.log(Level.INFO, "read {0}/{1} version {2}: client CA {3} certificate(s), requestheader CA {4} "
-                    + "certificate(s), allowed names {5}", NAMESPACE, NAME, version, config.clientCa().size(),
-                    config.requestHeaderCa().size(), config.allowedNames());
+            LOG.log(Level.INFO, "read " + NAMESPACE + "/" + NAME + " version " + version, LogFields.of(
+                    "namespace", NAMESPACE, "configmap", NAME, "version", version,
+                    "client_ca_certificates", config.clientCa().size(),
+                    "requestheader_ca_certificates", config.requestHeaderCa().size(),
+                    "allowed_names", String.valueOf(config.allowedNames())));
             if (!config.requestHeaderCa().isEmpty() && !config.usernameHeaders().isEmpty()
                     && config.usernameHeaders().stream().noneMatch(h -> h.equalsIgnoreCase("X-Remote-User"))) {
                 LOG.log(Level.WARNING, "requestheader-username-headers omit X-Remote-User: the aggregator's requests "
@@ -147,8 +156,9 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
         } catch (IllegalArgumentException e) {
             if (!Objects.equals(version, lastBadVersion)) {
                 lastBadVersion = version;
-                LOG.log(Level.WARNING, "{0}/{1} version {2} is unusable, keeping the previous one: {3}", NAMESPACE,
-                        NAME, version, e.getMessage());
+                LOG.log(Level.WARNING, NAMESPACE + "/" + NAME + " version " + version + " is unusable, keeping the "
+                        + "previous one", LogFields.of("namespace", NAMESPACE, "configmap", NAME, "version", version,
+                                "reason", e.getMessage()));
             }
         }
     }
@@ -159,8 +169,9 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
         }
         if (!failing) {
             failing = true;
-            LOG.log(Level.WARNING, "cannot list or watch {0}/{1} at {2}: {3}; retrying", NAMESPACE, NAME, server,
-                    t.toString());
+            failingLogged = repeated.log(Level.WARNING, "watch", "cannot list or watch " + NAMESPACE + "/" + NAME
+                    + "; retrying", LogFields.of("namespace", NAMESPACE, "configmap", NAME, "server", server,
+                            "reason", t.toString()));
         }
     }
 
@@ -200,7 +211,10 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
             V1ConfigMapList list = client.<V1ConfigMapList>execute(call, V1ConfigMapList.class).getData();
             if (failing) {
                 failing = false;
-                LOG.log(Level.INFO, "reading {0}/{1} again", NAMESPACE, NAME);
+                if (failingLogged) {
+                    LOG.log(Level.INFO, "reading " + NAMESPACE + "/" + NAME + " again",
+                            LogFields.of("namespace", NAMESPACE, "configmap", NAME, "server", server));
+                }
             }
             return list;
         }

@@ -1,5 +1,7 @@
 package io.gpuscale.adapter.cluster;
 
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.gpuscale.common.log.InformerLogs;
 import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.common.KubernetesListObject;
@@ -45,6 +47,8 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
     }
 
     private static final Logger LOG = System.getLogger(InformerClusterView.class.getName());
+    /** An informer that fails again and again after working in between logs a line a minute. */
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
     private final String server;
     private final List<Watched> watched = new ArrayList<>();
@@ -62,6 +66,8 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         final AtomicLong failures = new AtomicLong();
         volatile long lastEventMillis;
         private boolean down;
+        /** Whether the start of the current outage was logged (its end is then logged too). */
+        private boolean downLogged;
         private Throwable lastFailure;
 
         Watched(ApiClient client, String resource, ClusterListerWatcher.Requests requests,
@@ -110,7 +116,9 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
             lastFailure = null;
             if (down) {
                 down = false;
-                LOG.log(Level.INFO, "listing and watching {0} again: server={1}", resource, server);
+                if (downLogged) {
+                    LOG.log(Level.INFO, "listing and watching " + resource + " again", LogFields.of("server", server));
+                }
             }
         }
 
@@ -123,8 +131,9 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
             failures.incrementAndGet();
             if (!down) {
                 down = true;
-                LOG.log(Level.WARNING, "cannot list or watch {0}: server={1}: {2}; retrying, logging again once it works",
-                        resource, server, t.toString());
+                downLogged = REPEATED.log(Level.WARNING, "cannot list or watch " + resource,
+                        "cannot list or watch " + resource + "; retrying, logging again once it works",
+                        LogFields.of("server", server, "reason", t.toString()));
             }
         }
 

@@ -2,6 +2,8 @@ package io.gpuscale.adapter.scrape;
 
 import io.gpuscale.adapter.scrape.ScrapeIngest.ScrapeBatch;
 import io.gpuscale.common.Durations;
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -68,6 +70,8 @@ public final class AgentScraper implements AutoCloseable {
     /** The longest an agent is asked to hold a watch request. */
     static final long MAX_WATCH_WAIT_MILLIS = 30_000;
     private static final System.Logger LOG = System.getLogger(AgentScraper.class.getName());
+    /** A target that fails again and again after answering in between, and discovery failing round after round, log a line a minute. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
 
     private final Vertx vertx;
     private final AgentTargets targets;
@@ -115,6 +119,8 @@ public final class AgentScraper implements AutoCloseable {
         volatile long scrapes;
         volatile long failures;
         volatile long consecutiveFailures;
+        /** Whether the start of the current run of failures was logged (its end is then logged too). */
+        boolean failureLogged;
         volatile long skipped;
         volatile String lastError;
         volatile long lastSuccessMillis;
@@ -283,7 +289,8 @@ public final class AgentScraper implements AutoCloseable {
         try {
             current = targets.current();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "agent discovery failed, scraping nothing this round: " + e);
+            repeated.log(System.Logger.Level.WARNING, "discovery", "agent discovery failed, scraping nothing this round",
+                    LogFields.of("reason", e.toString()));
             return Future.succeededFuture();
         }
         Map<String, AgentTarget> byUrl = new HashMap<>();
@@ -313,7 +320,7 @@ public final class AgentScraper implements AutoCloseable {
                     state = new TargetState(t, lane, Math.floorMod(t.url().hashCode() * 0x9E3779B9L, period));
                 } catch (IllegalArgumentException e) {
                     if (unusable.add(t.url())) {
-                        LOG.log(System.Logger.Level.WARNING, "not scraping {0}: {1}", describe(t), e.getMessage());
+                        LOG.log(System.Logger.Level.WARNING, "not scraping an agent", fields(t, "reason", e.getMessage()));
                     }
                     continue;
                 }
@@ -556,14 +563,14 @@ public final class AgentScraper implements AutoCloseable {
             receiving.batch.commit();
         }
         if (checked.rejected() > 0 && state.rejected == 0) {
-            LOG.log(System.Logger.Level.WARNING, "{0} served {1} samples out of their metric''s range; they are "
-                    + "dropped, never served (first: {2}); counted from now on without logging again",
-                    describe(target), String.valueOf(checked.rejected()), checked.firstRejected());
+            LOG.log(System.Logger.Level.WARNING, "an agent served samples out of their metric's range; they are "
+                    + "dropped, never served; counted from now on without logging again",
+                    fields(target, "samples", checked.rejected(), "first", checked.firstRejected()));
         }
         state.rejected += checked.rejected();
-        if (state.consecutiveFailures > 0) {
-            LOG.log(System.Logger.Level.INFO, "{0} answers again after {1} failed scrapes", describe(target),
-                    String.valueOf(state.consecutiveFailures));
+        if (state.consecutiveFailures > 0 && state.failureLogged) {
+            LOG.log(System.Logger.Level.INFO, "an agent answers again", fields(target, "failed_scrapes",
+                    state.consecutiveFailures));
         }
         state.consecutiveFailures = 0;
         state.lastSuccessMillis = receivedAt;
@@ -583,14 +590,25 @@ public final class AgentScraper implements AutoCloseable {
         state.failures++;
         state.lastError = why;
         if (state.consecutiveFailures++ == 0) {
-            LOG.log(System.Logger.Level.WARNING, "scraping {0} failed, keeping its last data: {1}",
-                    describe(state.target), why);
+            state.failureLogged = repeated.log(System.Logger.Level.WARNING, "scrape " + state.url,
+                    "scraping an agent failed, keeping its last data", fields(state.target, "reason", why));
         }
     }
 
-    /** "agent URL (node NAME)", or "agent URL" while the node is not known (discovery gave none, no answer yet). */
-    static String describe(AgentTarget target) {
-        return target.node() == null ? "agent " + target.url() : "agent " + target.url() + " (node " + target.node() + ")";
+    /**
+     * A log line's context: {@code target} (the URL, logged without its query) and {@code node}
+     * where known (discovery gave none, no answer yet), then {@code more}.
+     */
+    static LogFields fields(AgentTarget target, Object... more) {
+        Object[] pairs = new Object[(target.node() == null ? 2 : 4) + more.length];
+        pairs[0] = "target";
+        pairs[1] = target.url();
+        if (target.node() != null) {
+            pairs[2] = "node";
+            pairs[3] = target.node();
+        }
+        System.arraycopy(more, 0, pairs, pairs.length - more.length, more.length);
+        return LogFields.of(pairs);
     }
 
     /** Why a scrape failed, from what it failed with (or what that was caused by). */

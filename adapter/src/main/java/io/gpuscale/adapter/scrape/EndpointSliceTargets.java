@@ -1,5 +1,7 @@
 package io.gpuscale.adapter.scrape;
 
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.informer.ListerWatcher;
 import io.kubernetes.client.informer.ResourceEventHandler;
@@ -43,6 +45,8 @@ public final class EndpointSliceTargets implements AgentTargets {
     private static final Type WATCH_EVENT =
             TypeToken.getParameterized(Watch.Response.class, V1EndpointSlice.class).getType();
     private static final System.Logger LOG = System.getLogger(EndpointSliceTargets.class.getName());
+    /** The informer reports each failed attempt, about once a second while kube-apiserver is unreachable. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
 
     private final String portName;
     private final SharedIndexInformer<V1EndpointSlice> informer;
@@ -64,8 +68,9 @@ public final class EndpointSliceTargets implements AgentTargets {
         this.informer = new DefaultSharedIndexInformer<V1EndpointSlice, V1EndpointSliceList>(V1EndpointSlice.class, lw, 0,
                 new Cache<>(), (type, error) -> {
                     if (!closed) {
-                        LOG.log(System.Logger.Level.WARNING,
-                                "listing or watching the agent EndpointSlices failed (retrying): " + error);
+                        repeated.log(System.Logger.Level.WARNING, "endpointslices",
+                                "listing or watching the agent EndpointSlices failed, retrying",
+                                LogFields.of("namespace", namespace, "service", service, "reason", String.valueOf(error)));
                     }
                 });
         informer.addEventHandler(new ResourceEventHandler<>() {

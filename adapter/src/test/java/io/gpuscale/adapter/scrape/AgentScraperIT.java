@@ -131,9 +131,10 @@ class AgentScraperIT {
         assertThat(refused.lastError()).containsIgnoringCase("refused");
         log.close();
         assertThat(log.aboveInfo()).as("one line per failing target, named by what is known of it")
-                .anySatisfy(l -> assertThat(l).contains("scraping agent " + dead + " failed").doesNotContain("null"))
-                .anySatisfy(l -> assertThat(l).contains("scraping agent " + standIn.url() + " (node n-slow) failed")
-                        .contains("within 3s"));
+                .anySatisfy(l -> assertThat(l).contains("scraping an agent failed, keeping its last data target=" + dead
+                        + " reason=").doesNotContain("node=").doesNotContain("null"))
+                .anySatisfy(l -> assertThat(l).contains("scraping an agent failed, keeping its last data target="
+                        + standIn.url() + " node=n-slow reason=").contains("within 3s"));
         assertThat(scraper.health().get(agentUrl).failures()).isZero();
         assertThat(store.snapshot(standIn.url())).isEmpty();
         Eventually.await(Duration.ofSeconds(30), "the stalled connection to be closed", () -> standIn.open.get() == 0);
@@ -186,7 +187,8 @@ class AgentScraperIT {
             await(scraper.scrapeOnce());
             await(scraper.scrapeOnce());
             assertThat(log.aboveInfo()).singleElement().asString()
-                    .contains("agent " + standIn.url() + " served 5 samples out of their metric's range")
+                    .contains("an agent served samples out of their metric's range")
+                    .contains("target=" + standIn.url() + " samples=5 first=")
                     .contains("nvidia_gpu_utilization_percent 250.0 (valid: 0 to 100)");
         }
 

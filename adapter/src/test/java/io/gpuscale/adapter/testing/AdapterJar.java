@@ -33,6 +33,16 @@ public final class AdapterJar {
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 
+    /** {@code java -jar gpuscale-adapter.jar args...}, output and error merged into {@code log}, no input. */
+    public static Process start(Path log, String... args) throws IOException {
+        String jar = System.getProperty("adapter.jar", ROOT.resolve("adapter/target/gpuscale-adapter.jar").toString());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
     /** A command's exit status, and its output and error apart. */
     public record Run(int code, String out, String err) {
     }

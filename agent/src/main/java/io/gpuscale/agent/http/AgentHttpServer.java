@@ -1,5 +1,6 @@
 package io.gpuscale.agent.http;
 
+import io.gpuscale.common.log.LogFields;
 import io.gpuscale.agent.metrics.ExpositionFormat;
 import io.gpuscale.agent.metrics.FamilyFilter;
 import io.gpuscale.agent.sample.Readiness;
@@ -178,8 +179,9 @@ public final class AgentHttpServer implements AutoCloseable {
     private void serverError(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         String kind = failure == null ? "status " + ctx.statusCode() : failure.getClass().getName();
-        serverErrors.log(Level.ERROR, kind, "request " + ctx.request().method() + " " + ctx.request().path()
-                + " failed inside the agent; please report this", failure);
+        LogFields request = LogFields.of("method", ctx.request().method().name(), "path", ctx.request().path());
+        serverErrors.log(Level.ERROR, kind, "a request failed inside the agent; please report this",
+                failure == null ? request : request.failure(failure));
         answer(ctx.response(), 500, null);
     }
 

@@ -1,5 +1,7 @@
 package io.gpuscale.agent.pods;
 
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.gpuscale.common.Durations;
 import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.Attributor;
@@ -32,6 +34,10 @@ import java.util.function.LongSupplier;
  */
 public final class KubeletPods implements PodAttributor {
     private static final Logger LOG = System.getLogger(KubeletPods.class.getName());
+    /** A kubelet that fails again and again after answering in between logs a line a minute per kind. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
+    /** Whether the start of the current outage was logged (its end is then logged too). */
+    private volatile boolean failureLogged;
 
     private final PodDeviceSource devices;
     private final NodePodInformer informer;
@@ -91,7 +97,8 @@ public final class KubeletPods implements PodAttributor {
             }
             allocatable = Map.copyOf(counts);
         } catch (PodSourceException e) {
-            LOG.log(Level.DEBUG, "kubelet GetAllocatableResources failed ({0}): {1}", e.code(), e.getMessage());
+            LOG.log(Level.DEBUG, "kubelet GetAllocatableResources failed", LogFields.of("code", e.code(), "reason",
+                    e.getMessage()));
         }
     }
 
@@ -126,9 +133,13 @@ public final class KubeletPods implements PodAttributor {
             refreshAllocatable(now);
             backoff.succeeded();
             if (!lastFailure.isEmpty()) {
-                LOG.log(Level.INFO, "kubelet PodResources answers again; pod labels restored");
+                if (failureLogged) {
+                    LOG.log(Level.INFO, "kubelet PodResources answers again; pod labels restored");
+                }
+                failureLogged = false;
             } else if (!everListed) {
-                LOG.log(Level.INFO, "kubelet PodResources connected: {0} GPU allocations", holdings.size());
+                LOG.log(Level.INFO, "kubelet PodResources connected: " + holdings.size() + " GPU allocations",
+                        LogFields.of("allocations", holdings.size()));
             }
             everListed = true;
             lastFailure = "";
@@ -138,11 +149,13 @@ public final class KubeletPods implements PodAttributor {
                 holdings = List.of(); // no stale pod labels: without the kubelet we do not know who holds what
                 lastAllocations = List.of();
             }
-            if (!e.code().equals(lastFailure)) {
-                LOG.log(Level.WARNING, "kubelet PodResources unavailable ({0}): {1}; GPU metrics continue without "
-                        + "pod labels, retrying with backoff", e.code(), e.getMessage());
+            if (!e.code().equals(lastFailure) && repeated.log(Level.WARNING, e.code(), "kubelet PodResources "
+                    + "unavailable; GPU metrics continue without pod labels, retrying with backoff",
+                    LogFields.of("code", e.code(), "reason", e.getMessage()))) {
+                failureLogged = true;
             } else {
-                LOG.log(Level.DEBUG, "kubelet PodResources still unavailable ({0}); next try in {1}", e.code(), Durations.format(retry));
+                LOG.log(Level.DEBUG, "kubelet PodResources still unavailable", LogFields.of("code", e.code(),
+                        "retry_in", Durations.format(retry)));
             }
             lastFailure = e.code();
         }

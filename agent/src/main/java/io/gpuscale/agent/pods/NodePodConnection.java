@@ -1,5 +1,7 @@
 package io.gpuscale.agent.pods;
 
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.kubernetes.client.openapi.ApiException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -11,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class NodePodConnection {
     private static final Logger LOG = System.getLogger(NodePodInformer.class.getName());
+    /** Pods that fail again and again after working in between log a line a minute. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
 
     private final String nodeName;
     private final String server;
@@ -18,6 +22,8 @@ final class NodePodConnection {
     private long failuresThisOutage;
     private Throwable lastFailure;
     private volatile boolean down;
+    /** Whether the start of the current outage was logged (its end is then logged too). */
+    private boolean downLogged;
 
     NodePodConnection(String nodeName, String server) {
         this.nodeName = nodeName;
@@ -37,10 +43,11 @@ final class NodePodConnection {
         failuresThisOutage++;
         if (!down) {
             down = true;
-            LOG.log(Level.WARNING, "cannot list or watch pods: node={0} server={1}: {2}; "
-                    + "retrying every second, logging again once it works", nodeName, server, describe(t));
+            downLogged = repeated.log(Level.WARNING, "pods", "cannot list or watch pods; retrying every second, "
+                    + "logging again once it works", LogFields.of("node", nodeName, "server", server, "reason", describe(t)));
         } else {
-            LOG.log(Level.DEBUG, "pods still unavailable: node={0} server={1}: {2}", nodeName, server, describe(t));
+            LOG.log(Level.DEBUG, "pods still unavailable", LogFields.of("node", nodeName, "server", server,
+                    "reason", describe(t)));
         }
     }
 
@@ -49,8 +56,10 @@ final class NodePodConnection {
         lastFailure = null;
         if (down) {
             down = false;
-            LOG.log(Level.INFO, "listing and watching pods again: node={0} server={1} after {2} failed attempts",
-                    nodeName, server, failuresThisOutage);
+            if (downLogged) {
+                LOG.log(Level.INFO, "listing and watching pods again", LogFields.of("node", nodeName, "server", server,
+                        "failed_attempts", failuresThisOutage));
+            }
             failuresThisOutage = 0;
         }
     }

@@ -1,5 +1,6 @@
 package io.gpuscale.agent.pods;
 
+import io.gpuscale.common.log.LogFields;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.gpuscale.agent.pods.v1.AllocatableResourcesRequest;
 import io.gpuscale.agent.pods.v1.ListPodResourcesRequest;
@@ -219,8 +220,8 @@ public final class PodResourcesClient implements PodDeviceSource {
                     && (channelFailed || channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE);
             if (channel == null || recreated || failed) {
                 if (channel != null) {
-                    LOG.log(Level.DEBUG, "reconnecting to {0} ({1})", socket,
-                            recreated ? "socket file recreated" : "last connection failed");
+                    LOG.log(Level.DEBUG, "reconnecting to the kubelet", LogFields.of("socket", socket,
+                            "reason", recreated ? "socket file recreated" : "last connection failed"));
                     // calls still in flight on it, from other threads, run to their end or deadline
                     channel.shutdown();
                 }

@@ -2,6 +2,8 @@ package io.gpuscale.agent.sample;
 
 import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.agent.snapshot.SourceStatus;
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.gpuscale.common.Durations;
 import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.PodAttributor;
@@ -36,6 +38,8 @@ import java.util.function.LongSupplier;
  */
 public final class Sampler implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Sampler.class.getName());
+    /** Failures that can come back every interval (NVML, pod attribution, a GPU going down) log a line a minute per kind. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
 
     private final GpuSource source;
     private final String node;
@@ -48,6 +52,8 @@ public final class Sampler implements AutoCloseable {
     private final XidCounter xids;
     private final Backoff openBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final Map<String, Boolean> gpuUp = new HashMap<>();
+    /** The GPUs whose going down was logged: their coming back is logged too. */
+    private final java.util.Set<String> downLogged = new java.util.HashSet<>();
 
     private ScheduledExecutorService executor;
     private boolean open;
@@ -93,7 +99,8 @@ public final class Sampler implements AutoCloseable {
             tick();
         } catch (RuntimeException | LinkageError e) {
             // A scheduled task that throws is never run again: keep sampling whatever happened.
-            LOG.log(Level.ERROR, "sample failed unexpectedly; will retry next interval", e);
+            repeated.log(Level.ERROR, "tick " + e.getClass().getName(), "sample failed unexpectedly; will retry next "
+                    + "interval", LogFields.of("node", node).failure(e));
         }
     }
 
@@ -137,7 +144,8 @@ public final class Sampler implements AutoCloseable {
             return pods.attribute(gpus);
         } catch (RuntimeException e) {
             // Pod labels are an addition: without them the GPU series must keep flowing.
-            LOG.log(Level.ERROR, "pod attribution failed; serving this sample without pod labels", e);
+            repeated.log(Level.ERROR, "attribution " + e.getClass().getName(), "pod attribution failed; serving this "
+                    + "sample without pod labels", LogFields.of("node", node).failure(e));
             return Attribution.NONE;
         }
     }
@@ -147,8 +155,8 @@ public final class Sampler implements AutoCloseable {
             driver = source.open();
             open = true;
             metrics.sourceOpened();
-            LOG.log(Level.INFO, "GPU source ready: source={0} driver={1} nvml={2}",
-                    source.kind(), driver.driverVersion(), driver.nvmlVersion());
+            LOG.log(Level.INFO, "GPU source ready", LogFields.of("node", node, "source", source.kind(),
+                    "driver", driver.driverVersion(), "nvml", driver.nvmlVersion()));
         } catch (GpuSourceException | RuntimeException failure) {
             metrics.sourceOpenFailed();
             sourceFailed(now, failure);
@@ -162,11 +170,12 @@ public final class Sampler implements AutoCloseable {
         open = false;
         Duration retry = openBackoff.failed(now);
         status = SourceStatus.down(source.kind(), e.code(), e.getMessage());
-        if (e.code().equals(lastLoggedFailure)) {
-            LOG.log(Level.DEBUG, "GPU source still unavailable ({0}); next try in {1}", e.code(), Durations.format(retry));
-        } else {
-            LOG.log(Level.WARNING, "GPU source unavailable: source={0} code={1}: {2} "
-                    + "(/readyz reports not ready; retrying with backoff)", source.kind(), e.code(), e.getMessage());
+        if (e.code().equals(lastLoggedFailure)
+                || !repeated.log(Level.WARNING, "source " + e.code(), "GPU source unavailable (/readyz reports not "
+                        + "ready; retrying with backoff)", LogFields.of("node", node, "source", source.kind(),
+                                "code", e.code(), "reason", e.getMessage()))) {
+            LOG.log(Level.DEBUG, "GPU source still unavailable", LogFields.of("node", node, "source", source.kind(),
+                    "code", e.code(), "retry_in", Durations.format(retry)));
         }
         lastLoggedFailure = e.code();
     }
@@ -174,7 +183,8 @@ public final class Sampler implements AutoCloseable {
     /** A bug in a source must not stop sampling: treat it as the source failing, with the trace logged once. */
     private GpuSourceException unexpected(RuntimeException e) {
         if (!"INTERNAL_ERROR".equals(lastLoggedFailure)) {
-            LOG.log(Level.ERROR, "GPU source " + source.kind() + " failed unexpectedly; please report this", e);
+            repeated.log(Level.ERROR, "unexpected " + e.getClass().getName(), "GPU source failed unexpectedly; please "
+                    + "report this", LogFields.of("node", node, "source", source.kind()).failure(e));
         }
         return new GpuSourceException("INTERNAL_ERROR", e.toString(), e);
     }
@@ -187,11 +197,15 @@ public final class Sampler implements AutoCloseable {
             Boolean was = gpuUp.put(g.identity().uuid(), g.up());
             if (was == null && !g.up() || was != null && was != g.up()) {
                 if (g.up()) {
-                    LOG.log(Level.INFO, "GPU back up: node={0} gpu={1} uuid={2}",
-                            node, g.identity().index(), g.identity().uuid());
+                    if (downLogged.remove(g.identity().uuid())) {
+                        LOG.log(Level.INFO, "GPU back up", LogFields.of("node", node, "gpu", g.identity().index(),
+                                "uuid", g.identity().uuid()));
+                    }
                 } else {
-                    LOG.log(Level.WARNING, "GPU down: node={0} gpu={1} uuid={2} reason={3}",
-                            node, g.identity().index(), g.identity().uuid(), g.downReason());
+                    if (repeated.log(Level.WARNING, "down " + g.identity().uuid(), "GPU down", LogFields.of("node", node,
+                            "gpu", g.identity().index(), "uuid", g.identity().uuid(), "reason", g.downReason()))) {
+                        downLogged.add(g.identity().uuid());
+                    }
                     if ("GPU_IS_LOST".equals(g.downReason())) {
                         // NVML does not deliver every fallen-off-the-bus Xid as an event: count it here.
                         xids.count(g.identity().uuid(), XidEvent.FALLEN_OFF_THE_BUS);

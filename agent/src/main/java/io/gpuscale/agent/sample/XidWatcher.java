@@ -1,5 +1,7 @@
 package io.gpuscale.agent.sample;
 
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.gpuscale.agent.attribution.PodGpuUsage;
 import io.gpuscale.agent.gpu.GpuEventSource;
 import io.gpuscale.agent.gpu.GpuSample;
@@ -20,6 +22,8 @@ import java.util.stream.Collectors;
  */
 public final class XidWatcher implements AutoCloseable {
     private static final Logger LOG = System.getLogger(XidWatcher.class.getName());
+    /** Xid storms and a watcher failing on every retry log a line a minute per kind. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
     private static final Duration WAIT = Duration.ofSeconds(1);
 
     private final GpuEventSource events;
@@ -54,18 +58,20 @@ public final class XidWatcher implements AutoCloseable {
                 }
             } catch (GpuSourceException e) {
                 if (!e.code().equals(lastFailure) && !"NOT_OPEN".equals(e.code())) {
-                    LOG.log(Level.INFO, "Xid events unavailable ({0}): {1}; retrying", e.code(), e.getMessage());
+                    repeated.log(Level.INFO, "unavailable " + e.code(), "Xid events unavailable; retrying",
+                            LogFields.of("code", e.code(), "reason", e.getMessage()));
                 }
                 lastFailure = e.code();
                 LockSupport.parkNanos(backoff.failed(System.nanoTime()).toNanos());
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "Xid watcher failed unexpectedly; retrying", e);
+                repeated.log(Level.ERROR, "unexpected " + e.getClass().getName(), "Xid watcher failed unexpectedly; "
+                        + "retrying", e);
                 LockSupport.parkNanos(backoff.failed(System.nanoTime()).toNanos());
             }
         }
     }
 
-    /** Counts the event and logs it once, naming the GPU and the pods on it. */
+    /** Counts the event and logs it, naming the GPU and the pods on it (a repeat within a minute only counted). */
     void record(XidEvent e) {
         long n = counter.count(e.gpuUuid(), e.xid());
         NodeSnapshot s = latest.get();
@@ -75,9 +81,10 @@ public final class XidWatcher implements AutoCloseable {
                         || isMigOf(s, e.gpuUuid(), u))
                 .map(PodGpuUsage::pod).map(p -> p.namespace() + "/" + p.pod()).distinct()
                 .collect(Collectors.joining(","));
-        LOG.log(Level.WARNING, "Xid error: node={0} gpu={1} uuid={2} xid={3} gpu_instance={4} "
-                + "compute_instance={5} pods=[{6}] count={7}", s.node(), gpu, e.gpuUuid(), e.xid(),
-                e.gpuInstanceId(), e.computeInstanceId(), pods, n);
+        // A storm of one Xid on one GPU is one line a minute; the count says how many so far.
+        repeated.log(Level.WARNING, e.gpuUuid() + " " + e.xid(), "Xid error", LogFields.of("node", s.node(), "gpu", gpu,
+                "uuid", e.gpuUuid(), "xid", e.xid(), "gpu_instance", e.gpuInstanceId(),
+                "compute_instance", e.computeInstanceId(), "pods", pods, "count", n));
     }
 
     private static boolean isMigOf(NodeSnapshot s, String gpuUuid, PodGpuUsage u) {

@@ -4,6 +4,7 @@ import static io.gpuscale.agent.pods.NodePodApiServer.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.log.LogFields;
 import io.gpuscale.common.testing.LogCapture;
 import io.kubernetes.client.util.ClientBuilder;
 import java.time.Duration;
@@ -127,7 +128,9 @@ class NodePodInformerIT {
         Eventually.await(DEADLINE, "the recovery logged", () -> logged.size() >= 2 ? true : null);
         assertThat(informer.apiServerDown()).isFalse();
         assertThat(logged).extracting(LogRecord::getLevel).containsExactly(Level.WARNING, Level.INFO);
-        assertThat(logged.get(0).getParameters()).contains(NODE, "HTTP 503 " + "{\"apiVersion\":\"v1\",\"kind\":\"Status\","
+        LogFields fields = LogFields.in(logged.get(0).getParameters());
+        assertThat(fields.value("node")).isEqualTo(NODE);
+        assertThat(fields.value("reason")).isEqualTo("HTTP 503 " + "{\"apiVersion\":\"v1\",\"kind\":\"Status\","
                 + "\"status\":\"Failure\",\"code\":503,\"reason\":\"ServiceUnavailable\",\"message\":\"the stand-in is failing\"}");
     }
 

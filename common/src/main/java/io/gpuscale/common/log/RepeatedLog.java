@@ -43,6 +43,11 @@ public final class RepeatedLog {
         this(log, Clock.systemUTC(), MINUTE);
     }
 
+    /** Logs {@code message} unless a line of this kind was written within the period; then only counts it. */
+    public boolean log(Level level, String kind, String message) {
+        return log(level, kind, message, (LogFields) null);
+    }
+
     /**
      * Logs {@code message} (and {@code failure}'s stack trace, when not null) unless a line of this
      * kind was written within the period; then only counts it.
@@ -50,6 +55,17 @@ public final class RepeatedLog {
      * @return whether a line was written
      */
     public boolean log(Level level, String kind, String message, Throwable failure) {
+        return log(level, kind, message, failure == null ? null : LogFields.of().failure(failure));
+    }
+
+    /**
+     * Logs {@code message} with its context {@code fields} (null for none; a failure they carry
+     * adds its stack trace) unless a line of this kind was written within the period; then only
+     * counts it.
+     *
+     * @return whether a line was written
+     */
+    public boolean log(Level level, String kind, String message, LogFields fields) {
         long now = clock.millis();
         if (windows.size() >= maxKinds && !windows.containsKey(kind)) {
             windows.clear(); // an unbounded number of kinds must not grow the map without end
@@ -73,10 +89,15 @@ public final class RepeatedLog {
         String line = suppressed == 0 ? message
                 : message + " (and " + suppressed + " more like it in the last " + Duration.ofMillis(periodMillis)
                         .toSeconds() + "s)";
-        if (failure == null) {
-            log.log(level, line);
+        if (fields == null || fields.size() == 0) {
+            Throwable failure = fields == null ? null : fields.failure();
+            if (failure == null) {
+                log.log(level, line);
+            } else {
+                log.log(level, line, failure);
+            }
         } else {
-            log.log(level, line, failure);
+            log.log(level, line, fields);
         }
         return true;
     }

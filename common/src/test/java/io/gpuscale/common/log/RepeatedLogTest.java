@@ -34,7 +34,9 @@ class RepeatedLogTest {
 
         @Override
         public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(level + " " + format);
+            LogFields fields = LogFields.in(params);
+            lines.add(level + " " + format + (fields == null ? "" : " " + fields)
+                    + (fields == null || fields.failure() == null ? "" : " [" + fields.failure().getMessage() + "]"));
         }
     }
 
@@ -67,13 +69,31 @@ class RepeatedLogTest {
             log.log(Level.ERROR, "IllegalStateException", "request failed", new IllegalStateException("boom"));
             clock.millis += 100; // 20 s in all
         }
-        log.log(Level.ERROR, "NullPointerException", "request failed", null);
+        log.log(Level.ERROR, "NullPointerException", "request failed");
         clock.millis += 60_000;
-        log.log(Level.ERROR, "IllegalStateException", "request failed", null);
+        log.log(Level.ERROR, "IllegalStateException", "request failed");
 
         assertThat(out.lines).containsExactly(
                 "ERROR request failed [boom]",
                 "ERROR request failed",
                 "ERROR request failed (and 199 more like it in the last 60s)");
+    }
+
+    @Test
+    void theContextTravelsWithTheLineThatIsWritten() {
+        Lines out = new Lines();
+        Ticks clock = new Ticks();
+        RepeatedLog log = new RepeatedLog(out, clock, Duration.ofMinutes(1));
+
+        for (int i = 0; i < 3; i++) {
+            log.log(Level.WARNING, "http://a/metrics", "scraping an agent failed",
+                    LogFields.of("target", "http://a/metrics", "reason", "refused").failure(new IllegalStateException("x")));
+        }
+        clock.millis += 60_000;
+        log.log(Level.WARNING, "http://a/metrics", "scraping an agent failed", LogFields.of("target", "http://a/metrics"));
+
+        assertThat(out.lines).containsExactly(
+                "WARNING scraping an agent failed target=http://a/metrics reason=refused [x]",
+                "WARNING scraping an agent failed (and 2 more like it in the last 60s) target=http://a/metrics");
     }
 }

@@ -1,5 +1,6 @@
 package io.gpuscale.common.testing;
 
+import io.gpuscale.common.log.LogFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -7,7 +8,10 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Every java.util.logging record above INFO written while it is open (the agent and adapter log through JUL). */
+/**
+ * Every java.util.logging record above INFO written while it is open (the agent and adapter log through JUL):
+ * level, logger, message, the context as {@code key=value} ({@link LogFields}) and the failure in brackets.
+ */
 public final class LogCapture extends Handler implements AutoCloseable {
     private static final java.util.logging.Formatter FORMAT = new java.util.logging.SimpleFormatter();
     private final List<String> lines = new ArrayList<>();
@@ -23,8 +27,14 @@ public final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public synchronized void publish(LogRecord r) {
         if (r.getLevel().intValue() > Level.INFO.intValue()) {
-            lines.add(r.getLevel() + " " + r.getLoggerName() + ": " + FORMAT.formatMessage(r)
-                    + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]"));
+            LogFields fields = LogFields.in(r.getParameters());
+            Object[] p = r.getParameters();
+            String message = p == null || p.length == 0 || (p.length == 1 && fields != null) ? r.getMessage()
+                    : FORMAT.formatMessage(r);
+            Throwable thrown = r.getThrown() != null ? r.getThrown() : fields == null ? null : fields.failure();
+            lines.add(r.getLevel() + " " + r.getLoggerName() + ": " + message
+                    + (fields == null || fields.size() == 0 ? "" : " " + fields)
+                    + (thrown == null ? "" : " [" + thrown + "]"));
         }
     }
 
