@@ -60,6 +60,7 @@ public final class GpuLoadRefresher implements AutoCloseable {
     /** Failures since the last good read, for the recovery line. */
     private final AtomicLong failuresInARow = new AtomicLong();
     private volatile boolean toldTooOld;
+    private volatile boolean closed;
     private ScheduledExecutorService thread;
 
     /**
@@ -132,6 +133,9 @@ public final class GpuLoadRefresher implements AutoCloseable {
     }
 
     private void failed(RuntimeException e, long nowMillis) {
+        if (closed) {
+            return; // the read close() interrupted: not a failure of the backend
+        }
         failures.incrementAndGet();
         String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         lastFailure = text.length() > MAX_FAILURE_CHARS ? text.substring(0, MAX_FAILURE_CHARS) + "..." : text;
@@ -225,6 +229,7 @@ public final class GpuLoadRefresher implements AutoCloseable {
     /** Stops the reading thread, interrupting a read under way; the last snapshot stays readable. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (thread != null) {
             thread.shutdownNow();
         }
