@@ -18,11 +18,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * metrics itself, so a slow or absent Prometheus never holds the {@link ClusterIndex} lock, informer
  * events, or a request.
  *
- * <p><b>Staleness.</b> A snapshot counts while it is at most {@code gpuMaxAge} old (30 s), the age
- * past which a single reading already counts as unknown. Older, or before the first good read, the
- * advisor scores without GPU load (as the CLI does) and its explanations say {@value
- * GpuLoadStatus#UNKNOWN}, with the age and the last failure. A failed read keeps the last good
- * snapshot; the next good one brings the loads back.
+ * <p><b>Staleness.</b> A snapshot counts while it is at most {@code gpuMaxAge} old (30 s, counted
+ * from the end of its read), the age past which a single reading already counts as unknown. Older,
+ * or before the first good read, the advisor scores without GPU load (as the CLI does) and its
+ * explanations say {@value GpuLoadStatus#UNKNOWN}, with the age and the last failure. A failed read
+ * keeps the last good snapshot; the next good one brings the loads back. Within a snapshot each
+ * node's load also stops counting once its readings are older than {@code gpuMaxAge}
+ * ({@link GpuLoads#at}), so keeping a snapshot through an outage never makes old readings count.
  *
  * <p>The getters ({@link #snapshotAgeSeconds}, {@link #lastOutcome}, {@link #failures}, ...) are
  * what a metric of the adapter's own needs; they are cheap and lock-free.
@@ -51,8 +53,8 @@ public final class GpuLoadRefresher implements AutoCloseable {
     private final long maxAgeMillis;
     private final Duration period;
     private final Clock clock;
-    /** The last good snapshot; {@link GpuLoads#EMPTY} until the first. */
-    private final AtomicReference<GpuLoads> last = new AtomicReference<>(GpuLoads.EMPTY);
+    /** The last good snapshot; {@link #NONE_HELD} until the first. */
+    private final AtomicReference<Held> last = new AtomicReference<>(NONE_HELD);
     private final AtomicLong successes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile Outcome lastOutcome = Outcome.NONE_YET;
@@ -120,7 +122,8 @@ public final class GpuLoadRefresher implements AutoCloseable {
             return false;
         }
         // a slow read that ends after a newer one does not replace it
-        last.accumulateAndGet(read, (held, fresh) -> fresh.readAtMillis >= held.readAtMillis ? fresh : held);
+        Held done = new Held(read, clock.millis());
+        last.accumulateAndGet(done, (held, fresh) -> fresh.loads.readAtMillis >= held.loads.readAtMillis ? fresh : held);
         successes.incrementAndGet();
         lastOutcome = Outcome.SUCCEEDED;
         lastFailure = null;
@@ -153,16 +156,30 @@ public final class GpuLoadRefresher implements AutoCloseable {
         }
     }
 
-    private boolean known(GpuLoads loads, long nowMillis) {
-        return loads != GpuLoads.EMPTY && nowMillis - loads.readAtMillis <= maxAgeMillis;
+    private boolean known(Held held, long nowMillis) {
+        return held != NONE_HELD && nowMillis - held.doneMillis <= maxAgeMillis;
+    }
+
+    /**
+     * A good snapshot and when its read ended: its age counts from then, so that a read that takes
+     * long (tens of thousands of GPUs on a busy Prometheus) does not age what it has just returned.
+     * Its readings are still judged by their own timestamps ({@link GpuLoads#at}).
+     */
+    private record Held(GpuLoads loads, long doneMillis) {
+    }
+
+    private static final Held NONE_HELD = new Held(GpuLoads.EMPTY, Long.MIN_VALUE);
+
+    private static Double ageSeconds(Held held, long nowMillis) {
+        return held == NONE_HELD ? null : Math.max(0, nowMillis - held.doneMillis) / 1000.0;
     }
 
     /** What scoring at {@code nowMillis} counts: the last good snapshot, or none when it is too old. No I/O. */
     View view(long nowMillis) {
-        GpuLoads loads = last.get();
-        Double age = loads == GpuLoads.EMPTY ? null : Math.max(0, nowMillis - loads.readAtMillis) / 1000.0;
-        if (known(loads, nowMillis)) {
-            return new View(loads, new GpuLoadStatus(true, age, null));
+        Held held = last.get();
+        Double age = ageSeconds(held, nowMillis);
+        if (known(held, nowMillis)) {
+            return new View(held.loads, new GpuLoadStatus(true, age, null));
         }
         String failure = lastFailure;
         String why = age == null ? "not read yet" : "the last good read is " + Math.round(age)
@@ -192,8 +209,8 @@ public final class GpuLoadRefresher implements AutoCloseable {
 
     /** The age of the last good snapshot in seconds, now; NaN before the first. */
     public double snapshotAgeSeconds() {
-        GpuLoads loads = last.get();
-        return loads == GpuLoads.EMPTY ? Double.NaN : Math.max(0, clock.millis() - loads.readAtMillis) / 1000.0;
+        Double age = ageSeconds(last.get(), clock.millis());
+        return age == null ? Double.NaN : age;
     }
 
     /** Whether scoring now counts GPU load: a good snapshot no older than {@code gpuMaxAge}. */
@@ -223,7 +240,7 @@ public final class GpuLoadRefresher implements AutoCloseable {
 
     /** How many nodes the last good snapshot has a load for; 0 before the first. */
     public int nodesWithLoad() {
-        return last.get().nodes();
+        return last.get().loads.nodes();
     }
 
     /** Stops the reading thread, interrupting a read under way; the last snapshot stays readable. */

@@ -35,7 +35,7 @@ final class GpuLoads {
     /** No snapshot: every node's load unknown, as without metrics. */
     static final GpuLoads EMPTY = new GpuLoads(Long.MIN_VALUE, Map.of());
 
-    /** When the snapshot was read, on the advisor's clock. */
+    /** When the read began, on the advisor's clock: readings were judged fresh as of then. */
     final long readAtMillis;
     private final Map<String, Load> byNode;
 

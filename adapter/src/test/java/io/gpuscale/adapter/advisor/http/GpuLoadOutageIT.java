@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -167,8 +168,13 @@ class GpuLoadOutageIT {
                     answers.add(CompletableFuture.supplyAsync(() -> rig.explain().toString(), pool));
                 }
                 work.addAll(answers);
-                CompletableFuture.allOf(work.toArray(CompletableFuture[]::new))
-                        .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                try {
+                    CompletableFuture.allOf(work.toArray(CompletableFuture[]::new))
+                            .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    throw new AssertionError("informer events and requests did not complete within " + DEADLINE
+                            + ": something waits for the Prometheus read (a network call under a lock?)", e);
+                }
 
                 assertThat(answers).allSatisfy(a -> assertThat(a.join()).contains("mainpc"));
             } finally {
