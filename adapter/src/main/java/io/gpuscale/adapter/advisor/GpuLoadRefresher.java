@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>The getters ({@link #snapshotAgeSeconds}, {@link #lastOutcome}, {@link #failures}, ...) are
  * what a metric of the adapter's own needs; they are cheap and lock-free.
  *
- * <p>A failing read is logged once (WARNING), then counted; so is the moment the snapshot becomes
- * too old to count, and the first good read after failures (INFO).
+ * <p>A failing read is logged once (WARNING), then counted, and a new run of failures within a
+ * minute of the last one logged is only counted; the moment the snapshot becomes too old to count
+ * is logged once (WARNING), and so is the first good read after logged failures (INFO).
  */
 public final class GpuLoadRefresher implements AutoCloseable {
     private static final Logger LOG = System.getLogger(GpuLoadRefresher.class.getName());
@@ -38,6 +39,8 @@ public final class GpuLoadRefresher implements AutoCloseable {
     static final Duration MIN_PERIOD = Duration.ofMillis(100);
     /** How many reads fit in {@code gpuMaxAge}: that many may fail in a row before load is unknown. */
     static final int READS_PER_MAX_AGE = 10;
+    /** A read failing again within this long of the last failure logged is counted, not logged (a flapping Prometheus). */
+    static final long QUIET_MILLIS = 60_000;
     /** The most of a failure's text an explanation repeats. */
     private static final int MAX_FAILURE_CHARS = 300;
 
@@ -62,6 +65,9 @@ public final class GpuLoadRefresher implements AutoCloseable {
     /** Failures since the last good read, for the recovery line. */
     private final AtomicLong failuresInARow = new AtomicLong();
     private volatile boolean toldTooOld;
+    /** When a failed read was last logged, and whether the current streak of failures was. */
+    private volatile long warnedAtMillis = Long.MIN_VALUE;
+    private volatile boolean warnedThisStreak;
     private volatile boolean closed;
     private ScheduledExecutorService thread;
 
@@ -127,9 +133,11 @@ public final class GpuLoadRefresher implements AutoCloseable {
         successes.incrementAndGet();
         lastOutcome = Outcome.SUCCEEDED;
         lastFailure = null;
+        boolean told = warnedThisStreak || toldTooOld;
+        warnedThisStreak = false;
         toldTooOld = false;
         long inARow = failuresInARow.getAndSet(0);
-        if (inARow > 0) {
+        if (inARow > 0 && told) {
             LOG.log(Level.INFO, "GPU load read again after {0} failed read(s): the advisor scores with it", inARow);
         }
         return true;
@@ -146,8 +154,14 @@ public final class GpuLoadRefresher implements AutoCloseable {
         lastOutcome = Outcome.FAILED;
         failuresInARow.incrementAndGet();
         if (before != Outcome.FAILED) {
-            LOG.log(Level.WARNING, "GPU load read failed: {0}; the advisor keeps the last good loads for up to {1}, "
-                    + "then scores without GPU load (logged once, then counted)", lastFailure, seconds(maxAgeMillis));
+            // a streak of failures is logged at its start; one that starts soon after the last logged is only counted
+            warnedThisStreak = warnedAtMillis == Long.MIN_VALUE || nowMillis - warnedAtMillis >= QUIET_MILLIS;
+            if (warnedThisStreak) {
+                warnedAtMillis = nowMillis;
+                LOG.log(Level.WARNING, "GPU load read failed: {0}; the advisor keeps the last good loads for up to "
+                        + "{1}, then scores without GPU load (logged once, then counted)", lastFailure,
+                        seconds(maxAgeMillis));
+            }
         }
         if (!toldTooOld && !known(last.get(), nowMillis)) {
             toldTooOld = true;

@@ -115,6 +115,43 @@ class GpuLoadRefresherTest {
     }
 
     @Test
+    void aFlappingBackendIsLoggedOnceAMinuteAndCountedBetween() {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(GpuLoadRefresher.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            for (int second = 0; second < 60; second += 3) { // down, up, down, up, ... every 3 s for a minute
+                clock.now = NOW.plusSeconds(second);
+                metrics.down = second % 6 == 0;
+                loads.refresh();
+            }
+            clock.now = NOW.plusSeconds(61);
+            metrics.down = true;
+            loads.refresh();
+        } finally {
+            log.removeHandler(capture);
+        }
+
+        assertThat(lines).filteredOn(l -> l.startsWith("WARNING GPU load read failed")).hasSize(2);
+        assertThat(lines).filteredOn(l -> l.startsWith("INFO GPU load read again")).hasSize(1);
+        assertThat(loads.failures()).isEqualTo(11);
+    }
+
+    @Test
     void theReadPeriodIsATenthOfTheMaxAge() {
         assertThat(GpuLoadRefresher.periodFor(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(3));
         assertThat(GpuLoadRefresher.periodFor(Duration.ofMillis(500))).isEqualTo(Duration.ofMillis(100));
