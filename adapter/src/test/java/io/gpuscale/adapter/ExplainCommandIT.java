@@ -79,8 +79,10 @@ class ExplainCommandIT {
                 "--kube-version", "1.30", "--gpu-policy", "spread");
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         JsonObject e = JsonParser.parseString(r.out()).getAsJsonObject();
-        assertThat(e.keySet()).containsExactly("pod", "quota", "fitError", "nodes");
+        assertThat(e.keySet()).containsExactly("pod", "quota", "fitError", "gpuLoad", "nodes");
         assertThat(e.getAsJsonObject("quota").get("admitted").getAsBoolean()).isTrue();
+        assertThat(e.getAsJsonObject("gpuLoad").toString())
+                .isEqualTo("{\"known\":false,\"ageSeconds\":null,\"message\":\"GPU load not read\"}");
         assertThat(e.get("fitError").getAsString()).isEqualTo("0/2 nodes are available: 1 Insufficient memory, "
                 + "2 Insufficient nvidia.com/gpu.");
         JsonObject mainpc = e.getAsJsonArray("nodes").get(0).getAsJsonObject();

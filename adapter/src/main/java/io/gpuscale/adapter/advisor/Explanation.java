@@ -1,6 +1,7 @@
 package io.gpuscale.adapter.advisor;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The advisor's answer for one pod: quota admission first, then every node's verdict.
@@ -10,11 +11,19 @@ import java.util.List;
  * @param quota whether the API server would admit the pod in its namespace
  * @param fitError kube-scheduler's FailedScheduling text ("0/3 nodes are available: ...") when no
  *        node is feasible, else null
+ * @param gpuLoad whether the scores counted live GPU load, and if not, why
  * @param nodes one verdict per node considered, best score first among the feasible ones, then
  *        the infeasible ones by name
  */
-public record Explanation(String namespace, String pod, QuotaVerdict quota, String fitError, List<NodeVerdict> nodes) {
+public record Explanation(String namespace, String pod, QuotaVerdict quota, String fitError, GpuLoadStatus gpuLoad,
+        List<NodeVerdict> nodes) {
     public Explanation {
+        Objects.requireNonNull(gpuLoad, "gpuLoad");
         nodes = List.copyOf(nodes);
+    }
+
+    /** An answer scored without GPU load ({@link GpuLoadStatus#NOT_READ}). */
+    public Explanation(String namespace, String pod, QuotaVerdict quota, String fitError, List<NodeVerdict> nodes) {
+        this(namespace, pod, quota, fitError, GpuLoadStatus.NOT_READ, nodes);
     }
 }

@@ -3,119 +3,114 @@ package io.gpuscale.adapter.advisor;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Every node's GPU load, read from {@link GpuMetrics} in three bulk calls (one per metric, all
- * GPUs, grouped by their {@code node} label) and kept as an immutable snapshot for
- * {@link #REFRESH_MILLIS}. A request then costs one map lookup per node, never a metrics call per
- * node: with the Prometheus backend each call is an HTTP query.
+ * Every node's GPU load at one moment: an immutable snapshot read from {@link GpuMetrics} in three
+ * bulk calls (one per metric, all GPUs, grouped by their {@code node} label). Made by
+ * {@link GpuLoadRefresher} on its own thread, never under the {@link ClusterIndex} lock; a request
+ * then costs one map lookup per node and no metrics call at all.
  *
- * <p>Freshness is judged when the snapshot is made: a reading older than {@code gpuMaxAge} then
- * is left out. With a refresh of one second against a maximum age of tens of seconds, that is at
- * most a second late.
+ * <p>Freshness is judged twice. When the snapshot is made, a reading older than {@code gpuMaxAge}
+ * is left out. When a node is scored ({@link #at}), its load counts only while the oldest reading
+ * it was made from is still within {@code gpuMaxAge}: a snapshot kept through a metrics outage
+ * never lets a reading count past that age.
  */
 final class GpuLoads {
-    /** How long a snapshot serves: about one agent sampling interval. */
-    static final long REFRESH_MILLIS = 1_000;
-
     /**
      * One node's GPU load.
      *
      * @param idle {@code 1 - mean utilization / 100} over fresh readings, or NaN when unknown
      * @param freeMemory {@code 1 - sum(used) / sum(total)} over fresh readings, or NaN when unknown
+     * @param oldestReadingMillis the time of the oldest reading counted in either; {@link Long#MAX_VALUE}
+     *     when none was
      */
-    record Load(double idle, double freeMemory) {
+    record Load(double idle, double freeMemory, long oldestReadingMillis) {
     }
 
-    /** A node the agents report no GPU reading for at all, fresh or stale. */
-    static final Load NONE = new Load(Double.NaN, Double.NaN);
+    /** A node the agents report no fresh GPU reading for. */
+    static final Load NONE = new Load(Double.NaN, Double.NaN, Long.MAX_VALUE);
 
-    private final GpuMetrics metrics;
-    private final long maxAgeMillis;
-    private volatile Snapshot snapshot;
-    private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** No snapshot: every node's load unknown, as without metrics. */
+    static final GpuLoads EMPTY = new GpuLoads(Long.MIN_VALUE, Map.of());
 
-    private record Snapshot(long madeAtMillis, Map<String, Load> byNode) {
+    /** When the read began, on the advisor's clock: readings were judged fresh as of then. */
+    final long readAtMillis;
+    private final Map<String, Load> byNode;
+
+    private GpuLoads(long readAtMillis, Map<String, Load> byNode) {
+        this.readAtMillis = readAtMillis;
+        this.byNode = byNode;
     }
 
-    GpuLoads(GpuMetrics metrics, long maxAgeMillis) {
-        this.metrics = metrics;
-        this.maxAgeMillis = maxAgeMillis;
+    /** Reads a snapshot now: three calls to {@code metrics}, which may block (the Prometheus backend). */
+    static GpuLoads read(GpuMetrics metrics, long nowMillis, long maxAgeMillis) {
+        long oldest = nowMillis - maxAgeMillis;
+        Map<String, Sums> util = sums(metrics, GpuScore.UTILIZATION, oldest);
+        Map<String, Sums> used = sums(metrics, GpuScore.MEMORY_USED, oldest);
+        Map<String, Sums> total = sums(metrics, GpuScore.MEMORY_TOTAL, oldest);
+        Map<String, Load> out = new HashMap<>();
+        for (Map<String, Sums> m : List.of(util, used, total)) {
+            for (String node : m.keySet()) {
+                out.computeIfAbsent(node, n -> load(util.get(n), used.get(n), total.get(n)));
+            }
+        }
+        return new GpuLoads(nowMillis, Map.copyOf(out));
     }
 
     /**
-     * The loads as of {@code nowMillis}: the current snapshot, or a new one when it is too old.
-     * One caller makes the new one; callers meanwhile keep reading the old one rather than wait.
+     * The node's load for a score at {@code nowMillis}: null when the agents report no GPU reading
+     * for it at all, {@link #NONE} when none of its readings is fresh any more.
      */
-    Map<String, Load> at(long nowMillis) {
-        if (metrics == null) {
-            return Map.of();
+    Load at(String node, long nowMillis, long maxAgeMillis) {
+        Load load = byNode.get(node);
+        if (load != null && load.oldestReadingMillis != Long.MAX_VALUE
+                && load.oldestReadingMillis < nowMillis - maxAgeMillis) {
+            return NONE;
         }
-        Snapshot s = snapshot;
-        if (s != null && !expired(s, nowMillis)) {
-            return s.byNode;
-        }
-        if (s != null && !refreshing.compareAndSet(false, true)) {
-            return s.byNode;
-        }
-        if (s == null) {
-            synchronized (this) {
-                s = snapshot;
-                if (s == null) {
-                    s = new Snapshot(nowMillis, read(nowMillis));
-                    snapshot = s;
-                }
-                return s.byNode;
-            }
-        }
-        try {
-            s = new Snapshot(nowMillis, read(nowMillis));
-            snapshot = s;
-            return s.byNode;
-        } finally {
-            refreshing.set(false);
-        }
+        return load;
     }
 
-    private static boolean expired(Snapshot s, long nowMillis) {
-        return nowMillis - s.madeAtMillis >= REFRESH_MILLIS || nowMillis < s.madeAtMillis;
+    /** How many nodes the snapshot has a load for. */
+    int nodes() {
+        return byNode.size();
     }
 
-    private Map<String, Load> read(long nowMillis) {
-        long oldest = nowMillis - maxAgeMillis;
-        Map<String, double[]> util = sums(GpuScore.UTILIZATION, oldest);
-        Map<String, double[]> used = sums(GpuScore.MEMORY_USED, oldest);
-        Map<String, double[]> total = sums(GpuScore.MEMORY_TOTAL, oldest);
-        Map<String, Load> out = new HashMap<>();
-        for (Map<String, double[]> m : java.util.List.of(util, used, total)) {
-            for (String node : m.keySet()) {
-                out.computeIfAbsent(node, n -> {
-                    double[] u = util.get(n);
-                    double[] mu = used.get(n);
-                    double[] mt = total.get(n);
-                    double idle = u == null || u[1] == 0 ? Double.NaN : clamp(1 - u[0] / u[1] / 100);
-                    double free = mu == null || mt == null || mu[1] == 0 || mt[1] == 0 || mt[0] <= 0 ? Double.NaN
-                            : clamp(1 - mu[0] / mt[0]);
-                    return new Load(idle, free);
-                });
-            }
+    private static Load load(Sums u, Sums mu, Sums mt) {
+        double idle = u == null || u.count == 0 ? Double.NaN : clamp(1 - u.sum / u.count / 100);
+        boolean memory = mu != null && mt != null && mu.count > 0 && mt.count > 0 && mt.sum > 0;
+        double free = memory ? clamp(1 - mu.sum / mt.sum) : Double.NaN;
+        long oldestMillis = Long.MAX_VALUE;
+        if (!Double.isNaN(idle)) {
+            oldestMillis = u.oldestMillis;
         }
-        return Map.copyOf(out);
+        if (memory) {
+            oldestMillis = Math.min(oldestMillis, Math.min(mu.oldestMillis, mt.oldestMillis));
+        }
+        return new Load(idle, free, oldestMillis);
     }
 
-    /** Per node: {sum of fresh values, count of fresh readings}; a node with only stale readings is listed with count 0. */
-    private Map<String, double[]> sums(String metric, long oldestMillis) {
-        Map<String, double[]> out = new HashMap<>();
+    /** Per node, the fresh readings of one metric summed; a node with only stale readings has count 0. */
+    private static final class Sums {
+        double sum;
+        int count;
+        long oldestMillis = Long.MAX_VALUE;
+    }
+
+    private static Map<String, Sums> sums(GpuMetrics metrics, String metric, long oldestMillis) {
+        Map<String, Sums> out = new HashMap<>();
         for (GpuReading r : metrics.gpus(metric)) {
             String node = r.labels().get("node");
             if (node == null) {
                 continue;
             }
-            double[] acc = out.computeIfAbsent(node, n -> new double[2]);
-            if (r.reading().timestampMillis() >= oldestMillis && !Double.isNaN(r.reading().value())) {
-                acc[0] += r.reading().value();
-                acc[1]++;
+            Sums acc = out.computeIfAbsent(node, n -> new Sums());
+            long at = r.reading().timestampMillis();
+            if (at >= oldestMillis && !Double.isNaN(r.reading().value())) {
+                acc.sum += r.reading().value();
+                acc.count++;
+                acc.oldestMillis = Math.min(acc.oldestMillis, at);
             }
         }
         return out;

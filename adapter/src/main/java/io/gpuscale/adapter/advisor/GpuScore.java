@@ -1,7 +1,5 @@
 package io.gpuscale.adapter.advisor;
 
-import java.util.Map;
-
 /**
  * The GPU-aware part of a node's score, 0 to 100, from three measures of how empty the node's
  * GPUs are, each 0 (full) to 1 (empty):
@@ -14,7 +12,8 @@ import java.util.Map;
  * <li><b>idle</b> — {@code 1 - mean(nvidia_gpu_utilization_percent) / 100}.</li>
  * </ul>
  * A reading older than {@code gpuMaxAge} is ignored; a measure with no fresh reading (stale,
- * missing, or no metrics at all) is <em>unknown</em> and counts 0.5, neutral, never as idle.
+ * missing, a snapshot too old, or no metrics at all) is <em>unknown</em> and counts 0.5, neutral,
+ * never as idle.
  *
  * <p>For a pod that requests GPUs, emptiness is the mean of the three;
  * {@link GpuPolicy#SPREAD} scores {@code 100 * emptiness} and {@link GpuPolicy#BINPACK}
@@ -30,22 +29,27 @@ final class GpuScore {
     static final String MEMORY_TOTAL = "nvidia_gpu_memory_total_bytes";
     static final double UNKNOWN = 0.5;
 
-    private final Map<String, GpuLoads.Load> loads;
+    private final GpuLoads loads;
+    private final long nowMillis;
+    private final long maxAgeMillis;
     private final GpuPolicy policy;
     private final int gpuSlot;
 
     /**
-     * @param loads every node's GPU load now ({@link GpuLoads#at})
+     * @param loads every node's GPU load, a snapshot read earlier ({@link GpuLoadRefresher}); no I/O here
+     * @param nowMillis when the score is made: a node's load counts only while its readings are fresh then
      * @param gpuSlot the index's slot of {@code nvidia.com/gpu}, or -1 when no node has any
      */
-    GpuScore(Map<String, GpuLoads.Load> loads, GpuPolicy policy, int gpuSlot) {
+    GpuScore(GpuLoads loads, long nowMillis, long maxAgeMillis, GpuPolicy policy, int gpuSlot) {
         this.loads = loads;
+        this.nowMillis = nowMillis;
+        this.maxAgeMillis = maxAgeMillis;
         this.policy = policy;
         this.gpuSlot = gpuSlot;
     }
 
     int score(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage) {
-        GpuLoads.Load load = loads.get(node.name);
+        GpuLoads.Load load = loads.at(node.name, nowMillis, maxAgeMillis);
         if (!pod.gpuPod()) {
             boolean noGpu = load == null && (gpuSlot < 0 || ResourceSlots.at(node.allocatable, gpuSlot) == 0);
             return (int) Math.round(100 * (noGpu ? 1.0 : known(load == null ? Double.NaN : load.idle())));

@@ -2,7 +2,6 @@ package io.gpuscale.adapter.advisor;
 
 import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
-import io.gpuscale.adapter.metrics.GpuMetrics;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,6 +45,12 @@ import java.util.TreeMap;
  * reads the same (a NodeAffinity mismatch by the node's value of the failing key, a taint
  * verdict by taint list, a shortage by its numbers), with kube-scheduler's status reasons as shared constant lists; the
  * filters report into one reused {@link Failures}.
+ *
+ * <p><b>No network call while a lock is held.</b> The GPU loads are read by a
+ * {@link GpuLoadRefresher} on its own thread; a request takes its last snapshot before it takes the
+ * index's read lock, so a slow or absent Prometheus holds up neither informer events (the write
+ * lock) nor other requests. When that snapshot is too old the nodes are scored without GPU load and
+ * the explanation says so ({@link Explanation#gpuLoad()}); the answer never fails for it.
  */
 public final class PlacementAdvisor {
     /** The plugin named for a node the extender asked about that the index does not hold. */
@@ -58,34 +63,50 @@ public final class PlacementAdvisor {
     private static final int GPU_WEIGHT_OTHER_POD = 1;
 
     private final ClusterIndex index;
-    private final GpuLoads gpuLoads;
+    private final GpuLoadRefresher gpuLoads;
     private final AdvisorOptions options;
     private final Clock clock;
 
     /**
-     * @param metrics the GPU readings, read in bulk at most once a second ({@link GpuLoads}); null
-     *     scores every node's GPU load as unknown
+     * @param gpuLoads the GPU loads, read on their own thread ({@link GpuLoadRefresher}); scoring only
+     *     takes its last snapshot and never reads metrics, so nothing here blocks on the network. Null
+     *     scores every node's GPU load as unknown ({@link GpuLoadStatus#NOT_READ}).
      */
-    public PlacementAdvisor(ClusterIndex index, GpuMetrics metrics, AdvisorOptions options, Clock clock) {
+    public PlacementAdvisor(ClusterIndex index, GpuLoadRefresher gpuLoads, AdvisorOptions options, Clock clock) {
         this.index = Objects.requireNonNull(index, "index");
         this.options = Objects.requireNonNull(options, "options");
-        this.gpuLoads = new GpuLoads(metrics, options.gpuMaxAge().toMillis());
+        this.gpuLoads = gpuLoads;
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The pod against every node in the index. */
     public Explanation explain(PodSchedulingRecord pod) {
         PodQuery q = new PodQuery(pod, index.slots);
+        Loads loads = loads();
         return index.read(() -> evaluate(q, ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace())),
-                index.nodes(), List.of(), null));
+                index.nodes(), List.of(), loads, null));
     }
 
     /** Each feasible node's score and its parts, by node name: for tests. */
     Map<String, Scored> scores(PodSchedulingRecord pod) {
         PodQuery q = new PodQuery(pod, index.slots);
+        Loads loads = loads();
         Map<String, Scored> out = new TreeMap<>();
-        index.read(() -> evaluate(q, new QuotaVerdict(true, null), index.nodes(), List.of(), out));
+        index.read(() -> evaluate(q, new QuotaVerdict(true, null), index.nodes(), List.of(), loads, out));
         return out;
+    }
+
+    /** The GPU loads a request scores with, taken before the index's lock: a snapshot, no I/O. */
+    private Loads loads() {
+        long now = clock.millis();
+        if (gpuLoads == null) {
+            return new Loads(new GpuLoadRefresher.View(GpuLoads.EMPTY, GpuLoadStatus.NOT_READ), now,
+                    options.gpuMaxAge().toMillis());
+        }
+        return new Loads(gpuLoads.view(now), now, gpuLoads.maxAgeMillis());
+    }
+
+    private record Loads(GpuLoadRefresher.View view, long nowMillis, long maxAgeMillis) {
     }
 
     /**
@@ -105,6 +126,7 @@ public final class PlacementAdvisor {
      */
     public Explanation explainOn(PodSchedulingRecord pod, Collection<String> nodeNames) {
         PodQuery q = new PodQuery(pod, index.slots);
+        Loads loads = loads();
         return index.read(() -> {
             QuotaVerdict quota = ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace()));
             List<IndexedNode> known = new ArrayList<>(nodeNames.size());
@@ -118,7 +140,7 @@ public final class PlacementAdvisor {
                 }
             }
             known.sort(Comparator.comparing(n -> n.name));
-            return evaluate(q, quota, known.toArray(IndexedNode[]::new), unknown, null);
+            return evaluate(q, quota, known.toArray(IndexedNode[]::new), unknown, loads, null);
         });
     }
 
@@ -128,6 +150,7 @@ public final class PlacementAdvisor {
      */
     public Explanation explainAgainst(PodSchedulingRecord pod, List<NodeSchedulingRecord> nodes) {
         PodQuery q = new PodQuery(pod, index.slots);
+        Loads loads = loads();
         return index.read(() -> {
             QuotaVerdict quota = ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace()));
             List<IndexedNode> given = new ArrayList<>(nodes.size());
@@ -135,13 +158,13 @@ public final class PlacementAdvisor {
                 given.add(new IndexedNode(n, index.slots, index.usage(n.name())));
             }
             given.sort(Comparator.comparing(n -> n.name));
-            return evaluate(q, quota, given.toArray(IndexedNode[]::new), List.of(), null);
+            return evaluate(q, quota, given.toArray(IndexedNode[]::new), List.of(), loads, null);
         });
     }
 
     /** {@code nodes} in name order: the verdicts come out in name order without a sort. */
     private Explanation evaluate(PodQuery q, QuotaVerdict quota, IndexedNode[] nodes, List<String> unknown,
-            Map<String, Scored> scoreSink) {
+            Loads loads, Map<String, Scored> scoreSink) {
         int wording = TaintToleration.wording(options.kubeVersion());
         NodeAffinity affinity = q.affinity;
         // compiled against this moment's label numbers and taint lists: valid under the read lock only
@@ -189,18 +212,18 @@ public final class PlacementAdvisor {
                     List.of(UNKNOWN_NODE_REASON), false, null, null));
         }
         List<NodeVerdict> verdicts = new ArrayList<>(nodes.length + unknown.size());
-        verdicts.addAll(score(q, matcher, taints, feasible, scoreSink));
+        verdicts.addAll(score(q, matcher, taints, feasible, loads, scoreSink));
         if (!unknown.isEmpty()) {
             infeasible.sort(Comparator.comparing(NodeVerdict::name));
         }
         verdicts.addAll(infeasible);
         String fitError = feasible.isEmpty() ? fitError(verdicts.size(), affinity.conflict, infeasible) : null;
-        return new Explanation(q.pod.namespace(), q.pod.name(), quota, fitError, verdicts);
+        return new Explanation(q.pod.namespace(), q.pod.name(), quota, fitError, loads.view().status(), verdicts);
     }
 
     /** The feasible nodes' verdicts, best score first, then by name. */
     private List<NodeVerdict> score(PodQuery q, NodeAffinity.Matcher affinity, TaintToleration.Verdicts taints,
-            List<IndexedNode> feasible, Map<String, Scored> sink) {
+            List<IndexedNode> feasible, Loads loads, Map<String, Scored> sink) {
         int n = feasible.size();
         if (n == 0) {
             return List.of();
@@ -218,7 +241,7 @@ public final class PlacementAdvisor {
                 maxAffinity = Math.max(maxAffinity, affinityRaw[i]);
             }
         }
-        GpuScore gpu = new GpuScore(gpuLoads.at(clock.millis()), options.gpuPolicy(),
+        GpuScore gpu = new GpuScore(loads.view().loads(), loads.nowMillis(), loads.maxAgeMillis(), options.gpuPolicy(),
                 index.slots.existingSlot(ResourceNames.GPU));
         int gpuWeight = q.gpuPod() ? GPU_WEIGHT_GPU_POD : GPU_WEIGHT_OTHER_POD;
         int affinityWeight = q.affinity.scores() ? AFFINITY_WEIGHT : 0;

@@ -31,8 +31,16 @@ class ScoringTest {
     }
 
     private PlacementAdvisor advisor(GpuReadings readings, GpuPolicy policy) {
-        return new PlacementAdvisor(index, readings,
-                new AdvisorOptions(policy, KubeVersion.NEWEST, Duration.ofSeconds(30)), Clock.fixed(NOW, ZoneOffset.UTC));
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        AdvisorOptions options = new AdvisorOptions(policy, KubeVersion.NEWEST, Duration.ofSeconds(30));
+        return new PlacementAdvisor(index, readings == null ? null : readOnce(readings, options, clock), options, clock);
+    }
+
+    /** A refresher that has read once, as its thread would have: scoring reads only its snapshot. */
+    private static GpuLoadRefresher readOnce(GpuReadings readings, AdvisorOptions options, Clock clock) {
+        GpuLoadRefresher loads = new GpuLoadRefresher(readings, options.gpuMaxAge(), clock);
+        assertThat(loads.refresh()).isTrue();
+        return loads;
     }
 
     private static GpuReadings loaded(long busyAt, long idleAt) {
@@ -72,21 +80,47 @@ class ScoringTest {
     }
 
     @Test
-    void readingsAreReadInBulkAndReusedForASecond() {
+    void scoringReadsOnlyTheSnapshotAndANewReadReplacesIt() {
         GpuReadings readings = loaded(FRESH, FRESH);
         MutableClock clock = new MutableClock(NOW);
-        PlacementAdvisor advisor = new PlacementAdvisor(index, readings, AdvisorOptions.defaults(), clock);
+        GpuLoadRefresher loads = new GpuLoadRefresher(readings, AdvisorOptions.DEFAULT_GPU_MAX_AGE, clock);
+        PlacementAdvisor advisor = new PlacementAdvisor(index, loads, AdvisorOptions.defaults(), clock);
+        loads.refresh();
 
         advisor.explain(ONE_GPU);
         readings.gpu("busy", 0, 0, GIB24, NOW.toEpochMilli()).gpu("busy", 0, 0, GIB24, NOW.toEpochMilli());
-        int within = advisor.scores(ONE_GPU).get("busy").gpu();
-        clock.now = NOW.plusMillis(GpuLoads.REFRESH_MILLIS);
+        clock.now = NOW.plusSeconds(1);
+        int before = advisor.scores(ONE_GPU).get("busy").gpu();
+        int bulkReadsBefore = readings.bulkReads;
+        loads.refresh();
         int after = advisor.scores(ONE_GPU).get("busy").gpu();
 
-        assertThat(within).as("the snapshot of a moment ago").isEqualTo(90);
+        assertThat(before).as("the snapshot read before the new readings").isEqualTo(90);
+        assertThat(bulkReadsBefore).as("requests read no metrics").isEqualTo(3);
         // now four readings of busy: utilization mean 45, 1.6 of 4 GPUs of memory used: (0 + 0.6 + 0.55) / 3
-        assertThat(after).as("a new snapshot after a second").isEqualTo(62);
+        assertThat(after).as("the next read's snapshot").isEqualTo(62);
         assertThat(readings.bulkReads).isEqualTo(6);
+    }
+
+    @Test
+    void aReadingThatAgesPastTheMaxAgeInAKeptSnapshotStopsCounting() {
+        MutableClock clock = new MutableClock(NOW);
+        // busy read 25 s before NOW: fresh when read, 35 s old ten seconds later
+        GpuReadings readings = loaded(NOW.toEpochMilli() - 25_000, FRESH);
+        GpuLoadRefresher loads = new GpuLoadRefresher(readings, AdvisorOptions.DEFAULT_GPU_MAX_AGE, clock);
+        AdvisorOptions spread = new AdvisorOptions(GpuPolicy.SPREAD, KubeVersion.NEWEST,
+                AdvisorOptions.DEFAULT_GPU_MAX_AGE);
+        PlacementAdvisor advisor = new PlacementAdvisor(index, loads, spread, clock);
+        loads.refresh();
+
+        int fresh = advisor.scores(ONE_GPU).get("busy").gpu();
+        clock.now = NOW.plusSeconds(10);
+        Map<String, PlacementAdvisor.Scored> later = advisor.scores(ONE_GPU);
+
+        assertThat(fresh).isEqualTo(10);
+        assertThat(later.get("busy").gpu()).as("busy's readings, now 35 s old, count as unknown").isEqualTo(33);
+        assertThat(later.get("idle").gpu()).as("idle's, 12 s old, still count").isEqualTo(78);
+        assertThat(advisor.explain(ONE_GPU).gpuLoad().known()).as("the snapshot itself is 10 s old").isTrue();
     }
 
     /** A clock the test moves by hand. */

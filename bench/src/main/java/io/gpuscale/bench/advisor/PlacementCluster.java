@@ -2,6 +2,7 @@ package io.gpuscale.bench.advisor;
 
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.ClusterIndex;
+import io.gpuscale.adapter.advisor.GpuLoadRefresher;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.cluster.ContainerResources;
 import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
@@ -156,9 +157,17 @@ public final class PlacementCluster {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The advisor over the index and the store, readings fresh at the clock's time. */
+    /**
+     * The advisor over the index and the store, readings fresh at the clock's time: the GPU loads
+     * read once, here, as the advisor's refresher would on its thread (requests never read them).
+     */
     public static PlacementAdvisor advisor(ClusterIndex index, MetricStore metrics, Clock clock) {
-        return new PlacementAdvisor(index, metrics, AdvisorOptions.defaults(), clock);
+        AdvisorOptions options = AdvisorOptions.defaults();
+        GpuLoadRefresher loads = new GpuLoadRefresher(metrics, options.gpuMaxAge(), clock);
+        if (!loads.refresh()) {
+            throw new IllegalStateException("the GPU loads could not be read: " + loads.lastFailure());
+        }
+        return new PlacementAdvisor(index, loads, options, clock);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.gpuscale.adapter.advisor.http;
 
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.ClusterIndex;
+import io.gpuscale.adapter.advisor.GpuLoadRefresher;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.api.PostEndpoint;
@@ -15,16 +16,20 @@ import java.util.List;
 
 /**
  * The placement advisor as {@code serve} runs it: one {@link ClusterIndex} following the cluster
- * view event by event, one {@link PlacementAdvisor} over it and the live GPU readings, its REST
- * endpoint for the metrics port, and, when asked for, the scheduler extender on its own port.
+ * view event by event, one {@link PlacementAdvisor} over it and the live GPU loads (read on their
+ * own thread by a {@link GpuLoadRefresher}), its REST endpoint for the metrics port, and, when asked
+ * for, the scheduler extender on its own port.
  */
 public final class AdvisorService implements AutoCloseable {
     private final ClusterIndex index;
+    private final GpuLoadRefresher gpuLoads;
     private final PlacementAdvisor advisor;
     private final SchedulerExtenderServer extender;
 
-    private AdvisorService(ClusterIndex index, PlacementAdvisor advisor, SchedulerExtenderServer extender) {
+    private AdvisorService(ClusterIndex index, GpuLoadRefresher gpuLoads, PlacementAdvisor advisor,
+            SchedulerExtenderServer extender) {
         this.index = index;
+        this.gpuLoads = gpuLoads;
         this.advisor = advisor;
         this.extender = extender;
     }
@@ -56,20 +61,25 @@ public final class AdvisorService implements AutoCloseable {
             String host, int extenderPort, ServingCertificate certificate, RequestGate extenderGate,
             ApiRecorder extenderRecorder) throws ListenException {
         ClusterIndex index = ClusterIndex.of(cluster);
-        PlacementAdvisor advisor = new PlacementAdvisor(index, metrics, options, Clock.systemUTC());
+        GpuLoadRefresher gpuLoads = metrics == null ? null
+                : new GpuLoadRefresher(metrics, options.gpuMaxAge(), Clock.systemUTC()).start();
+        PlacementAdvisor advisor = new PlacementAdvisor(index, gpuLoads, options, Clock.systemUTC());
         SchedulerExtenderServer extender = null;
         if (extenderPort >= 0) {
             try {
                 extender = SchedulerExtenderServer.start(host, extenderPort, certificate, advisor, extenderGate,
                         extenderRecorder);
             } catch (Exception e) {
+                if (gpuLoads != null) {
+                    gpuLoads.close();
+                }
                 index.close();
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 throw new ListenException("cannot serve the scheduler extender on " + host + ":" + extenderPort + ": "
                         + cause.getMessage(), cause);
             }
         }
-        return new AdvisorService(index, advisor, extender);
+        return new AdvisorService(index, gpuLoads, advisor, extender);
     }
 
     /** What the metrics port serves besides the metrics: {@code POST /advisor/v1/explain}. */
@@ -79,6 +89,11 @@ public final class AdvisorService implements AutoCloseable {
 
     public PlacementAdvisor advisor() {
         return advisor;
+    }
+
+    /** What reads the GPU loads (its getters are what the adapter's own metrics need); null without readings. */
+    public GpuLoadRefresher gpuLoads() {
+        return gpuLoads;
     }
 
     /** The extender's bound port, or -1 when there is none. */
@@ -97,6 +112,9 @@ public final class AdvisorService implements AutoCloseable {
     public void close() {
         if (extender != null) {
             extender.close();
+        }
+        if (gpuLoads != null) {
+            gpuLoads.close();
         }
         index.close();
     }

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
  * {"pod": {"namespace": "demo", "name": "trainer"},
  *  "quota": {"admitted": true, "message": null},
  *  "fitError": "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.",
+ *  "gpuLoad": {"known": true, "ageSeconds": 1.2, "message": null},
  *  "nodes": [{"name": "mainpc", "feasible": false, "plugin": "NodeResourcesFit",
  *             "reasons": [{"plugin": "NodeResourcesFit", "message": "Insufficient nvidia.com/gpu: ..."}],
  *             "score": null, "gpuScore": null}]}
@@ -67,6 +68,12 @@ public final class ExplanationJson {
         out.add("pod", pod);
         out.add("quota", quota);
         out.add("fitError", string(e.fitError()));
+        JsonObject gpuLoad = new JsonObject();
+        gpuLoad.addProperty("known", e.gpuLoad().known());
+        gpuLoad.add("ageSeconds", e.gpuLoad().ageSeconds() == null ? JsonNull.INSTANCE
+                : new JsonPrimitive(e.gpuLoad().ageSeconds()));
+        gpuLoad.add("message", string(e.gpuLoad().message()));
+        out.add("gpuLoad", gpuLoad);
         out.add("nodes", nodes);
         return out;
     }
@@ -102,6 +109,8 @@ public final class ExplanationJson {
             w.name("quota").beginObject().name("admitted").value(e.quota().admitted()).name("message")
                     .value(e.quota().message()).endObject();
             w.name("fitError").value(e.fitError());
+            w.name("gpuLoad").beginObject().name("known").value(e.gpuLoad().known()).name("ageSeconds")
+                    .value(e.gpuLoad().ageSeconds()).name("message").value(e.gpuLoad().message()).endObject();
             w.name("nodes").beginArray();
             for (NodeVerdict v : e.nodes()) {
                 w.beginObject();

@@ -69,7 +69,7 @@ class ExplainEndpointIT {
     @Test
     void aYamlPodIsExplainedNodeByNode() throws Exception {
         JsonObject e = explain("application/yaml", POD_YAML);
-        assertThat(e.keySet()).containsExactly("pod", "quota", "fitError", "nodes");
+        assertThat(e.keySet()).containsExactly("pod", "quota", "fitError", "gpuLoad", "nodes");
         assertThat(e.getAsJsonObject("pod").get("name").getAsString()).isEqualTo("trainer");
         assertThat(e.getAsJsonObject("quota").get("admitted").getAsBoolean()).isTrue();
         assertThat(e.getAsJsonObject("quota").get("message").isJsonNull()).isTrue();

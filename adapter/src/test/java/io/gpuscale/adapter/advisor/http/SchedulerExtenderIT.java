@@ -16,6 +16,7 @@ import io.gpuscale.adapter.advisor.io.PodInput;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
+import io.gpuscale.adapter.testing.Eventually;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -216,6 +217,8 @@ class SchedulerExtenderIT {
                 new AdvisorOptions(GpuPolicy.SPREAD, KubeVersion.NEWEST, AdvisorOptions.DEFAULT_GPU_MAX_AGE),
                 "127.0.0.1", 0, ServingCertificate.selfSigned(ServingCertificate.defaultHosts(null, null),
                         Clock.systemUTC()))) {
+            // the loads are read on the service's own thread: its first read, then the answers
+            Eventually.await(Duration.ofSeconds(30), "the first GPU load read", () -> spread.gpuLoads().loadKnown());
             String eight = "\"nvidia.com/gpu\": \"1\"}";
             String idle = nodeJson("idle", "\"taints\": [{\"key\": \"spot\", \"effect\": \"PreferNoSchedule\"}]")
                     .replace(eight, "\"nvidia.com/gpu\": \"8\"}");

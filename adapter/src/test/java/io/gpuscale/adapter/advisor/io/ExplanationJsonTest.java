@@ -3,6 +3,7 @@ package io.gpuscale.adapter.advisor.io;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.advisor.Explanation;
+import io.gpuscale.adapter.advisor.GpuLoadStatus;
 import io.gpuscale.adapter.advisor.NodeVerdict;
 import io.gpuscale.adapter.advisor.QuotaVerdict;
 import io.gpuscale.adapter.advisor.Reason;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The streamed JSON is the text the Gson tree gave, character for character. */
 class ExplanationJsonTest {
     private static final Explanation FITS = new Explanation("demo", "trainer", new QuotaVerdict(true, null), null,
-            List.of(new NodeVerdict("mainpc", true, null, List.of(), List.of(), false, 87, 100),
+            new GpuLoadStatus(true, 2.5, null), List.of(new NodeVerdict("mainpc", true, null, List.of(), List.of(), false, 87, 100),
                     new NodeVerdict("pc2", false, "TaintToleration",
                             List.of(new Reason("TaintToleration", "untolerated taint gpu=rtx3060:NoSchedule"),
                                     new Reason("NodeResourcesFit", "Insufficient nvidia.com/gpu: requested 2, "
@@ -27,13 +28,24 @@ class ExplanationJsonTest {
                             + "nodeSelector a=b (node has no label a)\n<br>")),
                     List.of("node(s) didn't match Pod's node affinity/selector"), true, null, null)));
     private static final Explanation EMPTY = new Explanation("default", "p", new QuotaVerdict(true, null),
-            "no nodes available to schedule pods", List.of());
+            "no nodes available to schedule pods", new GpuLoadStatus(false, 47.0, GpuLoadStatus.UNKNOWN
+                    + ": the last good read is 47 s old, older than 30 s; nodes are scored without it"), List.of());
 
     @Test
     void compactIsWhatTheTreeGave() {
         for (Explanation e : List.of(FITS, NOWHERE, EMPTY)) {
             assertThat(ExplanationJson.render(e)).isEqualTo(ExplanationJson.renderTree(e, false));
         }
+    }
+
+    @Test
+    void gpuLoadIsAlwaysThereWithEveryField() {
+        assertThat(ExplanationJson.render(FITS)).contains(
+                "\"fitError\":null,\"gpuLoad\":{\"known\":true,\"ageSeconds\":2.5,\"message\":null},\"nodes\":");
+        assertThat(ExplanationJson.render(NOWHERE)).contains(
+                "\"gpuLoad\":{\"known\":false,\"ageSeconds\":null,\"message\":\"GPU load not read\"}");
+        assertThat(ExplanationJson.render(EMPTY)).contains("\"known\":false,\"ageSeconds\":47.0,"
+                + "\"message\":\"GPU load unknown: the last good read is 47 s old");
     }
 
     @Test
