@@ -517,6 +517,9 @@ public final class AdapterMain implements Callable<Integer> {
                         config.bindAddress(), advising.extenderEnabled() ? advising.extenderPort()
                                 : AdapterConfig.EXTENDER_OFF, certificate, extenderGate, apiRecorder);
                 owned.add(0, advisor);
+                if (self != null && advisor.gpuLoads() != null) {
+                    self.watchGpuLoads(advisor.gpuLoads());
+                }
                 adapter = Adapter.start(config.bindAddress(), config.securePort(), certificate, config.limits(),
                         advisor.restEndpoints(), gate, feed.metrics(), cluster,
                         options, feed.blocking(), apiRecorder, owned.toArray(AutoCloseable[]::new));

@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.monitoring;
 
+import io.gpuscale.adapter.advisor.GpuLoadRefresher;
 import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.auth.AuthRecorder;
 import io.gpuscale.adapter.cluster.InformerStats;
@@ -121,6 +122,34 @@ public final class AdapterMetrics implements AutoCloseable {
         }
         // Meters hold their object weakly; the map stays reachable through this runnable.
         beforeScrape.add(() -> stats.get().forEach(s -> latest.put(s.resource(), s)));
+    }
+
+    /**
+     * Adds the placement advisor's GPU-load meters, read from {@code loads} when Prometheus asks:
+     * the age of the snapshot scoring uses, whether it still counts, how many nodes it covers, and
+     * the reads by outcome. Call once.
+     */
+    public void watchGpuLoads(GpuLoadRefresher loads) {
+        Gauge.builder("gpuscale.adapter.gpu.load.age", loads, GpuLoadRefresher::snapshotAgeSeconds)
+                .description("Age of the GPU-load snapshot the placement advisor scores with, from the end of its "
+                        + "read; NaN before the first good read.")
+                .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("gpuscale.adapter.gpu.load.known", loads, l -> l.loadKnown() ? 1 : 0)
+                .description("1 while the advisor's GPU-load snapshot is young enough to count in scoring, 0 while "
+                        + "nodes are scored without load (\"GPU load unknown\").")
+                .register(registry);
+        Gauge.builder("gpuscale.adapter.gpu.load.nodes", loads, GpuLoadRefresher::nodesWithLoad)
+                .description("Nodes the advisor's last good GPU-load snapshot has a load for.")
+                .register(registry);
+        FunctionCounter.builder("gpuscale.adapter.gpu.load.reads", loads, GpuLoadRefresher::successes)
+                .description("GPU-load reads of the placement advisor, by outcome.")
+                .tag("outcome", "success")
+                .register(registry);
+        FunctionCounter.builder("gpuscale.adapter.gpu.load.reads", loads, GpuLoadRefresher::failures)
+                .description("GPU-load reads of the placement advisor, by outcome.")
+                .tag("outcome", "failure")
+                .register(registry);
     }
 
     public PrometheusMeterRegistry registry() {

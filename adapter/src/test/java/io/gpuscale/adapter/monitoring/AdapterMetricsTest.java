@@ -2,8 +2,12 @@ package io.gpuscale.adapter.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuscale.adapter.advisor.GpuLoadRefresher;
 import io.gpuscale.adapter.auth.AuthRecorder;
 import io.gpuscale.adapter.cluster.InformerStats;
+import io.gpuscale.adapter.metrics.GpuMetrics;
+import io.gpuscale.adapter.metrics.GpuReading;
+import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.scrape.ParseReport;
 import io.gpuscale.adapter.scrape.ScrapeRecorder;
 import io.gpuscale.adapter.scrape.TargetHealth;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -157,5 +162,44 @@ class AdapterMetricsTest {
                 .contains("gpuscale_adapter_cluster_objects{resource=\"pods\"} 41.0")
                 .contains("gpuscale_adapter_cluster_objects{resource=\"nodes\"} 3.0")
                 .contains("gpuscale_adapter_cluster_last_event_timestamp_seconds{resource=\"nodes\"} 1.8E9");
+    }
+
+    @Test
+    void gpuLoadReadsAreCountedByOutcomeAndTheSnapshotsAgeAndStandingAreShown() {
+        boolean[] down = {false};
+        GpuMetrics backend = new GpuMetrics() {
+            @Override
+            public List<Reading> pod(String metric, String node, String namespace, String pod) {
+                return List.of();
+            }
+
+            @Override
+            public List<Reading> node(String metric, String node) {
+                return List.of();
+            }
+
+            @Override
+            public List<GpuReading> gpus(String metric) {
+                if (down[0]) {
+                    throw new IllegalStateException("Prometheus query failed: connection refused");
+                }
+                return List.of(new GpuReading(Map.of("node", "n1", "gpu", "0"), new Reading(40, NOW - 1_000)));
+            }
+        };
+        GpuLoadRefresher loads = new GpuLoadRefresher(backend, Duration.ofSeconds(30),
+                Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+        metrics.watchGpuLoads(loads);
+        assertThat(metrics.scrape()).contains("gpuscale_adapter_gpu_load_age_seconds NaN")
+                .contains("gpuscale_adapter_gpu_load_known 0.0")
+                .contains("gpuscale_adapter_gpu_load_reads_total{outcome=\"success\"} 0.0");
+
+        loads.refresh();
+        down[0] = true;
+        loads.refresh();
+        assertThat(metrics.scrape()).contains("gpuscale_adapter_gpu_load_age_seconds 0.0")
+                .contains("gpuscale_adapter_gpu_load_known 1.0")
+                .contains("gpuscale_adapter_gpu_load_nodes 1.0")
+                .contains("gpuscale_adapter_gpu_load_reads_total{outcome=\"success\"} 1.0")
+                .contains("gpuscale_adapter_gpu_load_reads_total{outcome=\"failure\"} 1.0");
     }
 }
