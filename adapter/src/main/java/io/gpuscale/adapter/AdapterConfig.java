@@ -23,9 +23,12 @@ import java.util.regex.Pattern;
  * @param externalMetrics whether external.metrics.k8s.io is served
  * @param limits request sizes, rates and deadlines of the HTTPS servers
  * @param agentCaFile CA bundle that {@code https://} agents are verified against; null for the JVM's
+ * @param agentWatch whether agents that can be watched are ({@code --agent-watch}); false polls every agent
+ *     once per scrape interval
  */
 public record AdapterConfig(String bindAddress, int securePort, Tls tls, ClusterSource cluster, MetricsSource metrics,
-        Duration scrapeInterval, Duration maxAge, boolean externalMetrics, ServerLimits limits, Path agentCaFile) {
+        Duration scrapeInterval, Duration maxAge, boolean externalMetrics, ServerLimits limits, Path agentCaFile,
+        boolean agentWatch) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_SECURE_PORT = 6443;

@@ -206,6 +206,13 @@ public final class AdapterMain implements Callable<Integer> {
                         + "scraped (default: the JVM's trusted CAs).")
         Path agentCaFile;
 
+        @Option(names = "--agent-watch", paramLabel = "true|false", arity = "1", defaultValue = "true",
+                description = "Watch agents that allow it: each request is held until the agent's next sample, so "
+                        + "readings arrive as they are taken (one request per agent per sample). false polls every "
+                        + "agent once per --scrape-interval instead: less adapter CPU per agent, readings up to an "
+                        + "interval older (default: ${DEFAULT-VALUE}).")
+        boolean agentWatch;
+
         @Option(names = "--prometheus", paramLabel = "URL",
                 description = "Read the agents' series from this Prometheus instead of scraping them.")
         String prometheus;
@@ -304,7 +311,7 @@ public final class AdapterMain implements Callable<Integer> {
             logLevel();
             metricsAddress();
             return new AdapterConfig(bindAddress, securePort, tls(), cluster(), metrics(), every, age, externalMetrics,
-                    limits(), agentCaFile);
+                    limits(), agentCaFile, agentWatch);
         }
 
         /** {@code --log-level}, validated; throws IllegalArgumentException with one clear line. */
@@ -625,7 +632,8 @@ public final class AdapterMain implements Callable<Integer> {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(lanes).setWorkerPoolSize(1));
         Duration timeout = config.scrapeInterval().multipliedBy(3).dividedBy(4);
         AgentScraper scraper = new AgentScraper(vertx, targets, store,
-                new ScrapeOptions(config.scrapeInterval(), timeout, ScrapeLimits.DEFAULTS, config.agentCaFile()),
+                new ScrapeOptions(config.scrapeInterval(), timeout, ScrapeLimits.DEFAULTS, config.agentCaFile(),
+                        config.agentWatch()),
                 scrapedFamilies(), lanes, recorder);
         targets.start();
         scraper.start();

@@ -58,6 +58,13 @@ class AdapterMainTest {
     }
 
     @Test
+    void agentWatchCanBeTurnedOffAndTakesOnlyABoolean() throws Exception {
+        assertThat(config(serve("--agent-watch=false")).agentWatch()).isFalse();
+        assertThat(config(serve("--agent-watch", "true")).agentWatch()).isTrue();
+        assertOneLineUsageError(run(serve("--agent-watch=sometimes").toArray(String[]::new)), "--agent-watch");
+    }
+
+    @Test
     void defaultsComeFromOnePlace() throws Exception {
         AdapterConfig c = config(serve());
         assertThat(c.securePort()).isEqualTo(6443);
@@ -65,6 +72,7 @@ class AdapterMainTest {
         assertThat(c.scrapeInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.maxAge()).isEqualTo(Duration.ofSeconds(6));
         assertThat(c.externalMetrics()).isFalse();
+        assertThat(c.agentWatch()).isTrue();
         assertThat(c.tls()).isInstanceOf(AdapterConfig.SelfSigned.class);
         assertThat(((AdapterConfig.SelfSigned) c.tls()).hosts()).contains("localhost", "127.0.0.1");
         assertThat(c.cluster()).isInstanceOf(AdapterConfig.SnapshotFile.class);

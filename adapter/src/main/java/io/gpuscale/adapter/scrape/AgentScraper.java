@@ -416,7 +416,7 @@ public final class AgentScraper implements AutoCloseable {
         AgentTarget target = state.target;
         state.inFlight = true;
         state.lastStartMillis = System.currentTimeMillis();
-        boolean watch = mayWatch && state.sampleTime >= 0 && state.consecutiveFailures == 0;
+        boolean watch = mayWatch && options.watch() && state.sampleTime >= 0 && state.consecutiveFailures == 0;
         state.lastWasWatch = watch;
         long waitMillis = Math.min(MAX_WATCH_WAIT_MILLIS, 2 * options.interval().toMillis());
         long deadline = options.timeout().toMillis() + (watch ? waitMillis : 0);

@@ -14,14 +14,23 @@ import java.util.Objects;
  * @param agentCaFile the CA bundle (PEM) that {@code https://} agents' certificates are verified
  *     against ({@code --agent-ca-file}); null for the JVM's default trust store. The host name is
  *     verified too: an agent's certificate must name the address it is scraped at
+ * @param watch whether agents that name their sample time are watched (asked to hold each request
+ *     until their next sample: one request per sample, the freshest readings) or, when false, polled
+ *     once per interval like any other target ({@code --agent-watch})
  */
-public record ScrapeOptions(Duration interval, Duration timeout, ScrapeLimits limits, Path agentCaFile) {
+public record ScrapeOptions(Duration interval, Duration timeout, ScrapeLimits limits, Path agentCaFile,
+        boolean watch) {
     public static final ScrapeOptions DEFAULTS =
             new ScrapeOptions(Duration.ofSeconds(2), Duration.ofMillis(1500), ScrapeLimits.DEFAULTS);
 
     /** Agents over http, or https trusted by the JVM's default trust store. */
     public ScrapeOptions(Duration interval, Duration timeout, ScrapeLimits limits) {
-        this(interval, timeout, limits, null);
+        this(interval, timeout, limits, null, true);
+    }
+
+    /** Agents watched where they can be. */
+    public ScrapeOptions(Duration interval, Duration timeout, ScrapeLimits limits, Path agentCaFile) {
+        this(interval, timeout, limits, agentCaFile, true);
     }
 
     public ScrapeOptions {

@@ -101,6 +101,21 @@ class AgentScraperWatchIT {
     }
 
     @Test
+    void withWatchingOffAnAgentNamingItsSampleTimeIsPolledAtTheInterval() {
+        standIn.sampleTime = 1_000;
+        standIn.body = GPU + "42\n";
+        scraper = new AgentScraper(vertx, new StaticAgentTargets(List.of(new AgentTarget(standIn.url(), null))), store,
+                new ScrapeOptions(Duration.ofMillis(200), Duration.ofSeconds(5), ScrapeLimits.DEFAULTS, null, false),
+                Set.of("nvidia_gpu_utilization_percent", "nvidia_gpu_info"), 1);
+        scraper.start();
+
+        Eventually.await(Duration.ofSeconds(30), "five polls", () -> standIn.queries.size() >= 5);
+        assertThat(standIn.queries).noneMatch(q -> q.contains("since="));
+        assertThat(standIn.held()).isZero();
+        assertThat(values()).containsExactly(42.0);
+    }
+
+    @Test
     void anAgentWhoseSampleDoesNotMoveIsAskedAgainOnlyAtItsPhase() {
         standIn.sampleTime = 5_000;
         standIn.body = GPU + "42\n";
