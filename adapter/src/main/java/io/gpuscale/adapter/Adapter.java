@@ -6,7 +6,7 @@ import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.api.MetricsApi;
 import io.gpuscale.adapter.api.PostEndpoint;
 import io.gpuscale.adapter.api.ServerLimits;
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.tls.ServingCertificate;

@@ -10,7 +10,7 @@ import io.gpuscale.adapter.auth.ClientCertificateGate;
 import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.auth.AuthRecorder;
 import io.gpuscale.adapter.auth.DelegatedGate;
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterFileException;
 import io.gpuscale.adapter.cluster.ClusterView;
 import io.gpuscale.adapter.cluster.InformerClusterView;

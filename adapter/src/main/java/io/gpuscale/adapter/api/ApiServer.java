@@ -1,7 +1,7 @@
 package io.gpuscale.adapter.api;
 
-import io.gpuscale.adapter.auth.AcceptAnyClientCertificate;
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.tls.AcceptAnyClientCertificate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.tls.CertificateFileWatch;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.gpuscale.common.tls.TlsPolicy;

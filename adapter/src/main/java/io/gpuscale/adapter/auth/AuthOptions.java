@@ -1,5 +1,6 @@
 package io.gpuscale.adapter.auth;
 
+import io.gpuscale.adapter.api.RequestGate;
 import java.time.Duration;
 import java.util.List;
 

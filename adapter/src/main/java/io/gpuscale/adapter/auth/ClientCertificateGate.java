@@ -1,5 +1,7 @@
 package io.gpuscale.adapter.auth;
 
+import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.tls.AcceptAnyClientCertificate;
 import io.gpuscale.common.log.LogFields;
 import io.gpuscale.adapter.api.ApiResponse;
 import io.gpuscale.adapter.api.Status;

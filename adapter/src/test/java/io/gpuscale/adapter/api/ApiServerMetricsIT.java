@@ -2,7 +2,7 @@ package io.gpuscale.adapter.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.monitoring.AdapterMetrics;
 import io.gpuscale.adapter.testing.Eventually;
 import io.gpuscale.adapter.tls.ServingCertificate;

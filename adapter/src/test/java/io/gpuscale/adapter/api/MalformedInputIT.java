@@ -3,7 +3,7 @@ package io.gpuscale.adapter.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.vertx.core.Vertx;

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.gpuscale.adapter.Adapter;
 import io.gpuscale.adapter.api.ApiOptions;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.api.ServerLimits;
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;

@@ -6,7 +6,7 @@ import io.gpuscale.adapter.advisor.GpuLoadRefresher;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.api.PostEndpoint;
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.cluster.SchedulingView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.tls.ServingCertificate;

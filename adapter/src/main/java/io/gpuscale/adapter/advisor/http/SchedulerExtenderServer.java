@@ -4,7 +4,7 @@ import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.api.ApiRecorder;
 import io.gpuscale.adapter.api.ApiServer;
 import io.gpuscale.adapter.api.ServerLimits;
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

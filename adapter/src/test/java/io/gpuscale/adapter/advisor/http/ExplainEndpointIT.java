@@ -7,7 +7,7 @@ import com.google.gson.JsonParser;
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.api.ApiServer;
 import io.gpuscale.adapter.api.ServerLimits;
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.testing.TestPods;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.vertx.core.Vertx;

@@ -15,7 +15,7 @@ import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.advisor.io.PodInput;
 import io.gpuscale.adapter.api.ApiServer;
 import io.gpuscale.adapter.api.ServerLimits;
-import io.gpuscale.adapter.auth.RequestGate;
+import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterProjection;
 import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;

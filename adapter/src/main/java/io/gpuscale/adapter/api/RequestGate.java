@@ -1,12 +1,11 @@
-package io.gpuscale.adapter.auth;
+package io.gpuscale.adapter.api;
 
-import io.gpuscale.adapter.api.ApiResponse;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Decides, before anything else runs, whether a request may be served: authentication, then
- * authorization. {@link io.gpuscale.adapter.api.ApiServer} asks it for every request, cached
+ * authorization. {@link ApiServer} asks it for every request, cached
  * answers included.
  */
 public interface RequestGate {
@@ -16,7 +15,7 @@ public interface RequestGate {
 
     /**
      * Completes with {@code null} when the request may be served, or with the answer to send instead
-     * (a 401 or 403 {@link io.gpuscale.adapter.api.Status}). The future never fails: an error while
+     * (a 401 or 403 {@link Status}). The future never fails: an error while
      * deciding is itself answered (500, or 401/403 as Kubernetes does).
      */
     Future<ApiResponse> admit(HttpServerRequest request);

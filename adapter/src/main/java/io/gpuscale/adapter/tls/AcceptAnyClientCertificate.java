@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.auth;
+package io.gpuscale.adapter.tls;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.TrustOptions;
