@@ -30,7 +30,7 @@ import io.gpuscale.adapter.scrape.ScrapeLimits;
 import io.gpuscale.adapter.scrape.ScrapeOptions;
 import io.gpuscale.adapter.scrape.StaticAgentTargets;
 import io.gpuscale.adapter.store.MetricStore;
-import io.gpuscale.adapter.store.PrometheusMetrics;
+import io.gpuscale.adapter.prometheus.PrometheusMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.gpuscale.adapter.tls.ServingCertificate;

@@ -5,7 +5,7 @@ import io.gpuscale.adapter.api.ApiResponse;
 import io.gpuscale.adapter.api.MetricsApi;
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
 import io.gpuscale.adapter.metrics.Reading;
-import io.gpuscale.adapter.store.PrometheusMetrics;
+import io.gpuscale.adapter.prometheus.PrometheusMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;

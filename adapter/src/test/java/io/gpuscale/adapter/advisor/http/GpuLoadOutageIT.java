@@ -20,7 +20,7 @@ import io.gpuscale.adapter.cluster.ClusterProjection;
 import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.gpuscale.adapter.cluster.SchedulingListener;
-import io.gpuscale.adapter.store.PrometheusMetrics;
+import io.gpuscale.adapter.prometheus.PrometheusMetrics;
 import io.gpuscale.adapter.testing.Eventually;
 import io.gpuscale.adapter.testing.TestPods;
 import io.gpuscale.adapter.tls.ServingCertificate;

@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.store;
+package io.gpuscale.adapter.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,7 @@ import io.gpuscale.adapter.scrape.AgentTarget;
 import io.gpuscale.adapter.scrape.Eventually;
 import io.gpuscale.adapter.scrape.ScrapeOptions;
 import io.gpuscale.adapter.scrape.StaticAgentTargets;
+import io.gpuscale.adapter.store.MetricStore;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.store;
+package io.gpuscale.adapter.prometheus;
 
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;

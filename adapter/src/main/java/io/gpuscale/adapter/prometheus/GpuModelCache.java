@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.store;
+package io.gpuscale.adapter.prometheus;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.store;
+package io.gpuscale.adapter.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
