@@ -5,10 +5,10 @@ import static io.gpuscale.adapter.advisor.Build.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
-import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.adapter.testing.GpuReadings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,20 +170,10 @@ class GpuLoadRefresherTest {
     }
 
     /** One GPU on n1, read at the clock's time; or, while {@link #down}, a failing backend. */
-    private final class FlakyMetrics implements GpuMetrics {
+    private final class FlakyMetrics implements GpuReadings {
         volatile boolean down;
         volatile double utilizationPercent;
         int reads;
-
-        @Override
-        public List<Reading> pod(String metric, String node, String namespace, String pod) {
-            return List.of();
-        }
-
-        @Override
-        public List<Reading> node(String metric, String node) {
-            return List.of();
-        }
 
         @Override
         public List<GpuReading> gpus(String metric) {

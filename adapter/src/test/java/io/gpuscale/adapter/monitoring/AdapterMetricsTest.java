@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.adapter.advisor.GpuLoadRefresher;
 import io.gpuscale.adapter.auth.AuthRecorder;
 import io.gpuscale.adapter.cluster.InformerStats;
-import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.scrape.ParseReport;
 import io.gpuscale.adapter.scrape.ScrapeRecorder;
 import io.gpuscale.adapter.scrape.TargetHealth;
 import io.gpuscale.adapter.store.MetricStore;
+import io.gpuscale.adapter.testing.GpuReadings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -167,24 +167,11 @@ class AdapterMetricsTest {
     @Test
     void gpuLoadReadsAreCountedByOutcomeAndTheSnapshotsAgeAndStandingAreShown() {
         boolean[] down = {false};
-        GpuMetrics backend = new GpuMetrics() {
-            @Override
-            public List<Reading> pod(String metric, String node, String namespace, String pod) {
-                return List.of();
+        GpuReadings backend = metric -> {
+            if (down[0]) {
+                throw new IllegalStateException("Prometheus query failed: connection refused");
             }
-
-            @Override
-            public List<Reading> node(String metric, String node) {
-                return List.of();
-            }
-
-            @Override
-            public List<GpuReading> gpus(String metric) {
-                if (down[0]) {
-                    throw new IllegalStateException("Prometheus query failed: connection refused");
-                }
-                return List.of(new GpuReading(Map.of("node", "n1", "gpu", "0"), new Reading(40, NOW - 1_000)));
-            }
+            return List.of(new GpuReading(Map.of("node", "n1", "gpu", "0"), new Reading(40, NOW - 1_000)));
         };
         GpuLoadRefresher loads = new GpuLoadRefresher(backend, Duration.ofSeconds(30),
                 Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));

@@ -17,6 +17,7 @@ import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.adapter.testing.GpuReadings;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -185,17 +186,7 @@ class SchedulerExtenderIT {
     @Test
     void prioritizeScoresTheGpuLoadAloneNotTheTaintsKubeSchedulerAlreadyScores() throws Exception {
         long now = System.currentTimeMillis();
-        GpuMetrics readings = new GpuMetrics() {
-            @Override
-            public List<Reading> pod(String metric, String node, String namespace, String pod) {
-                return List.of();
-            }
-
-            @Override
-            public List<Reading> node(String metric, String node) {
-                return List.of();
-            }
-
+        GpuMetrics readings = new GpuReadings() {
             @Override
             public List<GpuReading> gpus(String metric) {
                 List<GpuReading> out = new ArrayList<>();
