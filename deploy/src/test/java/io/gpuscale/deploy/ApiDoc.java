@@ -23,6 +23,8 @@ public final class ApiDoc {
     private static final Pattern TIME = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
     /** /version's platform: the machine's OS and architecture. */
     private static final Pattern PLATFORM = Pattern.compile("\"platform\": ?\"[^\"]*\"");
+    /** The explain answer's GPU-load age: how long ago the last read ended, which moves with the clock. */
+    private static final Pattern AGE = Pattern.compile("\"ageSeconds\": ?[0-9.]+");
 
     private final List<String> lines;
     private final List<Example> examples;
@@ -166,10 +168,11 @@ public final class ApiDoc {
         }
     }
 
-    /** What is compared: times and the platform replaced by placeholders, trailing blanks removed. */
+    /** What is compared: times, the platform and the GPU-load age replaced by placeholders, trailing blanks removed. */
     public static String normalize(String output) {
         String s = TIME.matcher(output).replaceAll("<time>");
         s = PLATFORM.matcher(s).replaceAll("\"platform\": \"<platform>\"");
+        s = AGE.matcher(s).replaceAll("\"ageSeconds\": <age>");
         return s.lines().map(String::stripTrailing).reduce((a, b) -> a + "\n" + b).orElse("").strip();
     }
 }

@@ -308,7 +308,7 @@ class ApiDocIT {
             return;
         }
         assertThat(mismatches).as("examples whose output differs from the adapter's real answer "
-                + "(times and /version's platform are not compared; rewrite the outputs with "
+                + "(times, /version's platform and the GPU-load age are not compared; rewrite the outputs with "
                 + "-Dgpuscale.regenerateApiDoc=true)").isEmpty();
     }
 
