@@ -10,7 +10,6 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,22 +40,7 @@ class ApiServerMetricsIT {
         ServingCertificate certificate = ServingCertificate.selfSigned(ServingCertificate.defaultHosts(null, null),
                 Clock.systemUTC());
         trusting = TlsClients.trusting(certificate);
-        PostEndpoint echo = new PostEndpoint() {
-            @Override
-            public String path() {
-                return ECHO;
-            }
-
-            @Override
-            public long maxBodyBytes() {
-                return 16;
-            }
-
-            @Override
-            public ApiResponse handle(String contentType, byte[] body, Instant now) {
-                return ApiResponse.ok(new PlainText(body.length + " bytes"));
-            }
-        };
+        PostEndpoint echo = new EchoEndpoint(ECHO, 16);
         metrics = new AdapterMetrics();
         Clock clock = Clock.fixed(Fixtures.NOW, ZoneOffset.UTC);
         server = ApiServer.start(vertx, Fixtures.api(true), List.of(echo), RequestGate.ALLOW_ALL, certificate, LIMITS,

@@ -15,7 +15,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
@@ -56,22 +55,7 @@ class MalformedInputIT {
         vertx = Vertx.vertx();
         certificate = ServingCertificate.selfSigned(ServingCertificate.defaultHosts(null, null), Clock.systemUTC());
         trusting = TlsClients.trusting(certificate);
-        PostEndpoint echo = new PostEndpoint() {
-            @Override
-            public String path() {
-                return ECHO;
-            }
-
-            @Override
-            public long maxBodyBytes() {
-                return 4096;
-            }
-
-            @Override
-            public ApiResponse handle(String contentType, byte[] body, Instant now) {
-                return ApiResponse.ok(new PlainText(body.length + " bytes"));
-            }
-        };
+        PostEndpoint echo = new EchoEndpoint(ECHO, 4096);
         Clock clock = Clock.fixed(Fixtures.NOW, ZoneOffset.UTC);
         server = ApiServer.start(vertx, Fixtures.api(true), List.of(echo), RequestGate.ALLOW_ALL, certificate, LIMITS,
                 "127.0.0.1", 0, clock, false);
