@@ -99,6 +99,8 @@ public final class AgentHttpServer implements AutoCloseable {
                 .setHost(host)
                 .setPort(port)
                 .setCompressionSupported(false) // bodies are gzipped once per snapshot, not per request
+                // Scrapers speak HTTP/1.1; the h2c upgrade is deprecated (RFC 9113 3.1) and only widens this open port.
+                .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout(120)
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxInitialLineLength(4096)
