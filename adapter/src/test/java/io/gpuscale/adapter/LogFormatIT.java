@@ -3,7 +3,7 @@ package io.gpuscale.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.testing.AdapterJar;
-import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.common.testing.JsonLines;
 import java.nio.file.Files;
 import java.nio.file.Path;

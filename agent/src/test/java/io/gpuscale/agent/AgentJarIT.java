@@ -2,7 +2,7 @@ package io.gpuscale.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.agent.testing.Http;
 import io.gpuscale.common.testing.JsonLines;
 import java.io.IOException;

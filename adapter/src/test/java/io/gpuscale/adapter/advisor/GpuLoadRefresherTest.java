@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
-import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.testing.GpuReadings;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.api.RequestGate;
 import io.gpuscale.adapter.monitoring.AdapterMetrics;
-import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.vertx.core.Vertx;
 import java.io.IOException;

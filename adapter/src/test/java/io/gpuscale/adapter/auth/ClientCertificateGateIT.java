@@ -9,7 +9,7 @@ import io.gpuscale.adapter.advisor.ClusterIndex;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
 import io.gpuscale.adapter.advisor.http.SchedulerExtenderServer;
 import io.gpuscale.adapter.cluster.SnapshotClusterView;
-import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static io.gpuscale.adapter.cluster.KubeApiStandIn.pod;
 import static io.gpuscale.adapter.cluster.KubeApiStandIn.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.kubernetes.client.util.ClientBuilder;
 import java.time.Duration;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.gpuscale.adapter.prometheus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gpuscale.adapter.scrape.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

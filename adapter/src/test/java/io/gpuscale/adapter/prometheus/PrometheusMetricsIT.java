@@ -7,7 +7,7 @@ import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.scrape.AgentScraper;
 import io.gpuscale.adapter.scrape.AgentTarget;
-import io.gpuscale.adapter.scrape.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.scrape.ScrapeOptions;
 import io.gpuscale.adapter.scrape.StaticAgentTargets;
 import io.gpuscale.adapter.store.MetricStore;

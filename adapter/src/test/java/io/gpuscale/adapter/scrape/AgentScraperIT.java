@@ -7,6 +7,7 @@ import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.store.AgentSnapshot;
 import io.gpuscale.adapter.store.MetricStore;
 import io.gpuscale.agent.Agent;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.common.testing.LogCapture;
 import io.gpuscale.agent.AgentConfig;
 import io.vertx.core.Future;

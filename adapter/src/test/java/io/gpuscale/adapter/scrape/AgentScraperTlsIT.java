@@ -6,6 +6,7 @@ import io.gpuscale.adapter.store.MetricStore;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
+import io.gpuscale.common.testing.Eventually;
 import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
 import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;

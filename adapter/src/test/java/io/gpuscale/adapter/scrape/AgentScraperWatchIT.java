@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.store.MetricStore;
+import io.gpuscale.common.testing.Eventually;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package io.gpuscale.adapter.scrape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.scrape.EndpointSliceApiServer.Endpoint;
+import io.gpuscale.common.testing.Eventually;
 import io.kubernetes.client.util.ClientBuilder;
 import java.time.Duration;
 import java.util.List;

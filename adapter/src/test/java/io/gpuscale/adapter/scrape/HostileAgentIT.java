@@ -6,6 +6,7 @@ import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.store.MetricStore;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
+import io.gpuscale.common.testing.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;

@@ -8,7 +8,7 @@ import io.gpuscale.agent.metrics.ExpositionRenderer;
 import io.gpuscale.agent.metrics.GpuExpositionWriter;
 import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.agent.snapshot.SourceStatus;
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.agent.testing.Gpus;
 import io.gpuscale.common.testing.LogCapture;
 import io.vertx.core.Vertx;

@@ -19,7 +19,9 @@ import io.gpuscale.agent.gpu.GpuSourceException;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.gpu.ProcessUtilization;
 import io.gpuscale.agent.gpu.SourceError;
+import io.gpuscale.common.testing.TestClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * once the first is released.
  */
 class NvmlGpuSourceLegacyDriverTest {
-    private final ManualClock clock = new ManualClock();
+    private final TestClock clock = new TestClock(Instant.ofEpochSecond(1));
     private NvmlGpuSource legacy;
     private NvmlGpuSource modern;
 

@@ -12,6 +12,8 @@ import io.gpuscale.agent.gpu.GpuSample;
 import io.gpuscale.agent.gpu.MigDevice;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.gpu.SourceError;
+import io.gpuscale.common.testing.TestClock;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +29,7 @@ class NvmlGpuSourceMigTest {
     private static final long MEDIUM = 19_968 * MIB;
     private static final long LARGE = 40_192 * MIB;
 
-    private final ManualClock clock = new ManualClock();
+    private final TestClock clock = new TestClock(Instant.ofEpochSecond(1));
     private FakeNvml fake;
     private NvmlGpuSource source;
 

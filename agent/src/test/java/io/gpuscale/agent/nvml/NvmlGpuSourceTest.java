@@ -33,7 +33,9 @@ import io.gpuscale.agent.gpu.GpuSourceException;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.gpu.ProcessUtilization;
 import io.gpuscale.agent.gpu.SourceError;
+import io.gpuscale.common.testing.TestClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
@@ -45,13 +47,13 @@ class NvmlGpuSourceTest {
     private static final String RTX_4090_UUID = "GPU-5f2b1c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d";
 
     private FakeNvml fake;
-    private ManualClock clock;
+    private TestClock clock;
     private NvmlGpuSource source;
 
     @BeforeEach
     void startNode() {
         fake = FakeNvml.modern(2);
-        clock = new ManualClock();
+        clock = new TestClock(Instant.ofEpochSecond(1));
         source = new NvmlGpuSource(fake.path(), clock);
     }
 

@@ -9,7 +9,9 @@ import io.gpuscale.agent.gpu.GpuSourceException;
 import io.gpuscale.agent.gpu.NodeReading;
 import io.gpuscale.agent.gpu.SourceError;
 import io.gpuscale.agent.gpu.XidEvent;
+import io.gpuscale.common.testing.TestClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +34,7 @@ class NvmlGpuSourceXidEventsTest {
     /** How late "promptly" may be: a few wait slices, far below LONG. */
     private static final long PROMPT_MILLIS = 5 * NvmlEventSet.WAIT_SLICE_MILLIS + 2_000;
 
-    private final ManualClock clock = new ManualClock();
+    private final TestClock clock = new TestClock(Instant.ofEpochSecond(1));
     private final ExecutorService eventThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "xid-waiter");
         t.setDaemon(true);

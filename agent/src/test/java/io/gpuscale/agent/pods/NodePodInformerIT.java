@@ -3,7 +3,7 @@ package io.gpuscale.agent.pods;
 import static io.gpuscale.agent.pods.NodePodApiServer.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.common.log.LogFields;
 import io.gpuscale.common.testing.LogCapture;
 import io.kubernetes.client.util.ClientBuilder;

@@ -10,7 +10,7 @@ import io.gpuscale.agent.pods.v1.ContainerDevices;
 import io.gpuscale.agent.pods.v1.ContainerResources;
 import io.gpuscale.agent.pods.v1.ListPodResourcesResponse;
 import io.gpuscale.agent.pods.v1.PodResources;
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.agent.testing.Http;
 import java.nio.file.Files;
 import java.nio.file.Path;

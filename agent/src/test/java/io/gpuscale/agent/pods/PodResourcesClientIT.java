@@ -16,7 +16,7 @@ import io.gpuscale.agent.pods.v1.ContainerMemory;
 import io.gpuscale.agent.pods.v1.ContainerResources;
 import io.gpuscale.agent.pods.v1.DynamicResource;
 import io.gpuscale.agent.pods.v1.ListPodResourcesResponse;
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.grpc.Status;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.agent.testing.Http;
 import java.io.IOException;
 import java.net.ServerSocket;

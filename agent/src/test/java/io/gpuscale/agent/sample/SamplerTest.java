@@ -8,7 +8,7 @@ import io.gpuscale.agent.gpu.SourceError;
 import io.gpuscale.agent.metrics.AgentMetrics;
 import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.agent.testing.Gpus;
-import io.gpuscale.agent.testing.MutableClock;
+import io.gpuscale.common.testing.TestClock;
 import io.gpuscale.agent.testing.ScriptedGpuSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class SamplerTest {
     private static final DriverInfo DRIVER = new DriverInfo("580.95.05", "13.580.95.05", "13.0");
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
     private final AgentMetrics metrics = new AgentMetrics("scripted");
     private final List<NodeSnapshot> published = new ArrayList<>();
 

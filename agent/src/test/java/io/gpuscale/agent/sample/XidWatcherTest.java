@@ -8,7 +8,7 @@ import io.gpuscale.agent.gpu.GpuSourceException;
 import io.gpuscale.agent.gpu.XidEvent;
 import io.gpuscale.agent.snapshot.NodeSnapshot;
 import io.gpuscale.agent.snapshot.SourceStatus;
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.agent.testing.Gpus;
 import java.time.Duration;
 import java.util.List;

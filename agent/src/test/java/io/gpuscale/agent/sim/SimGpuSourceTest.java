@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.agent.gpu.GpuField;
 import io.gpuscale.agent.gpu.GpuSample;
 import io.gpuscale.agent.gpu.NodeReading;
-import io.gpuscale.agent.testing.MutableClock;
+import io.gpuscale.common.testing.TestClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ class SimGpuSourceTest {
 
     @Test
     void readingsFollowTheLoadAndTheProfile() {
-        MutableClock clock = new MutableClock();
+        TestClock clock = new TestClock();
         SimGpuSource source = new SimGpuSource(SimSpec.parse("rtx4090@steady:100,h100@idle"), clock);
         source.open();
         clock.advance(Duration.ofSeconds(10));
@@ -42,8 +42,8 @@ class SimGpuSourceTest {
 
     @Test
     void sameTimeGivesSameReadings() {
-        MutableClock c1 = new MutableClock();
-        MutableClock c2 = new MutableClock();
+        TestClock c1 = new TestClock();
+        TestClock c2 = new TestClock();
         SimGpuSource a = new SimGpuSource(SimSpec.parse("rtx4090x2,rtx3060@burst"), c1);
         SimGpuSource b = new SimGpuSource(SimSpec.parse("rtx4090x2,rtx3060@burst"), c2);
         a.open();

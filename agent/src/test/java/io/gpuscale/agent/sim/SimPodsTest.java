@@ -6,7 +6,7 @@ import io.gpuscale.agent.attribution.Attribution;
 import io.gpuscale.agent.attribution.AttributionMethod;
 import io.gpuscale.agent.attribution.PodGpuUsage;
 import io.gpuscale.agent.attribution.PodRef;
-import io.gpuscale.agent.testing.MutableClock;
+import io.gpuscale.common.testing.TestClock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ class SimPodsTest {
 
     @Test
     void evenGpusAreHeldWholeAndOddGpusAreSplitBetweenTwoPods() {
-        MutableClock clock = new MutableClock();
+        TestClock clock = new TestClock();
         SimGpuSource source = new SimGpuSource(SimSpec.parse("rtx4090@steady:80,rtx3060@steady:50"), clock);
         source.open();
         clock.advance(Duration.ofSeconds(1));

@@ -2,11 +2,10 @@ package io.gpuscale.common.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuscale.common.testing.TestClock;
 import java.lang.System.Logger.Level;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ResourceBundle;
@@ -40,37 +39,18 @@ class RepeatedLogTest {
         }
     }
 
-    static final class Ticks extends Clock {
-        long millis;
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
-
     @Test
     void aFloodOfOneKindWritesOneLineAPeriodWithTheCountOfTheRest() {
         Lines out = new Lines();
-        Ticks clock = new Ticks();
+        TestClock clock = new TestClock(Instant.EPOCH);
         RepeatedLog log = new RepeatedLog(out, clock, Duration.ofMinutes(1));
 
         for (int i = 0; i < 200; i++) {
             log.log(Level.ERROR, "IllegalStateException", "request failed", new IllegalStateException("boom"));
-            clock.millis += 100; // 20 s in all
+            clock.advanceMillis(100); // 20 s in all
         }
         log.log(Level.ERROR, "NullPointerException", "request failed");
-        clock.millis += 60_000;
+        clock.advanceMillis(60_000);
         log.log(Level.ERROR, "IllegalStateException", "request failed");
 
         assertThat(out.lines).containsExactly(
@@ -82,14 +62,14 @@ class RepeatedLogTest {
     @Test
     void theContextTravelsWithTheLineThatIsWritten() {
         Lines out = new Lines();
-        Ticks clock = new Ticks();
+        TestClock clock = new TestClock(Instant.EPOCH);
         RepeatedLog log = new RepeatedLog(out, clock, Duration.ofMinutes(1));
 
         for (int i = 0; i < 3; i++) {
             log.log(Level.WARNING, "http://a/metrics", "scraping an agent failed",
                     LogFields.of("target", "http://a/metrics", "reason", "refused").failure(new IllegalStateException("x")));
         }
-        clock.millis += 60_000;
+        clock.advanceMillis(60_000);
         log.log(Level.WARNING, "http://a/metrics", "scraping an agent failed", LogFields.of("target", "http://a/metrics"));
 
         assertThat(out.lines).containsExactly(

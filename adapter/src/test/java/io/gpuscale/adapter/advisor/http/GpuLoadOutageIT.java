@@ -21,7 +21,7 @@ import io.gpuscale.adapter.cluster.NodeSchedulingRecord;
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
 import io.gpuscale.adapter.cluster.SchedulingListener;
 import io.gpuscale.adapter.prometheus.PrometheusMetrics;
-import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.testing.TestPods;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.kubernetes.client.openapi.models.V1Node;

@@ -16,7 +16,7 @@ import io.gpuscale.adapter.advisor.io.PodInput;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
-import io.gpuscale.adapter.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.testing.GpuReadings;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import java.net.URI;
