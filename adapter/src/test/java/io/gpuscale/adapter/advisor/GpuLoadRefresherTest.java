@@ -9,11 +9,10 @@ import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.testing.GpuReadings;
+import io.gpuscale.common.testing.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ class GpuLoadRefresherTest {
     private static final double GIB24 = 24.0 * (1L << 30);
     private static final PodSchedulingRecord ONE_GPU = pod("infer").req("nvidia.com/gpu=1").build();
 
-    private final MovingClock clock = new MovingClock();
+    private final TestClock clock = new TestClock(NOW);
     private final FlakyMetrics metrics = new FlakyMetrics();
     private ClusterIndex index;
     private GpuLoadRefresher loads;
@@ -63,11 +62,11 @@ class GpuLoadRefresherTest {
     void aFailedReadKeepsTheLastGoodSnapshotUntilItIsOlderThanTheMaxAge() {
         assertThat(loads.refresh()).isTrue();
         metrics.down = true;
-        clock.now = NOW.plusSeconds(20);
+        clock.set(NOW.plusSeconds(20));
 
         assertThat(loads.refresh()).isFalse();
         Explanation kept = advisor.explain(ONE_GPU);
-        clock.now = NOW.plusSeconds(31);
+        clock.set(NOW.plusSeconds(31));
         Explanation tooOld = advisor.explain(ONE_GPU);
 
         assertThat(kept.gpuLoad()).isEqualTo(new GpuLoadStatus(true, 20.0, null));
@@ -91,7 +90,7 @@ class GpuLoadRefresherTest {
         assertThat(gpuScore()).isEqualTo(WITHOUT_LOAD);
 
         metrics.down = false;
-        clock.now = NOW.plusSeconds(1);
+        clock.set(NOW.plusSeconds(1));
         assertThat(loads.refresh()).isTrue();
 
         Explanation e = advisor.explain(ONE_GPU);
@@ -104,12 +103,12 @@ class GpuLoadRefresherTest {
 
     @Test
     void aReadThatEndsAfterANewerOneDoesNotReplaceIt() {
-        clock.now = NOW.plusSeconds(5);
+        clock.set(NOW.plusSeconds(5));
         loads.refresh();
         metrics.utilizationPercent = 100;
-        clock.now = NOW; // a read begun earlier, ending later
+        clock.set(NOW); // a read begun earlier, ending later
         loads.refresh();
-        clock.now = NOW.plusSeconds(5);
+        clock.set(NOW.plusSeconds(5));
 
         assertThat(gpuScore()).as("the newer read's idle GPU").isEqualTo(WITH_LOAD);
     }
@@ -135,11 +134,11 @@ class GpuLoadRefresherTest {
         log.addHandler(capture);
         try {
             for (int second = 0; second < 60; second += 3) { // down, up, down, up, ... every 3 s for a minute
-                clock.now = NOW.plusSeconds(second);
+                clock.set(NOW.plusSeconds(second));
                 metrics.down = second % 6 == 0;
                 loads.refresh();
             }
-            clock.now = NOW.plusSeconds(61);
+            clock.set(NOW.plusSeconds(61));
             metrics.down = true;
             loads.refresh();
         } finally {
@@ -188,26 +187,6 @@ class GpuLoadRefresherTest {
             };
             long at = clock.millis();
             return List.of(new GpuReading(java.util.Map.of("node", "n1", "gpu", "0"), new Reading(value, at)));
-        }
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class MovingClock extends Clock {
-        volatile Instant now = NOW;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -5,6 +5,7 @@ import static io.gpuscale.adapter.advisor.Build.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.cluster.PodSchedulingRecord;
+import io.gpuscale.common.testing.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,14 +83,14 @@ class ScoringTest {
     @Test
     void scoringReadsOnlyTheSnapshotAndANewReadReplacesIt() {
         GpuReadings readings = loaded(FRESH, FRESH);
-        MutableClock clock = new MutableClock(NOW);
+        TestClock clock = new TestClock(NOW);
         GpuLoadRefresher loads = new GpuLoadRefresher(readings, AdvisorOptions.DEFAULT_GPU_MAX_AGE, clock);
         PlacementAdvisor advisor = new PlacementAdvisor(index, loads, AdvisorOptions.defaults(), clock);
         loads.refresh();
 
         advisor.explain(ONE_GPU);
         readings.gpu("busy", 0, 0, GIB24, NOW.toEpochMilli()).gpu("busy", 0, 0, GIB24, NOW.toEpochMilli());
-        clock.now = NOW.plusSeconds(1);
+        clock.set(NOW.plusSeconds(1));
         int before = advisor.scores(ONE_GPU).get("busy").gpu();
         int bulkReadsBefore = readings.bulkReads;
         loads.refresh();
@@ -104,7 +105,7 @@ class ScoringTest {
 
     @Test
     void aReadingThatAgesPastTheMaxAgeInAKeptSnapshotStopsCounting() {
-        MutableClock clock = new MutableClock(NOW);
+        TestClock clock = new TestClock(NOW);
         // busy read 25 s before NOW: fresh when read, 35 s old ten seconds later
         GpuReadings readings = loaded(NOW.toEpochMilli() - 25_000, FRESH);
         GpuLoadRefresher loads = new GpuLoadRefresher(readings, AdvisorOptions.DEFAULT_GPU_MAX_AGE, clock);
@@ -114,37 +115,13 @@ class ScoringTest {
         loads.refresh();
 
         int fresh = advisor.scores(ONE_GPU).get("busy").gpu();
-        clock.now = NOW.plusSeconds(10);
+        clock.set(NOW.plusSeconds(10));
         Map<String, PlacementAdvisor.Scored> later = advisor.scores(ONE_GPU);
 
         assertThat(fresh).isEqualTo(10);
         assertThat(later.get("busy").gpu()).as("busy's readings, now 35 s old, count as unknown").isEqualTo(33);
         assertThat(later.get("idle").gpu()).as("idle's, 12 s old, still count").isEqualTo(78);
         assertThat(advisor.explain(ONE_GPU).gpuLoad().known()).as("the snapshot itself is 10 s old").isTrue();
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 
     @Test
