@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
+import io.gpuscale.common.testing.Binaries;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

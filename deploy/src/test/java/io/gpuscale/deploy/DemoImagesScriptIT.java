@@ -2,6 +2,7 @@ package io.gpuscale.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuscale.common.testing.Binaries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

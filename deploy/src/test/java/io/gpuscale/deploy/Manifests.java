@@ -1,6 +1,7 @@
 package io.gpuscale.deploy;
 
 import com.google.gson.Gson;
+import io.gpuscale.common.testing.Binaries;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.util.ModelMapper;
 import java.io.IOException;

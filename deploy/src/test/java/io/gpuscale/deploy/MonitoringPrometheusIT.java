@@ -8,14 +8,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
+import io.gpuscale.common.testing.PrometheusServer;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,9 +57,7 @@ class MonitoringPrometheusIT {
     private static Process adapter;
     private static int adapterApiPort;
     private static boolean trafficSent;
-    private static Process prometheus;
-    private static String prometheusUrl;
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static PrometheusServer prometheus;
 
     @BeforeAll
     static void start() throws Exception {
@@ -86,8 +80,8 @@ class MonitoringPrometheusIT {
                     """.formatted(agent.port(), e.getKey(), e.getKey()));
         }
 
-        int adapterMetricsPort = freePort();
-        adapterApiPort = freePort();
+        int adapterMetricsPort = PrometheusServer.freePort();
+        adapterApiPort = PrometheusServer.freePort();
         String jar = System.getProperty("adapter.jar",
                 Manifests.repo().resolve("adapter/target/gpuscale-adapter.jar").toString());
         assertThat(Path.of(jar)).as("the adapter's shaded jar (mvn package builds it)").isRegularFile();
@@ -102,15 +96,7 @@ class MonitoringPrometheusIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
 
         MonitoringRules.writeRuleFile(dir);
-        int prometheusPort = freePort();
-        Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, """
-                global:
-                  scrape_interval: 1s
-                  scrape_timeout: 1s
-                  evaluation_interval: 1s
-                rule_files: [%s]
-                scrape_configs:
+        prometheus = PrometheusServer.start(dir, """
                   # as servicemonitors.yaml: the job is the Service's name, the agent's labels win
                   - job_name: gpuscale-agent
                     honor_labels: true
@@ -120,17 +106,16 @@ class MonitoringPrometheusIT {
                     static_configs:
                       - targets: ['127.0.0.1:%d']
                         labels: {namespace: gpuscale-system, pod: gpuscale-adapter-0, service: gpuscale-adapter, endpoint: metrics}
-                """.formatted(MonitoringRules.RULE_FILE, agentTargets.toString().indent(4).stripTrailing(),
-                adapterMetricsPort));
-        prometheus = new ProcessBuilder(MonitoringRules.prometheus(), "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        prometheusUrl = "http://127.0.0.1:" + prometheusPort;
+                """.formatted(agentTargets.toString().indent(4).stripTrailing(), adapterMetricsPort),
+                dir.resolve(MonitoringRules.RULE_FILE));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (Process p : new Process[] {prometheus, adapter}) {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        for (Process p : new Process[] {adapter}) {
             if (p != null) {
                 p.destroy();
                 if (!p.waitFor(20, TimeUnit.SECONDS)) {
@@ -141,22 +126,13 @@ class MonitoringPrometheusIT {
         agents.forEach(Agent::close);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static JsonObject get(String pathAndQuery) {
+        String body = prometheus.get(pathAndQuery);
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(prometheusUrl + pathAndQuery))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            return JsonParser.parseString(r.body()).getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
+            return body == null ? null : JsonParser.parseString(body).getAsJsonObject();
+        } catch (RuntimeException e) {
             return null; // not up yet
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 
@@ -285,7 +261,7 @@ class MonitoringPrometheusIT {
             Thread.sleep(1000);
             missing = notYet();
         }
-        assertThat(missing).as("after 60 s; prometheus.log:\n%s\nadapter.log:\n%s", log("prometheus.log"),
+        assertThat(missing).as("after 60 s; prometheus.log:\n%s\nadapter.log:\n%s", prometheus.log(),
                 log("adapter.log")).isEmpty();
     }
 

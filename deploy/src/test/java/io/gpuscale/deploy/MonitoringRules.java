@@ -1,5 +1,6 @@
 package io.gpuscale.deploy;
 
+import io.gpuscale.common.testing.PrometheusServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -90,10 +91,6 @@ final class MonitoringRules {
     }
 
     static String promtool() {
-        return Binaries.find("promtool", "apt-get install -y prometheus (Debian's package has promtool 2.42)");
-    }
-
-    static String prometheus() {
-        return Binaries.find("prometheus", "apt-get install -y prometheus (Debian's package, 2.42)");
+        return PrometheusServer.promtool();
     }
 }

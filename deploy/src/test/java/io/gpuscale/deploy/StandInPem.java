@@ -1,5 +1,6 @@
 package io.gpuscale.deploy;
 
+import io.gpuscale.common.testing.Binaries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

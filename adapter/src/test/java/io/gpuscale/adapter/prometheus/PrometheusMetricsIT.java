@@ -7,20 +7,19 @@ import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.scrape.AgentScraper;
 import io.gpuscale.adapter.scrape.AgentTarget;
-import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.scrape.ScrapeOptions;
 import io.gpuscale.adapter.scrape.StaticAgentTargets;
 import io.gpuscale.adapter.store.MetricStore;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
+import io.gpuscale.common.testing.Eventually;
+import io.gpuscale.common.testing.PrometheusServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +43,7 @@ class PrometheusMetricsIT {
     static Path dir;
 
     private static Agent agent;
-    private static Process prometheus;
+    private static PrometheusServer prometheus;
     private static PrometheusMetrics backend;
     private static Vertx vertx;
     private static MetricStore store;
@@ -63,24 +62,9 @@ class PrometheusMetricsIT {
                 .listen(0, "127.0.0.1").await();
         agent = Agent.start(new AgentConfig("127.0.0.1", 0, AgentConfig.parseSource("sim:rtx4090@steady:80,rtx3060@idle"),
                 NODE, Duration.ofMillis(500), AgentConfig.DEFAULT_NVML_LIBRARY));
-        int port = freePort();
-        Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, """
-                global:
-                  scrape_interval: 1s
-                  scrape_timeout: 1s
-                scrape_configs:
-                  - job_name: gpuscale-agent
-                    static_configs:
-                      - targets: ['127.0.0.1:%d']
-                  - job_name: hostile
-                    static_configs:
-                      - targets: ['127.0.0.1:%d']
-                """.formatted(agent.port(), hostile.actualPort()));
-        prometheus = new ProcessBuilder(binary("prometheus"), "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        backend = new PrometheusMetrics("http://127.0.0.1:" + port, Duration.ofSeconds(5));
+        prometheus = PrometheusServer.start(dir, PrometheusServer.staticJob("gpuscale-agent", "127.0.0.1:" + agent.port())
+                + PrometheusServer.staticJob("hostile", "127.0.0.1:" + hostile.actualPort()));
+        backend = new PrometheusMetrics(prometheus.url(), Duration.ofSeconds(5));
 
         vertx = Vertx.vertx();
         store = new MetricStore();
@@ -106,8 +90,7 @@ class PrometheusMetricsIT {
             vertx.close().await();
         }
         if (prometheus != null) {
-            prometheus.destroy();
-            prometheus.waitFor(20, TimeUnit.SECONDS);
+            prometheus.close();
         }
         if (agent != null) {
             agent.close();
@@ -250,24 +233,8 @@ class PrometheusMetricsIT {
 
     @Test
     void anUnreachablePrometheusIsAnErrorWithinTheTimeout() throws IOException {
-        PrometheusMetrics nowhere = new PrometheusMetrics("http://127.0.0.1:" + freePort(), Duration.ofSeconds(2));
+        PrometheusMetrics nowhere = new PrometheusMetrics("http://127.0.0.1:" + PrometheusServer.freePort(), Duration.ofSeconds(2));
         assertThatThrownBy(() -> nowhere.node("nvidia_gpu_utilization_percent", NODE))
                 .isInstanceOf(PrometheusMetrics.PrometheusQueryException.class);
-    }
-
-    private static String binary(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        throw new AssertionError(name + " is not installed: apt-get install -y prometheus");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
-import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.agent.testing.Http;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URLEncoder;
+import io.gpuscale.common.testing.Eventually;
+import io.gpuscale.common.testing.PrometheusServer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,39 +24,19 @@ class PrometheusIT {
     static Path dir;
 
     private static Agent agent;
-    private static Process prometheus;
-    private static String prometheusUrl;
+    private static PrometheusServer prometheus;
 
     @BeforeAll
     static void start() throws Exception {
         agent = Agent.start(new AgentConfig("127.0.0.1", 0, AgentConfig.parseSource("sim:rtx4090@steady:80,rtx3060@idle"),
                 "gpu-node-1", Duration.ofMillis(500), AgentConfig.DEFAULT_NVML_LIBRARY));
-        int port = freePort();
-        Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, """
-                global:
-                  scrape_interval: 1s
-                  scrape_timeout: 1s
-                scrape_configs:
-                  - job_name: gpuscale-agent
-                    static_configs:
-                      - targets: ['127.0.0.1:%d']
-                """.formatted(agent.port()));
-        prometheus = new ProcessBuilder(binary("prometheus"),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("prometheus.log").toFile())
-                .start();
-        prometheusUrl = "http://127.0.0.1:" + port;
+        prometheus = PrometheusServer.start(dir, PrometheusServer.staticJob("gpuscale-agent", "127.0.0.1:" + agent.port()));
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (prometheus != null) {
-            prometheus.destroy();
-            prometheus.waitFor(20, TimeUnit.SECONDS);
+            prometheus.close();
         }
         if (agent != null) {
             agent.close();
@@ -96,7 +73,7 @@ class PrometheusIT {
     @Test
     void promtoolAcceptsTheExposition() throws Exception {
         byte[] exposition = Http.get("http://127.0.0.1:" + agent.port() + "/metrics").body();
-        Process promtool = new ProcessBuilder(binary("promtool"), "check", "metrics").redirectErrorStream(true).start();
+        Process promtool = new ProcessBuilder(PrometheusServer.promtool(), "check", "metrics").redirectErrorStream(true).start();
         promtool.getOutputStream().write(exposition);
         promtool.getOutputStream().close();
         String out = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -106,23 +83,7 @@ class PrometheusIT {
     }
 
     private static String query(String promql) {
-        return Http.text(Http.get(prometheusUrl + "/api/v1/query?query="
-                + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
-    }
-
-    private static String binary(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        throw new AssertionError(name + " is not installed: apt-get install -y prometheus (.ci/run does this)");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        String answer = prometheus.query(promql);
+        return answer == null ? "" : answer;
     }
 }

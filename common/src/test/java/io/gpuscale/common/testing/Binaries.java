@@ -1,9 +1,9 @@
-package io.gpuscale.deploy;
+package io.gpuscale.common.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** External programs the deploy tests run (kubectl, promtool, prometheus), found on the PATH. */
+/** External programs the tests run (kubectl, promtool, prometheus, openssl), found on the PATH. */
 public final class Binaries {
     private Binaries() {
     }
