@@ -1,12 +1,13 @@
 package io.gpuscale.adapter.cluster;
 
-import static io.gpuscale.adapter.cluster.KubeApiStandIn.node;
-import static io.gpuscale.adapter.cluster.KubeApiStandIn.pod;
+import static io.gpuscale.adapter.cluster.ClusterObjects.node;
+import static io.gpuscale.adapter.cluster.ClusterObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.gpuscale.adapter.testing.AdapterJar;
+import io.gpuscale.common.testing.KubeApiStandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

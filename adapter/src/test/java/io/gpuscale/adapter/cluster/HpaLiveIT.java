@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.adapter.testing.AdapterJar;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
+import io.gpuscale.common.testing.KubeApiStandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,9 +40,9 @@ class HpaLiveIT {
         pc2 = Agent.start(new AgentConfig("127.0.0.1", 0, AgentConfig.parseSource("sim:rtx3060@steady:90"),
                 "pc2", Duration.ofMillis(200), AgentConfig.DEFAULT_NVML_LIBRARY));
         api = new KubeApiStandIn();
-        api.put(KubeApiStandIn.pod("demo", "llm-server-mainpc-0", "mainpc", Map.of("app", "llm-server")));
-        api.put(KubeApiStandIn.pod("demo", "llm-server-pc2-0", "pc2", Map.of("app", "llm-server")));
-        api.put(KubeApiStandIn.pod("other", "llm-server-elsewhere", "pc2", Map.of("app", "llm-server")));
+        api.put(ClusterObjects.pod("demo", "llm-server-mainpc-0", "mainpc", Map.of("app", "llm-server")));
+        api.put(ClusterObjects.pod("demo", "llm-server-pc2-0", "pc2", Map.of("app", "llm-server")));
+        api.put(ClusterObjects.pod("other", "llm-server-elsewhere", "pc2", Map.of("app", "llm-server")));
         kubeconfig = dir.resolve("kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1

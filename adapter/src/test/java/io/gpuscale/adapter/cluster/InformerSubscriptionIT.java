@@ -1,11 +1,12 @@
 package io.gpuscale.adapter.cluster;
 
-import static io.gpuscale.adapter.cluster.KubeApiStandIn.node;
-import static io.gpuscale.adapter.cluster.KubeApiStandIn.pod;
-import static io.gpuscale.adapter.cluster.KubeApiStandIn.quota;
+import static io.gpuscale.adapter.cluster.ClusterObjects.node;
+import static io.gpuscale.adapter.cluster.ClusterObjects.pod;
+import static io.gpuscale.adapter.cluster.ClusterObjects.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.common.testing.Eventually;
+import io.gpuscale.common.testing.KubeApiStandIn;
 import io.kubernetes.client.util.ClientBuilder;
 import java.time.Duration;
 import java.util.List;
