@@ -1,12 +1,12 @@
 package io.gpuscale.adapter;
 
 import io.gpuscale.adapter.api.ApiOptions;
-import io.gpuscale.adapter.api.ApiServer;
-import io.gpuscale.adapter.api.ApiRecorder;
+import io.gpuscale.adapter.http.ApiServer;
+import io.gpuscale.adapter.http.ApiRecorder;
 import io.gpuscale.adapter.api.MetricsApi;
-import io.gpuscale.adapter.api.PostEndpoint;
-import io.gpuscale.adapter.api.ServerLimits;
-import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.http.PostEndpoint;
+import io.gpuscale.adapter.http.ServerLimits;
+import io.gpuscale.adapter.http.RequestGate;
 import io.gpuscale.adapter.cluster.ClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.tls.ServingCertificate;

@@ -1,6 +1,6 @@
 package io.gpuscale.adapter;
 
-import io.gpuscale.adapter.api.ServerLimits;
+import io.gpuscale.adapter.http.ServerLimits;
 import io.gpuscale.common.Durations;
 import java.net.URI;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.gpuscale.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpuscale.adapter.api.ServerLimits;
+import io.gpuscale.adapter.http.ServerLimits;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -9,6 +9,15 @@ public record ExternalMetricValueList(List<ExternalMetricValue> items) implement
     }
 
     @Override
+    public long oldestValueMillis() {
+        long oldest = Long.MAX_VALUE;
+        for (ExternalMetricValue v : items) {
+            oldest = Math.min(oldest, v.timestamp().toEpochMilli());
+        }
+        return oldest == Long.MAX_VALUE ? NO_VALUES : oldest;
+    }
+
+    @Override
     public void write(JsonText json) {
         json.begin()
                 .field("kind", "ExternalMetricValueList")

@@ -29,6 +29,15 @@ public record MetricValueList(String version, List<MetricValue> items) implement
     }
 
     @Override
+    public long oldestValueMillis() {
+        long oldest = Long.MAX_VALUE;
+        for (MetricValue v : items) {
+            oldest = Math.min(oldest, v.timestamp().toEpochMilli());
+        }
+        return oldest == Long.MAX_VALUE ? NO_VALUES : oldest;
+    }
+
+    @Override
     public String render() {
         JsonText json = new JsonText(160 + 320 * items.size());
         write(json);

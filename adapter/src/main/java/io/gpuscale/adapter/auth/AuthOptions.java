@@ -1,6 +1,6 @@
 package io.gpuscale.adapter.auth;
 
-import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.http.RequestGate;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.gpuscale.adapter.auth;
 
-import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.http.RequestGate;
 import io.gpuscale.adapter.tls.AcceptAnyClientCertificate;
 import io.gpuscale.common.log.LogFields;
 import io.gpuscale.adapter.api.ApiResponse;

@@ -1,7 +1,7 @@
 package io.gpuscale.adapter.monitoring;
 
 import io.gpuscale.adapter.advisor.GpuLoadRefresher;
-import io.gpuscale.adapter.api.ApiRecorder;
+import io.gpuscale.adapter.http.ApiRecorder;
 import io.gpuscale.adapter.auth.AuthRecorder;
 import io.gpuscale.adapter.cluster.InformerStats;
 import io.gpuscale.adapter.scrape.ScrapeRecorder;

@@ -1,6 +1,6 @@
 package io.gpuscale.adapter.monitoring;
 
-import io.gpuscale.adapter.api.ApiRecorder;
+import io.gpuscale.adapter.http.ApiRecorder;
 import io.gpuscale.adapter.api.RequestKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;

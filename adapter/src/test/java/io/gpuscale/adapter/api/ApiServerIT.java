@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.gpuscale.adapter.http.ApiServer;
+import io.gpuscale.adapter.http.TlsClients;
 import io.gpuscale.adapter.testing.Kubectl.Run;
 import io.gpuscale.adapter.testing.Kubectl;
 import io.gpuscale.adapter.tls.ServingCertificate;

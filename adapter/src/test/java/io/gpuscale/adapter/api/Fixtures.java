@@ -9,13 +9,13 @@ import java.util.Map;
  * {@code pc2} (RTX 3060, shared by ml/infer-b and ml/batch-c); ml/infer-stale with only old
  * readings; ml/pending with no node; team-x/other elsewhere.
  */
-final class Fixtures {
-    static final Instant NOW = Instant.parse("2026-11-23T08:00:10.500Z");
+public final class Fixtures {
+    public static final Instant NOW = Instant.parse("2026-11-23T08:00:10.500Z");
     static final long FRESH = Instant.parse("2026-11-23T08:00:09.250Z").toEpochMilli();
     static final long OLDER = Instant.parse("2026-11-23T08:00:08.900Z").toEpochMilli();
     static final long STALE = Instant.parse("2026-11-23T07:59:50Z").toEpochMilli();
 
-    static final String UTIL = "nvidia_gpu_utilization_percent";
+    public static final String UTIL = "nvidia_gpu_utilization_percent";
     static final String POD_UTIL = "nvidia_gpu_pod_utilization_percent";
     static final String MEM = "nvidia_gpu_memory_used_bytes";
     static final String POD_MEM = "nvidia_gpu_pod_memory_used_bytes";
@@ -75,7 +75,7 @@ final class Fixtures {
         return m;
     }
 
-    static MetricsApi api(boolean external) {
+    public static MetricsApi api(boolean external) {
         return new MetricsApi(metrics(), cluster(), ApiOptions.defaults().withExternalMetrics(external));
     }
 }

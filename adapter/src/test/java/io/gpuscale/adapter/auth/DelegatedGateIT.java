@@ -3,7 +3,7 @@ package io.gpuscale.adapter.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.adapter.api.ApiResponse;
-import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.http.RequestGate;
 import io.gpuscale.adapter.monitoring.AdapterMetrics;
 import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.adapter.tls.AcceptAnyClientCertificate;

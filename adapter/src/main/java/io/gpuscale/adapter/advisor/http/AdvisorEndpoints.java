@@ -1,7 +1,7 @@
 package io.gpuscale.adapter.advisor.http;
 
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
-import io.gpuscale.adapter.api.PostEndpoint;
+import io.gpuscale.adapter.http.PostEndpoint;
 import java.util.List;
 
 /** The advisor's HTTP endpoints, as the two servers mount them. */

@@ -1,10 +1,10 @@
 package io.gpuscale.adapter.advisor.http;
 
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
-import io.gpuscale.adapter.api.ApiRecorder;
-import io.gpuscale.adapter.api.ApiServer;
-import io.gpuscale.adapter.api.ServerLimits;
-import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.http.ApiRecorder;
+import io.gpuscale.adapter.http.ApiServer;
+import io.gpuscale.adapter.http.ServerLimits;
+import io.gpuscale.adapter.http.RequestGate;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

@@ -1,5 +1,7 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
+import io.gpuscale.adapter.api.ApiResponse;
+import io.gpuscale.adapter.api.Status;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 

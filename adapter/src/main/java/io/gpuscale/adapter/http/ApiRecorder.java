@@ -1,4 +1,6 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
+
+import io.gpuscale.adapter.api.RequestKind;
 
 /**
  * What {@link ApiServer} tells the adapter's own metrics, at the edges of each request: when it

@@ -1,5 +1,7 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
+import io.gpuscale.adapter.api.MetricsApi;
+import io.gpuscale.adapter.api.Status;
 import java.time.Duration;
 
 /**

@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
 import io.gpuscale.adapter.tls.ServingCertificate;
 import java.io.ByteArrayInputStream;
@@ -17,11 +17,11 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /** Clients of a test server: contexts that trust given serving certificates, and raw HTTP/1.1 over TLS. */
-final class TlsClients {
+public final class TlsClients {
     private TlsClients() {
     }
 
-    static X509Certificate x509(ServingCertificate cert) {
+    public static X509Certificate x509(ServingCertificate cert) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
                     new ByteArrayInputStream(cert.certificatePem().getBytes(StandardCharsets.US_ASCII)));
@@ -31,7 +31,7 @@ final class TlsClients {
     }
 
     /** A context trusting exactly these (self-signed) certificates. */
-    static SSLContext trusting(ServingCertificate... certs) {
+    public static SSLContext trusting(ServingCertificate... certs) {
         try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
@@ -49,13 +49,13 @@ final class TlsClients {
         }
     }
 
-    static HttpClient http(HttpClient.Version version, ServingCertificate... certs) {
+    public static HttpClient http(HttpClient.Version version, ServingCertificate... certs) {
         return HttpClient.newBuilder().sslContext(trusting(certs)).version(version)
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** One request over a fresh TLS connection; the response read until complete or the server closes. */
-    static String raw(SSLContext ctx, int port, String request) throws IOException {
+    public static String raw(SSLContext ctx, int port, String request) throws IOException {
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
@@ -65,7 +65,7 @@ final class TlsClients {
         }
     }
 
-    static String readResponse(InputStream in) {
+    public static String readResponse(InputStream in) {
         StringBuilder sb = new StringBuilder();
         byte[] buf = new byte[8192];
         while (true) {
@@ -87,12 +87,12 @@ final class TlsClients {
     }
 
     /** The status code of a raw response, or -1 when there was none. */
-    static int code(String response) {
+    public static int code(String response) {
         return (response.startsWith("HTTP/1.1 ") || response.startsWith("HTTP/1.0 ")) && response.length() >= 12
                 ? Integer.parseInt(response.substring(9, 12)) : -1;
     }
 
-    static String body(String response) {
+    public static String body(String response) {
         int at = response.indexOf("\r\n\r\n");
         return at < 0 ? "" : response.substring(at + 4);
     }

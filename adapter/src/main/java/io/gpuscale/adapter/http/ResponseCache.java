@@ -1,5 +1,6 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
+import io.gpuscale.adapter.api.Document;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,10 +16,11 @@ final class ResponseCache {
      * One rendered answer.
      *
      * @param oldestValueMillis the timestamp of the oldest metric value in it, or {@link #NO_VALUES}
+     *        ({@link Document#oldestValueMillis()})
      */
     record Entry(long createdNanos, int code, String contentType, Buffer body, long oldestValueMillis) {
         /** An answer without metric values (a failure, discovery, health). */
-        static final long NO_VALUES = Long.MIN_VALUE;
+        static final long NO_VALUES = Document.NO_VALUES;
 
         Entry(long createdNanos, int code, String contentType, Buffer body) {
             this(createdNanos, code, contentType, body, NO_VALUES);

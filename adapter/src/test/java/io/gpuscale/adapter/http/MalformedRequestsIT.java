@@ -1,8 +1,8 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.api.Fixtures;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.gpuscale.common.testing.LogCapture;
 import io.gpuscale.common.testing.MalformedRequests;

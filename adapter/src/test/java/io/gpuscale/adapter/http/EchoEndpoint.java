@@ -1,5 +1,7 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
+import io.gpuscale.adapter.api.ApiResponse;
+import io.gpuscale.adapter.api.PlainText;
 import java.time.Instant;
 
 /** A POST endpoint that answers 200 with the size of what it received, up to a body limit. */

@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
 import java.util.concurrent.ConcurrentHashMap;
 

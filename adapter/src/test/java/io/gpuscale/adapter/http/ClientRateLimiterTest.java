@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,11 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.api.ApiResponse;
+import io.gpuscale.adapter.api.Fixtures;
+import io.gpuscale.adapter.api.PlainText;
+import io.gpuscale.adapter.api.Status;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.vertx.core.Future;

@@ -1,9 +1,9 @@
-package io.gpuscale.adapter.api;
+package io.gpuscale.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gpuscale.adapter.api.RequestGate;
+import io.gpuscale.adapter.api.Fixtures;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.vertx.core.Vertx;
