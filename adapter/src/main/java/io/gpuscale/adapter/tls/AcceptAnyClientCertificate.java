@@ -12,7 +12,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The server's trust for client certificates when the request gate (`http.RequestGate`) verifies them itself:
+ * The server's trust for client certificates when the request gate ({@code http.RequestGate}) verifies them itself:
  * the TLS handshake accepts any client chain (or none), and the gate checks it per request
  * against the CA bundles of that moment, as Go's extension apiservers do. Without this, a JSSE
  * server that asks for a certificate fails the handshake of a client whose CA it does not know,
