@@ -1,83 +1,63 @@
 package io.gpuscale.adapter.api;
 
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
 /**
- * A small streaming JSON writer for the API's documents: fields come out in the order written
- * (as Kubernetes writes them), strings escaped per RFC 8259, no reflection, no intermediate tree.
+ * The API's documents written as a stream with Gson's {@link JsonWriter} (the JSON library the
+ * Kubernetes client already brings): fields come out in the order written, as Kubernetes writes
+ * them, with no reflection and no intermediate tree. This class only adds chaining and the
+ * {@code field} shorthands, and turns the writer's IOException, which a string cannot throw, into
+ * an unchecked one.
  */
 final class JsonText {
-    private final StringBuilder out;
-    private boolean comma;
+    private final StringWriter out;
+    private final JsonWriter json;
 
     JsonText(int capacity) {
-        out = new StringBuilder(capacity);
+        out = new StringWriter(capacity);
+        json = new JsonWriter(out);
+        json.setSerializeNulls(true);
     }
 
     JsonText begin() {
-        separate();
-        out.append('{');
-        comma = false;
-        return this;
+        return write(JsonWriter::beginObject);
     }
 
     JsonText end() {
-        out.append('}');
-        comma = true;
-        return this;
+        return write(JsonWriter::endObject);
     }
 
     JsonText beginArray() {
-        separate();
-        out.append('[');
-        comma = false;
-        return this;
+        return write(JsonWriter::beginArray);
     }
 
     JsonText endArray() {
-        out.append(']');
-        comma = true;
-        return this;
+        return write(JsonWriter::endArray);
     }
 
     /** A field name; the next call writes its value. */
     JsonText key(String name) {
-        separate();
-        quote(name);
-        out.append(':');
-        comma = false;
-        return this;
+        return write(w -> w.name(name));
     }
 
     /** A string, or {@code null}. */
     JsonText value(String s) {
-        separate();
-        if (s == null) {
-            out.append("null");
-        } else {
-            quote(s);
-        }
-        comma = true;
-        return this;
+        return write(w -> w.value(s));
     }
 
     JsonText value(long n) {
-        separate();
-        out.append(n);
-        comma = true;
-        return this;
+        return write(w -> w.value(n));
     }
 
     JsonText value(boolean b) {
-        separate();
-        out.append(b);
-        comma = true;
-        return this;
+        return write(w -> w.value(b));
     }
 
     JsonText nullValue() {
-        separate();
-        out.append("null");
-        comma = true;
-        return this;
+        return write(JsonWriter::nullValue);
     }
 
     JsonText field(String name, String value) {
@@ -92,32 +72,17 @@ final class JsonText {
         return key(name).value(value);
     }
 
-    private void separate() {
-        if (comma) {
-            out.append(',');
-        }
+    private interface Step {
+        void apply(JsonWriter w) throws IOException;
     }
 
-    private void quote(String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+    private JsonText write(Step step) {
+        try {
+            step.apply(json);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        out.append('"');
     }
 
     @Override
