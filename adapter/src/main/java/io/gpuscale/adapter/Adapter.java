@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A running adapter: the metrics API served over HTTPS from a {@link GpuMetrics} and a
  * {@link ClusterView} it is given. What feeds those (scrapers, informers) is started and stopped by
- * the caller, see {@link AdapterMain}.
+ * the caller, see {@link AdapterProcess}.
  */
 public final class Adapter implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Adapter.class.getName());

@@ -1,7 +1,12 @@
 package io.gpuscale.adapter;
 
+import io.gpuscale.adapter.advisor.AdvisorOptions;
+import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.http.ServerLimits;
+import io.gpuscale.adapter.auth.AuthOptions;
 import io.gpuscale.common.Durations;
+import io.gpuscale.common.HostPort;
+import io.gpuscale.common.Logging;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,25 +15,32 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The adapter's validated configuration, built once from the {@code serve} flags; every default is
- * here.
+ * Everything {@code serve} is told, validated: built once from the flags and the environment
+ * ({@link ServeCommand#config}), and every default is here. What runs from it is wired in
+ * {@link AdapterProcess}.
  *
  * @param bindAddress the address to serve on
  * @param securePort the HTTPS port
  * @param tls where the serving certificate comes from
+ * @param limits request sizes, rates and deadlines of the HTTPS servers
  * @param cluster where cluster state comes from
  * @param metrics where GPU readings come from
  * @param scrapeInterval how often agents are scraped
  * @param maxAge readings older than this are not served as current
- * @param externalMetrics whether external.metrics.k8s.io is served
- * @param limits request sizes, rates and deadlines of the HTTPS servers
  * @param agentCaFile CA bundle that {@code https://} agents are verified against; null for the JVM's
  * @param agentWatch whether agents that can be watched are ({@code --agent-watch}); false polls every agent
  *     once per scrape interval
+ * @param externalMetrics whether external.metrics.k8s.io is served
+ * @param auth how callers are authenticated and authorized
+ * @param advisor the placement advisor and its scheduler extender
+ * @param metricsAddress where the adapter's own metrics are served; null for {@code off}
+ * @param logLevel the gpuscale loggers' level
+ * @param logFormat text or JSON log lines
  */
-public record AdapterConfig(String bindAddress, int securePort, Tls tls, ClusterSource cluster, MetricsSource metrics,
-        Duration scrapeInterval, Duration maxAge, boolean externalMetrics, ServerLimits limits, Path agentCaFile,
-        boolean agentWatch) {
+public record AdapterConfig(String bindAddress, int securePort, Tls tls, ServerLimits limits, ClusterSource cluster,
+        MetricsSource metrics, Duration scrapeInterval, Duration maxAge, Path agentCaFile, boolean agentWatch,
+        boolean externalMetrics, AuthOptions auth, Advisor advisor, HostPort metricsAddress,
+        java.util.logging.Level logLevel, Logging.Format logFormat) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_SECURE_PORT = 6443;
@@ -45,6 +57,18 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
      */
     public static final Duration MIN_PROMETHEUS_TIMEOUT = Duration.ofMillis(100);
     public static final Duration MAX_PROMETHEUS_TIMEOUT = Duration.ofMinutes(1);
+    /** {@code --metrics-bind-address} when not given. */
+    public static final String DEFAULT_METRICS_BIND_ADDRESS = "0.0.0.0:9420";
+
+    /** How the metrics API answers, as this adapter {@code version}. */
+    public ApiOptions apiOptions(String version) {
+        return new ApiOptions(maxAge, ApiOptions.DEFAULT_WINDOW_SECONDS, externalMetrics, version);
+    }
+
+    /** The kubeconfig named by {@code --kubeconfig}; null where cluster state comes from elsewhere. */
+    public Path kubeconfig() {
+        return cluster instanceof Kubeconfig k ? k.file() : null;
+    }
 
     /** The serving certificate: given files, or generated at start for these hosts. */
     public sealed interface Tls permits CertificateFiles, SelfSigned {
@@ -103,7 +127,7 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
 
     /**
      * The placement advisor's settings ({@code serve --gpu-policy --kube-version
-     * --scheduler-extender-port}); kept apart from the metrics settings above.
+     * --scheduler-extender-port --scheduler-extender-client-ca-file --scheduler-extender-allowed-names}).
      *
      * @param options how the advisor decides and words its answers
      * @param extenderPort the scheduler extender's HTTPS port; 0 picks a free one, {@link #EXTENDER_OFF} serves none
@@ -111,14 +135,14 @@ public record AdapterConfig(String bindAddress, int securePort, Tls tls, Cluster
      *        certificates from this bundle; null serves it unauthenticated
      * @param extenderAllowedNames {@code --scheduler-extender-allowed-names}: CNs admitted; empty for any
      */
-    public record Advisor(io.gpuscale.adapter.advisor.AdvisorOptions options, int extenderPort,
+    public record Advisor(AdvisorOptions options, int extenderPort,
             Path extenderClientCaFile, List<String> extenderAllowedNames) {
         public Advisor {
             extenderAllowedNames = List.copyOf(extenderAllowedNames);
         }
 
         /** Without client certificates. */
-        public Advisor(io.gpuscale.adapter.advisor.AdvisorOptions options, int extenderPort) {
+        public Advisor(AdvisorOptions options, int extenderPort) {
             this(options, extenderPort, null, List.of());
         }
 

@@ -4,7 +4,6 @@ import io.gpuscale.common.Durations;
 import io.gpuscale.adapter.advisor.AdvisorOptions;
 import io.gpuscale.adapter.advisor.ClusterIndex;
 import io.gpuscale.adapter.advisor.Explanation;
-import io.gpuscale.adapter.advisor.GpuPolicy;
 import io.gpuscale.adapter.advisor.KubeVersion;
 import io.gpuscale.adapter.advisor.NodeVerdict;
 import io.gpuscale.adapter.advisor.PlacementAdvisor;
@@ -133,17 +132,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     AdvisorOptions options() {
         KubeVersion version = Flags.kubeVersion(kubeVersion);
-        return new AdvisorOptions(gpuPolicy(gpuPolicy), version, AdvisorOptions.DEFAULT_GPU_MAX_AGE);
-    }
-
-    /** {@code binpack} or {@code spread}, any case. */
-    static GpuPolicy gpuPolicy(String text) {
-        return switch (text.toLowerCase(Locale.ROOT)) {
-            case "binpack" -> GpuPolicy.BINPACK;
-            case "spread" -> GpuPolicy.SPREAD;
-            default -> throw new IllegalArgumentException("invalid value for --gpu-policy: '" + text
-                    + "' (use binpack or spread)");
-        };
+        return new AdvisorOptions(Flags.gpuPolicy(gpuPolicy), version, AdvisorOptions.DEFAULT_GPU_MAX_AGE);
     }
 
     private static SchedulingView snapshot(Path file) {

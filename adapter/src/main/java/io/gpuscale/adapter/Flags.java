@@ -1,9 +1,11 @@
 package io.gpuscale.adapter;
 
+import io.gpuscale.adapter.advisor.GpuPolicy;
 import io.gpuscale.adapter.advisor.KubeVersion;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.Config;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +28,16 @@ final class Flags {
     /** {@code --kube-version}: the newest known release where it is not given. */
     static KubeVersion kubeVersion(String text) {
         return text == null ? KubeVersion.NEWEST : wrap("--kube-version", () -> KubeVersion.parse(text));
+    }
+
+    /** {@code --gpu-policy}: {@code binpack} or {@code spread}, any case. */
+    static GpuPolicy gpuPolicy(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "binpack" -> GpuPolicy.BINPACK;
+            case "spread" -> GpuPolicy.SPREAD;
+            default -> throw new IllegalArgumentException("invalid value for --gpu-policy: '" + text
+                    + "' (use binpack or spread)");
+        };
     }
 
     /** An API client for the cluster the configuration names; a snapshot file has none. */

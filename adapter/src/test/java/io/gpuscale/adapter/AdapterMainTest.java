@@ -1,6 +1,7 @@
 package io.gpuscale.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -45,7 +46,7 @@ class AdapterMainTest {
     }
 
     private AdapterConfig config(List<String> args) {
-        AdapterMain.Serve serve = new AdapterMain.Serve();
+        ServeCommand serve = new ServeCommand();
         new CommandLine(serve).parseArgs(args.subList(1, args.size()).toArray(String[]::new));
         return serve.config();
     }
@@ -78,6 +79,19 @@ class AdapterMainTest {
         assertThat(c.cluster()).isInstanceOf(AdapterConfig.SnapshotFile.class);
         assertThat(c.metrics()).isEqualTo(new AdapterConfig.StaticAgents(
                 List.of(java.net.URI.create("http://127.0.0.1:9400/metrics"))));
+    }
+
+    @Test
+    void inAPodTheEnvironmentNamesTheClusterAndTheCertificateHosts() {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs("--agents", "http://127.0.0.1:9400/metrics");
+        AdapterConfig c = serve.config(new Environment("10.96.0.1", "gpuscale-adapter-7f9c", "10.1.2.3"));
+        assertThat(c.cluster()).isEqualTo(new AdapterConfig.InCluster());
+        assertThat(c.kubeconfig()).isNull();
+        assertThat(c.auth().delegatesAnything()).isTrue();
+        assertThat(((AdapterConfig.SelfSigned) c.tls()).hosts()).contains("gpuscale-adapter-7f9c", "10.1.2.3");
+        assertThatThrownBy(() -> serve.config(Environment.none())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ask the Kubernetes API");
     }
 
     @Test
@@ -174,26 +188,20 @@ class AdapterMainTest {
         assertThat(run("serve", "--help").out()).contains("--prometheus-timeout=DURATION", "100ms to 1m (default: 10s)");
     }
 
-    private AdapterMain.Serve parsed(List<String> args) {
-        AdapterMain.Serve serve = new AdapterMain.Serve();
-        new CommandLine(serve).parseArgs(args.subList(1, args.size()).toArray(String[]::new));
-        serve.config();
-        return serve;
-    }
-
     @Test
     void logLevelAndMetricsAddressDefaultsAndForms() throws Exception {
-        AdapterMain.Serve defaults = parsed(serve());
+        AdapterConfig defaults = config(serve());
         assertThat(defaults.logLevel()).isEqualTo(java.util.logging.Level.INFO);
+        assertThat(defaults.logFormat()).isEqualTo(io.gpuscale.common.Logging.Format.TEXT);
         assertThat(defaults.metricsAddress()).isEqualTo(new io.gpuscale.common.HostPort("0.0.0.0", 9420));
-        assertThat(parsed(serve("--log-level=DEBUG")).logLevel()).isEqualTo(java.util.logging.Level.FINE);
-        assertThat(parsed(serve("--log-level", "warn")).logLevel()).isEqualTo(java.util.logging.Level.WARNING);
-        assertThat(parsed(serve("--log-level", "error")).logLevel()).isEqualTo(java.util.logging.Level.SEVERE);
-        assertThat(parsed(serve("--metrics-bind-address=off")).metricsAddress()).isNull();
-        assertThat(parsed(serve("--metrics-bind-address=OFF")).metricsAddress()).isNull();
-        assertThat(parsed(serve("--metrics-bind-address=:9999")).metricsAddress())
+        assertThat(config(serve("--log-level=DEBUG")).logLevel()).isEqualTo(java.util.logging.Level.FINE);
+        assertThat(config(serve("--log-level", "warn")).logLevel()).isEqualTo(java.util.logging.Level.WARNING);
+        assertThat(config(serve("--log-level", "error")).logLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+        assertThat(config(serve("--metrics-bind-address=off")).metricsAddress()).isNull();
+        assertThat(config(serve("--metrics-bind-address=OFF")).metricsAddress()).isNull();
+        assertThat(config(serve("--metrics-bind-address=:9999")).metricsAddress())
                 .isEqualTo(new io.gpuscale.common.HostPort("0.0.0.0", 9999));
-        assertThat(parsed(serve("--metrics-bind-address=[::1]:0")).metricsAddress())
+        assertThat(config(serve("--metrics-bind-address=[::1]:0")).metricsAddress())
                 .isEqualTo(new io.gpuscale.common.HostPort("::1", 0));
         Result help = run("serve", "--help");
         assertThat(help.out()).contains("--metrics-bind-address=HOST:PORT|off", "default: 0.0.0.0:9420",

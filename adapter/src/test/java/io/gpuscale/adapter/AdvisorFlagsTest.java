@@ -35,9 +35,9 @@ class AdvisorFlagsTest {
 
     private AdapterConfig.Advisor advisor(String... more) throws Exception {
         String[] args = serve(more);
-        AdapterMain.Serve serve = new AdapterMain.Serve();
+        ServeCommand serve = new ServeCommand();
         new CommandLine(serve).parseArgs(java.util.Arrays.copyOfRange(args, 1, args.length));
-        return serve.advisorConfig();
+        return serve.config().advisor();
     }
 
     @Test

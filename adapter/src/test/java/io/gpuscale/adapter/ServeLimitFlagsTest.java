@@ -30,7 +30,7 @@ class ServeLimitFlagsTest {
     }
 
     private static AdapterConfig config(List<String> args) {
-        AdapterMain.Serve serve = new AdapterMain.Serve();
+        ServeCommand serve = new ServeCommand();
         new CommandLine(serve).parseArgs(args.toArray(String[]::new));
         return serve.config();
     }

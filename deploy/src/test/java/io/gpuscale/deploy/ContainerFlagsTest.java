@@ -80,8 +80,6 @@ class ContainerFlagsTest {
         CommandLine.ParseResult parsed = ContainerArgs.parse(r, c, cmd, args);
         Object serve = parsed.subcommand().commandSpec().userObject();
         ContainerArgs.validate(r, c, serve, "config");
-        ContainerArgs.validate(r, c, serve, "advisorConfig");
-        ContainerArgs.validate(r, c, serve, "authConfig");
         assertThat(ContainerArgs.port(":" + ContainerArgs.value(args, "--secure-port"))).isEqualTo(ContainerArgs.namedPort(c, "https"));
         assertThat(ContainerArgs.port(ContainerArgs.value(args, "--metrics-bind-address"))).isEqualTo(ContainerArgs.namedPort(c, "metrics"));
         String extender = ContainerArgs.value(args, "--scheduler-extender-port");

@@ -2,6 +2,7 @@ package io.gpuscale.adapter.api;
 
 import io.gpuscale.adapter.cluster.ClusterView;
 import io.gpuscale.adapter.metrics.GpuMetrics;
+import io.gpuscale.adapter.metrics.ReadingsUnavailableException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +129,11 @@ public final class MetricsApi {
         if (!"GET".equals(method)) {
             return ApiResponse.failure(Status.methodNotAllowed(method));
         }
-        return answer.get();
+        try {
+            return answer.get();
+        } catch (ReadingsUnavailableException e) {
+            // A 500 as for any failure, but the backend has already logged why (once per kind): no second line.
+            return ApiResponse.failure(Status.internalError());
+        }
     }
 }

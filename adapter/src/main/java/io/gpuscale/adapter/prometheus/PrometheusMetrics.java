@@ -4,16 +4,23 @@ import io.gpuscale.adapter.metrics.GpuMetrics;
 import io.gpuscale.adapter.metrics.GpuReading;
 import io.gpuscale.adapter.metrics.ModelLabel;
 import io.gpuscale.adapter.metrics.Reading;
+import io.gpuscale.adapter.metrics.ReadingsUnavailableException;
 import io.gpuscale.adapter.metrics.ValueRange;
+import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.log.RepeatedLog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -48,9 +55,12 @@ import java.util.function.LongSupplier;
  * again. Values older than Prometheus' lookback (5 min) are not returned at all.
  *
  * <p>Calls block for up to the timeout: call them off the event loop. A failed or timed-out query
- * throws {@link PrometheusQueryException}.
+ * throws {@link PrometheusQueryException}, after a warning in this class's log: one line per kind of
+ * failure (unreachable, timed out, an HTTP status, an answer that is not a vector) a minute, with the
+ * Prometheus URL (without user info or query) and the reason, and the count of the ones left out.
  */
 public final class PrometheusMetrics implements GpuMetrics {
+    private static final Logger LOG = System.getLogger(PrometheusMetrics.class.getName());
     static final String FIELD = "gpuscale_field";
     /** The most pods or nodes one bulk query names. */
     static final int MAX_ALTERNATIVES = 1000;
@@ -60,6 +70,8 @@ public final class PrometheusMetrics implements GpuMetrics {
     static final Duration MODELS_FRESH = Duration.ofMinutes(1);
     /** How long they are answered at all while a refresh runs; older, a read of every GPU waits for it. */
     static final Duration MODELS_USABLE = Duration.ofMinutes(5);
+    /** The most of a failure's text logged: Prometheus' own error may quote a long query. */
+    private static final int MAX_REASON_CHARS = 300;
     /** How long reads are timed per series after Prometheus had no {@code up} for the agents' targets. */
     static final Duration UNTIMED_BACKOFF = Duration.ofMinutes(10);
 
@@ -68,6 +80,9 @@ public final class PrometheusMetrics implements GpuMetrics {
     private final HttpClient http;
     private final GpuModelCache models;
     private final LongSupplier nanoClock;
+    /** The server, as logged: scheme, host, port and path only. */
+    private final String server;
+    private final RepeatedLog failures;
     /** The jobs that scrape the agents, learned from answers; empty until the first. */
     private volatile Set<String> agentJobs = Set.of();
     /** How many scrape targets those jobs have (their {@code up} series); 0 until known. */
@@ -85,16 +100,29 @@ public final class PrometheusMetrics implements GpuMetrics {
 
     /** As above, with the clock the GPU models age by. */
     PrometheusMetrics(String baseUrl, Duration timeout, LongSupplier nanoClock) {
+        this(baseUrl, timeout, nanoClock, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that spaces the log lines of a repeating failure. */
+    PrometheusMetrics(String baseUrl, Duration timeout, LongSupplier nanoClock, Clock logClock) {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.queryUri = URI.create(base + "/api/v1/query");
         if (!"http".equals(queryUri.getScheme()) && !"https".equals(queryUri.getScheme())) {
             throw new IllegalArgumentException("--prometheus: not an http(s) URL: " + baseUrl);
         }
+        this.server = logged(URI.create(base));
+        this.failures = new RepeatedLog(LOG, logClock, RepeatedLog.MINUTE);
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
         this.nanoClock = nanoClock;
         this.untimedUntilNanos = nanoClock.getAsLong();
         this.models = new GpuModelCache(this::fetchModels, MODELS_FRESH.toNanos(), MODELS_USABLE.toNanos(), nanoClock);
+    }
+
+    /** {@code url} as it may be logged: without user info, query or fragment. */
+    static String logged(URI url) {
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
     /** The PromQL for a series' values and their sample timestamps, selected by label equality. */
@@ -391,7 +419,7 @@ public final class PrometheusMetrics implements GpuMetrics {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                throw new PrometheusQueryException("Prometheus query failed: " + cause, cause);
+                throw failed(cause, "Prometheus query failed: " + cause);
             }
             Map<String, String> byGpu = new HashMap<>();
             for (Object o : vector(response, MODELS_QUERY)) {
@@ -418,7 +446,7 @@ public final class PrometheusMetrics implements GpuMetrics {
         try {
             response = http.send(request(promql), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new PrometheusQueryException("Prometheus query failed: " + e, e);
+            throw failed(e, "Prometheus query failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PrometheusQueryException("Prometheus query interrupted", e);
@@ -427,26 +455,54 @@ public final class PrometheusMetrics implements GpuMetrics {
     }
 
     /** The result vector of an instant query's answer. */
-    private static JsonArray vector(HttpResponse<String> response, String promql) {
+    private JsonArray vector(HttpResponse<String> response, String promql) {
         JsonObject body;
         try {
             body = new JsonObject(response.body());
         } catch (RuntimeException e) {
-            throw new PrometheusQueryException("Prometheus answered HTTP " + response.statusCode() + " without JSON", e);
+            throw failed("HTTP " + response.statusCode() + " without JSON",
+                    new PrometheusQueryException("Prometheus answered HTTP " + response.statusCode() + " without JSON", e));
         }
         if (response.statusCode() != 200 || !"success".equals(body.getString("status"))) {
-            throw new PrometheusQueryException("Prometheus answered HTTP " + response.statusCode() + ": "
-                    + body.getString("errorType") + ": " + body.getString("error"), null);
+            String errorType = body.getString("errorType");
+            throw failed("HTTP " + response.statusCode() + (errorType == null ? "" : " " + errorType),
+                    new PrometheusQueryException("Prometheus answered HTTP " + response.statusCode() + ": "
+                            + body.getString("errorType") + ": " + body.getString("error"), null));
         }
         JsonObject data = body.getJsonObject("data");
         if (data == null || !"vector".equals(data.getString("resultType"))) {
-            throw new PrometheusQueryException("Prometheus answered no vector for " + promql, null);
+            throw failed("no vector", new PrometheusQueryException("Prometheus answered no vector for " + promql, null),
+                    "the answer is not an instant vector");
         }
         return data.getJsonArray("result");
     }
 
-    /** A Prometheus query that failed: unreachable, timed out, or refused. */
-    public static final class PrometheusQueryException extends RuntimeException {
+    /** A query that could not be sent or answered ({@code cause}): logged by its kind, and its exception. */
+    private PrometheusQueryException failed(Throwable cause, String message) {
+        String kind = cause instanceof HttpTimeoutException ? "timed out"
+                : cause instanceof IOException ? "unreachable" : cause.getClass().getSimpleName();
+        return failed(kind, new PrometheusQueryException(message, cause));
+    }
+
+    /**
+     * Logs a failed query, once a minute per {@code kind} with the count of the ones in between;
+     * returns {@code e} to throw.
+     */
+    private PrometheusQueryException failed(String kind, PrometheusQueryException e) {
+        return failed(kind, e, e.getMessage());
+    }
+
+    private PrometheusQueryException failed(String kind, PrometheusQueryException e, String reason) {
+        String shortReason = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "..." : reason;
+        failures.log(Level.WARNING, kind, "Prometheus query failed (" + kind + "): readings from it are "
+                + "unavailable until it answers", LogFields.of("prometheus", server, "reason", shortReason));
+        return e;
+    }
+
+    /** A Prometheus query that failed: unreachable, timed out, or refused. Logged here, once per kind. */
+    public static final class PrometheusQueryException extends ReadingsUnavailableException {
+        private static final long serialVersionUID = 1L;
+
         PrometheusQueryException(String message, Throwable cause) {
             super(message, cause);
         }

@@ -250,4 +250,43 @@ class CustomMetricsApiTest {
         }
         assertThat(names(list.getAsJsonArray("items"))).containsExactly("infer-a");
     }
+
+    /** A backend that cannot answer (as the Prometheus one, which logs why itself), or one with a bug. */
+    private static io.gpuscale.adapter.metrics.GpuMetrics failing(RuntimeException failure) {
+        return new io.gpuscale.adapter.metrics.GpuMetrics() {
+            @Override
+            public List<io.gpuscale.adapter.metrics.Reading> pod(String metric, String node, String namespace,
+                    String pod) {
+                throw failure;
+            }
+
+            @Override
+            public List<io.gpuscale.adapter.metrics.Reading> node(String metric, String node) {
+                throw failure;
+            }
+
+            @Override
+            public List<io.gpuscale.adapter.metrics.GpuReading> gpus(String metric) {
+                throw failure;
+            }
+        };
+    }
+
+    @Test
+    void readingsTheBackendCannotGiveAreA500AnsweredHereSoTheServerLogsNoSecondLine() throws Exception {
+        MetricsApi down = new MetricsApi(failing(new io.gpuscale.adapter.metrics.ReadingsUnavailableException(
+                "Prometheus answered HTTP 503: unavailable: too many concurrent queries", null)), Fixtures.cluster(),
+                ApiOptions.defaults());
+        for (String path : List.of("nodes/mainpc/nvidia_gpu_utilization_percent",
+                "namespaces/ml/pods/infer-a/nvidia_gpu_utilization_percent",
+                "namespaces/ml/pods/*/nvidia_gpu_utilization_percent")) {
+            ApiResponse r = down.handle("GET", "/apis/custom.metrics.k8s.io/v1beta2/" + path, null, NOW);
+            assertThat(r).as(path).isEqualTo(ApiResponse.failure(Status.internalError()));
+        }
+        MetricsApi buggy = new MetricsApi(failing(new IllegalStateException("a bug")), Fixtures.cluster(),
+                ApiOptions.defaults());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> buggy.handle("GET",
+                "/apis/custom.metrics.k8s.io/v1beta2/nodes/mainpc/nvidia_gpu_utilization_percent", null, NOW))
+                .as("any other failure still reaches the server, which logs it").hasMessage("a bug");
+    }
 }

@@ -1,6 +1,6 @@
 package io.gpuscale.bench.adapter;
 
-import io.gpuscale.adapter.AdapterMain;
+import io.gpuscale.adapter.scrape.ScrapedFamilies;
 import io.gpuscale.adapter.scrape.AgentScraper;
 import io.gpuscale.adapter.scrape.AgentTarget;
 import io.gpuscale.adapter.scrape.ScrapeLimits;
@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The adapter's scraping at fleet size: the real {@link AgentScraper} and {@link MetricStore},
- * configured as {@code AdapterMain} configures them (one lane per available core, the families the
+ * configured as {@code serve} configures them (one lane per available core, the families the
  * store keeps, timeout 3/4 of the interval), against a {@link FleetServer} of N stand-in agents on
  * loopback addresses. Run the two in separate JVMs pinned to separate cores
  * ({@code bench/load/fleet-scrape.sh}), so this process's CPU is the adapter's.
@@ -58,7 +58,7 @@ public final class FleetScrapeRun {
         }
         MetricStore store = new MetricStore();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(lanes).setWorkerPoolSize(1));
-        Set<String> families = filter ? AdapterMain.scrapedFamilies() : Set.of();
+        Set<String> families = filter ? ScrapedFamilies.all() : Set.of();
         AgentScraper scraper = new AgentScraper(vertx, new StaticAgentTargets(targets), store,
                 new ScrapeOptions(interval, interval.multipliedBy(3).dividedBy(4), ScrapeLimits.DEFAULTS), families, lanes);
         System.out.printf(Locale.ROOT, "fleet scrape: %d agents every %d ms, %d lanes, filter %s, %s, heap max %d MiB,"

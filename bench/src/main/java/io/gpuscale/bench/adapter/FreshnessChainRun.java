@@ -1,7 +1,7 @@
 package io.gpuscale.bench.adapter;
 
 import com.sun.jna.NativeLibrary;
-import io.gpuscale.adapter.AdapterMain;
+import io.gpuscale.adapter.scrape.ScrapedFamilies;
 import io.gpuscale.adapter.api.ApiOptions;
 import io.gpuscale.adapter.api.ApiResponse;
 import io.gpuscale.adapter.api.MetricsApi;
@@ -30,7 +30,7 @@ import org.HdrHistogram.Histogram;
  * Freshness through the whole chain: a GPU's utilization changes in the NVML test library (the
  * gcc-built {@code libnvidia-ml.so.1} stand-in, called through JNA as the real driver is) → the real
  * agent samples it ({@code --source nvml}) → the adapter's real {@link AgentScraper}, set up as
- * {@code AdapterMain} sets it up (families filter, watch) → {@link MetricsApi} answers
+ * {@code serve} sets it up (families filter, watch) → {@link MetricsApi} answers
  * {@code nodes/NODE/nvidia_gpu_utilization_percent} (custom metrics v1beta2), polled every
  * {@code --poll-ms}.
  *
@@ -72,7 +72,7 @@ public final class FreshnessChainRun {
         AgentScraper scraper = new AgentScraper(vertx, new StaticAgentTargets(List.of(
                 new AgentTarget("http://127.0.0.1:" + agent.port() + "/metrics", NODE))), store,
                 new ScrapeOptions(interval, interval.multipliedBy(3).dividedBy(4), ScrapeLimits.DEFAULTS),
-                filter ? AdapterMain.scrapedFamilies() : java.util.Set.of(), lanes);
+                filter ? ScrapedFamilies.all() : java.util.Set.of(), lanes);
         MetricsApi api = new MetricsApi(store, SnapshotClusterView.parse(Path.of("chain.yaml"),
                 "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Node\n    metadata:\n      name: "
                         + NODE + "\n"), ApiOptions.defaults());
