@@ -23,9 +23,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLHandshakeException;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -168,27 +168,25 @@ final class HpaPreview implements Callable<Integer> {
     private Map<String, Long> ask(URI base, Duration wait) {
         String path = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + namespace + "/pods/*/" + metric
                 + "?labelSelector=" + URLEncoder.encode(selector, StandardCharsets.UTF_8);
-        HttpResponse<String> response;
-        try {
-            response = client(wait).send(HttpRequest.newBuilder(URI.create(base + path)).timeout(wait)
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        int code;
+        String body;
+        try (Response response = client(wait).newCall(new Request.Builder().url(base + path)
+                .header("Accept", "application/json").get().build()).execute()) {
+            code = response.code();
+            body = response.body().string();
         } catch (SSLHandshakeException e) {
             throw new CommandFailure("the adapter at " + base + " is not trusted: its TLS certificate does "
                     + "not verify (" + rootCause(e) + "); for the adapter's self-signed certificate add "
                     + "--insecure-skip-tls-verify", e);
         } catch (IOException e) {
             throw new CommandFailure("cannot ask the adapter at " + base + ": " + rootCause(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CommandFailure("interrupted while asking the adapter", e);
         }
-        if (response.statusCode() != 200) {
-            throw new CommandFailure("the adapter answered HTTP " + response.statusCode()
-                    + statusMessage(response.body()));
+        if (code != 200) {
+            throw new CommandFailure("the adapter answered HTTP " + code + statusMessage(body));
         }
         try {
             Map<String, Long> values = new HashMap<>();
-            for (JsonElement e : JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonArray("items")) {
+            for (JsonElement e : JsonParser.parseString(body).getAsJsonObject().getAsJsonArray("items")) {
                 JsonObject item = e.getAsJsonObject();
                 values.put(item.getAsJsonObject("describedObject").get("name").getAsString(),
                         milli(item.get("value").getAsString(), "value"));
@@ -217,7 +215,7 @@ final class HpaPreview implements Callable<Integer> {
             if (c instanceof java.net.ConnectException) {
                 return "connection refused";
             }
-            if (c instanceof java.net.http.HttpTimeoutException || c instanceof java.net.SocketTimeoutException) {
+            if (c instanceof java.io.InterruptedIOException) { // a socket or a whole-call timeout
                 return "timed out";
             }
             if (c instanceof java.net.UnknownHostException) {
@@ -237,11 +235,12 @@ final class HpaPreview implements Callable<Integer> {
         }
     }
 
-    private HttpClient client(Duration wait) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(wait);
+    private OkHttpClient client(Duration wait) {
+        OkHttpClient.Builder b = new OkHttpClient.Builder().connectTimeout(wait).callTimeout(wait);
         if (insecure) {
             try {
-                b.sslContext(TrustAll.context());
+                b.sslSocketFactory(TrustAll.context().getSocketFactory(), TrustAll.trustManager())
+                        .hostnameVerifier((host, session) -> true);
             } catch (java.security.GeneralSecurityException e) {
                 throw new IllegalStateException("no TLS context: " + e.getMessage(), e);
             }

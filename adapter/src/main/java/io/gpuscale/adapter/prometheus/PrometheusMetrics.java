@@ -8,18 +8,15 @@ import io.gpuscale.adapter.metrics.ReadingsUnavailableException;
 import io.gpuscale.adapter.metrics.ValueRange;
 import io.gpuscale.common.log.LogFields;
 import io.gpuscale.common.log.RepeatedLog;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +30,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.FormBody;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 
 /**
  * The same readings, answered by a Prometheus server that scrapes the agents
@@ -76,8 +78,7 @@ public final class PrometheusMetrics implements GpuMetrics {
     static final Duration UNTIMED_BACKOFF = Duration.ofMinutes(10);
 
     private final URI queryUri;
-    private final Duration timeout;
-    private final HttpClient http;
+    private final OkHttpClient http;
     private final GpuModelCache models;
     private final LongSupplier nanoClock;
     /** The server, as logged: scheme, host, port and path only. */
@@ -112,8 +113,8 @@ public final class PrometheusMetrics implements GpuMetrics {
         }
         this.server = logged(URI.create(base));
         this.failures = new RepeatedLog(LOG, logClock, RepeatedLog.MINUTE);
-        this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        // OkHttp, as the Kubernetes client: HTTP/1.1, or HTTP/2 where TLS negotiates it; the whole call bounded
+        this.http = new OkHttpClient.Builder().connectTimeout(timeout).callTimeout(timeout).build();
         this.nanoClock = nanoClock;
         this.untimedUntilNanos = nanoClock.getAsLong();
         this.models = new GpuModelCache(this::fetchModels, MODELS_FRESH.toNanos(), MODELS_USABLE.toNanos(), nanoClock);
@@ -331,15 +332,15 @@ public final class PrometheusMetrics implements GpuMetrics {
         static Answer of(JsonArray vector) {
             Map<Map<String, String>, double[]> series = new LinkedHashMap<>();
             Map<Map<String, String>, Double> targets = new HashMap<>();
-            for (Object o : vector) {
-                JsonObject sample = (JsonObject) o;
+            for (JsonElement o : vector) {
+                JsonObject sample = o.getAsJsonObject();
                 Map<String, String> labels = new LinkedHashMap<>();
-                sample.getJsonObject("metric").forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+                sample.getAsJsonObject("metric").entrySet().forEach(e -> labels.put(e.getKey(), e.getValue().getAsString()));
                 labels.remove("__name__");
                 String field = labels.remove(FIELD);
-                JsonArray value = sample.getJsonArray("value");
-                double evaluatedAt = value.getDouble(0);
-                double v = Double.parseDouble(value.getString(1).replace("Inf", "Infinity"));
+                JsonArray value = sample.getAsJsonArray("value");
+                double evaluatedAt = value.get(0).getAsDouble();
+                double v = Double.parseDouble(value.get(1).getAsString().replace("Inf", "Infinity"));
                 if ("target".equals(field)) {
                     targets.put(labels, v);
                     continue;
@@ -415,71 +416,85 @@ public final class PrometheusMetrics implements GpuMetrics {
 
     /** Reads the GPU models without blocking the caller: {@code node/uuid} to model. */
     private CompletableFuture<Map<String, String>> fetchModels() {
-        return http.sendAsync(request(MODELS_QUERY), HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                throw failed(cause, "Prometheus query failed: " + cause);
+        CompletableFuture<Map<String, String>> models = new CompletableFuture<>();
+        http.newCall(request(MODELS_QUERY)).enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                models.completeExceptionally(failed(e, "Prometheus query failed: " + e));
             }
-            Map<String, String> byGpu = new HashMap<>();
-            for (Object o : vector(response, MODELS_QUERY)) {
-                JsonObject labels = ((JsonObject) o).getJsonObject("metric");
-                if (labels.getString("model") != null) {
-                    byGpu.put(labels.getString("node") + "/" + labels.getString("uuid"), labels.getString("model"));
+
+            @Override
+            public void onResponse(Call call, Response response) {
+                try (response) {
+                    Map<String, String> byGpu = new HashMap<>();
+                    for (JsonElement o : vector(response.code(), response.body().string(), MODELS_QUERY)) {
+                        JsonObject labels = o.getAsJsonObject().getAsJsonObject("metric");
+                        if (labels.has("model") && labels.has("node") && labels.has("uuid")) {
+                            byGpu.put(labels.get("node").getAsString() + "/" + labels.get("uuid").getAsString(),
+                                    labels.get("model").getAsString());
+                        }
+                    }
+                    models.complete(byGpu);
+                } catch (IOException e) {
+                    models.completeExceptionally(failed(e, "Prometheus query failed: " + e));
+                } catch (RuntimeException e) {
+                    models.completeExceptionally(e);
                 }
             }
-            return byGpu;
         });
+        return models;
     }
 
-    private HttpRequest request(String promql) {
-        return HttpRequest.newBuilder(queryUri)
-                .timeout(timeout).header("Accept", "application/json")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
-                .build();
+    private Request request(String promql) {
+        return new Request.Builder().url(queryUri.toString()).header("Accept", "application/json")
+                .post(new FormBody.Builder().add("query", promql).build()).build();
     }
 
     /** Runs an instant query; its result vector. */
     private JsonArray run(String promql) {
-        HttpResponse<String> response;
-        try {
-            response = http.send(request(promql), HttpResponse.BodyHandlers.ofString());
+        try (Response response = http.newCall(request(promql)).execute()) {
+            return vector(response.code(), response.body().string(), promql);
         } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new PrometheusQueryException("Prometheus query interrupted", e);
+            }
             throw failed(e, "Prometheus query failed: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PrometheusQueryException("Prometheus query interrupted", e);
         }
-        return vector(response, promql);
     }
 
     /** The result vector of an instant query's answer. */
-    private JsonArray vector(HttpResponse<String> response, String promql) {
+    private JsonArray vector(int status, String text, String promql) {
         JsonObject body;
         try {
-            body = new JsonObject(response.body());
+            body = JsonParser.parseString(text).getAsJsonObject();
         } catch (RuntimeException e) {
-            throw failed("HTTP " + response.statusCode() + " without JSON",
-                    new PrometheusQueryException("Prometheus answered HTTP " + response.statusCode() + " without JSON", e));
+            throw failed("HTTP " + status + " without JSON",
+                    new PrometheusQueryException("Prometheus answered HTTP " + status + " without JSON", e));
         }
-        if (response.statusCode() != 200 || !"success".equals(body.getString("status"))) {
-            String errorType = body.getString("errorType");
-            throw failed("HTTP " + response.statusCode() + (errorType == null ? "" : " " + errorType),
-                    new PrometheusQueryException("Prometheus answered HTTP " + response.statusCode() + ": "
-                            + body.getString("errorType") + ": " + body.getString("error"), null));
+        if (status != 200 || !"success".equals(string(body, "status"))) {
+            String errorType = string(body, "errorType");
+            throw failed("HTTP " + status + (errorType == null ? "" : " " + errorType),
+                    new PrometheusQueryException("Prometheus answered HTTP " + status + ": "
+                            + errorType + ": " + string(body, "error"), null));
         }
-        JsonObject data = body.getJsonObject("data");
-        if (data == null || !"vector".equals(data.getString("resultType"))) {
+        JsonObject data = body.has("data") && body.get("data").isJsonObject() ? body.getAsJsonObject("data") : null;
+        if (data == null || !"vector".equals(string(data, "resultType")) || !data.has("result")
+                || !data.get("result").isJsonArray()) {
             throw failed("no vector", new PrometheusQueryException("Prometheus answered no vector for " + promql, null),
                     "the answer is not an instant vector");
         }
-        return data.getJsonArray("result");
+        return data.getAsJsonArray("result");
+    }
+
+    /** A string member, or null where there is none (or it is not a string). */
+    private static String string(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
     }
 
     /** A query that could not be sent or answered ({@code cause}): logged by its kind, and its exception. */
     private PrometheusQueryException failed(Throwable cause, String message) {
-        String kind = cause instanceof HttpTimeoutException ? "timed out"
+        String kind = cause instanceof InterruptedIOException ? "timed out"
                 : cause instanceof IOException ? "unreachable" : cause.getClass().getSimpleName();
         return failed(kind, new PrometheusQueryException(message, cause));
     }

@@ -21,7 +21,13 @@ public final class TrustAll {
 
     public static SSLContext context() throws GeneralSecurityException {
         SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
+        ssl.init(null, new TrustManager[] {trustManager()}, new SecureRandom());
+        return ssl;
+    }
+
+    /** The trust manager of {@link #context()}: every chain is trusted. */
+    public static X509ExtendedTrustManager trustManager() {
+        return new X509ExtendedTrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) {
             }
@@ -50,7 +56,6 @@ public final class TrustAll {
             public X509Certificate[] getAcceptedIssuers() {
                 return new X509Certificate[0];
             }
-        }}, new SecureRandom());
-        return ssl;
+        };
     }
 }
