@@ -6,6 +6,7 @@ import io.gpuscale.adapter.metrics.ModelLabel;
 import io.gpuscale.adapter.metrics.Reading;
 import io.gpuscale.adapter.metrics.ReadingsUnavailableException;
 import io.gpuscale.adapter.metrics.ValueRange;
+import io.gpuscale.common.Durations;
 import io.gpuscale.common.log.LogFields;
 import io.gpuscale.common.log.RepeatedLog;
 import com.google.gson.JsonArray;
@@ -79,6 +80,7 @@ public final class PrometheusMetrics implements GpuMetrics {
 
     private final URI queryUri;
     private final OkHttpClient http;
+    private final Duration timeout;
     private final GpuModelCache models;
     private final LongSupplier nanoClock;
     /** The server, as logged: scheme, host, port and path only. */
@@ -114,6 +116,7 @@ public final class PrometheusMetrics implements GpuMetrics {
         this.server = logged(URI.create(base));
         this.failures = new RepeatedLog(LOG, logClock, RepeatedLog.MINUTE);
         // OkHttp, as the Kubernetes client: HTTP/1.1, or HTTP/2 where TLS negotiates it; the whole call bounded
+        this.timeout = timeout;
         this.http = new OkHttpClient.Builder().connectTimeout(timeout).callTimeout(timeout).build();
         this.nanoClock = nanoClock;
         this.untimedUntilNanos = nanoClock.getAsLong();
@@ -420,7 +423,7 @@ public final class PrometheusMetrics implements GpuMetrics {
         http.newCall(request(MODELS_QUERY)).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
-                models.completeExceptionally(failed(e, "Prometheus query failed: " + e));
+                models.completeExceptionally(failed(e));
             }
 
             @Override
@@ -436,7 +439,7 @@ public final class PrometheusMetrics implements GpuMetrics {
                     }
                     models.complete(byGpu);
                 } catch (IOException e) {
-                    models.completeExceptionally(failed(e, "Prometheus query failed: " + e));
+                    models.completeExceptionally(failed(e));
                 } catch (RuntimeException e) {
                     models.completeExceptionally(e);
                 }
@@ -458,7 +461,7 @@ public final class PrometheusMetrics implements GpuMetrics {
             if (Thread.currentThread().isInterrupted()) {
                 throw new PrometheusQueryException("Prometheus query interrupted", e);
             }
-            throw failed(e, "Prometheus query failed: " + e);
+            throw failed(e);
         }
     }
 
@@ -493,10 +496,24 @@ public final class PrometheusMetrics implements GpuMetrics {
     }
 
     /** A query that could not be sent or answered ({@code cause}): logged by its kind, and its exception. */
-    private PrometheusQueryException failed(Throwable cause, String message) {
-        String kind = cause instanceof InterruptedIOException ? "timed out"
-                : cause instanceof IOException ? "unreachable" : cause.getClass().getSimpleName();
-        return failed(kind, new PrometheusQueryException(message, cause));
+    private PrometheusQueryException failed(IOException cause) {
+        String kind = cause instanceof InterruptedIOException ? "timed out" : "unreachable";
+        return failed(kind, new PrometheusQueryException("Prometheus query failed: " + describe(cause), cause));
+    }
+
+    /** What went wrong, in our words: timed out, connection refused, unknown host, else the message. */
+    private String describe(IOException e) {
+        if (e instanceof InterruptedIOException) {
+            return "no answer within " + Durations.format(timeout);
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host " + e.getMessage();
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? "connection failed (" + e.getClass().getSimpleName() + ")" : m;
     }
 
     /**
