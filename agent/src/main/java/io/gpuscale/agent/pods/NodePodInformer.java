@@ -3,6 +3,7 @@ package io.gpuscale.agent.pods;
 import io.gpuscale.agent.kube.ApiServerAccess;
 import io.gpuscale.agent.kube.InCluster;
 import io.gpuscale.agent.kube.Kubeconfig;
+import io.gpuscale.common.log.LogFields;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,7 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * then watches from the list's resource version with bookmarks and a {@code timeoutSeconds}
  * between 5 and 10 minutes, and watches again from the last version seen when the server ends
  * the watch. A 410 Gone (the version is too old) on a watch that worked leads to a fresh list at
- * once; any other failure (and a 410 at once) to a new list after a backoff of 1 s doubling to 30 s, with jitter. A silent connection is
+ * once; a broken watch, and any failure, to a new list after a backoff of 1 s doubling to 30 s, with jitter. A silent connection is
  * noticed by read timeouts: 30 s for a list, the watch's own timeout plus a minute for a watch.
  * An outage is logged once, and its end once ({@link NodePodConnection}).
  *
@@ -48,6 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Needs RBAC {@code list} and {@code watch} on {@code pods}.
  */
 public final class NodePodInformer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NodePodInformer.class.getName());
     /** Pods asked for per list request; a node runs at most a few hundred. */
     static final int PAGE_SIZE = 500;
     /** A list is one bounded response; a server silent this long is not going to answer. */
@@ -300,7 +302,7 @@ public final class NodePodInformer implements AutoCloseable {
             response.handler(lines);
             response.exceptionHandler(t -> {
                 if (mine == step) {
-                    failed(t);
+                    broken(t); // the server answered, then the connection broke (a restart, a proxy): list again
                 }
             });
             response.endHandler(v -> {
@@ -431,6 +433,25 @@ public final class NodePodInformer implements AutoCloseable {
             return;
         }
         connection.failed(t);
+        retryLater();
+    }
+
+    /**
+     * An open watch broke: no failure of the API server yet (the next list tells), so nothing is
+     * counted or logged above DEBUG; the next list still waits for the backoff, which grows until
+     * a watch stays open a minute, so a watch that keeps breaking is no tight loop.
+     */
+    private void broken(Throwable t) {
+        abandon();
+        if (closed) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "the pod watch broke; listing again", LogFields.of("node", nodeName,
+                "server", access.server(), "reason", NodePodConnection.describe(t)));
+        retryLater();
+    }
+
+    private void retryLater() {
         if (watchOpenedNanos != 0 && System.nanoTime() - watchOpenedNanos >= HEALTHY.toNanos()) {
             backoffMillis = BACKOFF_INITIAL.toMillis();
         }

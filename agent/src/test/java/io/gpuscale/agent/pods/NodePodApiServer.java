@@ -35,6 +35,8 @@ final class NodePodApiServer implements AutoCloseable {
     private final Set<Watcher> watchers = new HashSet<>();
     private final boolean honourFieldSelector;
     private final List<String> uris = new ArrayList<>();
+    private final List<String> authorizations = new ArrayList<>();
+    private final boolean tls;
     private long resourceVersion = 1;
     /** Watches from before this version are answered with an ERROR 410 event (as after etcd compaction). */
     private long oldestWatchable;
@@ -46,12 +48,27 @@ final class NodePodApiServer implements AutoCloseable {
      *     sends every node's pods
      */
     NodePodApiServer(boolean honourFieldSelector) {
+        this(honourFieldSelector, null);
+    }
+
+    /**
+     * @param tls HTTPS settings (server certificate, and client certificates to require), or
+     *     null for plain HTTP
+     */
+    NodePodApiServer(boolean honourFieldSelector, io.vertx.core.http.HttpServerOptions tls) {
         this.honourFieldSelector = honourFieldSelector;
-        this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await();
+        this.tls = tls != null;
+        this.server = vertx.createHttpServer(tls == null ? new io.vertx.core.http.HttpServerOptions() : tls)
+                .requestHandler(this::handle).listen(0, "127.0.0.1").await();
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.actualPort();
+        return (tls ? "https" : "http") + "://127.0.0.1:" + server.actualPort();
+    }
+
+    /** The Authorization header of every request, in order (empty for none). */
+    synchronized List<String> authorizations() {
+        return List.copyOf(authorizations);
     }
 
     static JsonObject pod(String namespace, String name, String uid, String nodeName, String phase) {
@@ -129,6 +146,7 @@ final class NodePodApiServer implements AutoCloseable {
     private synchronized void handle(HttpServerRequest request) {
         requests++;
         uris.add(request.uri());
+        authorizations.add(request.getHeader("Authorization") == null ? "" : request.getHeader("Authorization"));
         HttpServerResponse response = request.response().putHeader("Content-Type", "application/json");
         if (failing) {
             response.setStatusCode(503).end(status(503, "ServiceUnavailable", "the stand-in is failing").encode());
