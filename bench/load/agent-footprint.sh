@@ -12,7 +12,7 @@
 # kubelet PodResources stand-in on a unix socket (PODS pods holding those GPUs, asked every sample)
 # and this node's pods from a kube-apiserver stand-in (list with the spec.nodeName field selector,
 # then a held watch) reached through a kubeconfig: io.gpuscale.bench.agent.RealNodeRun, in its own
-# JVM. So the gRPC PodResources client and the official Kubernetes client are loaded and working,
+# JVM. So the gRPC PodResources client and the agent's pod list and watch are loaded and working,
 # which the simulated source never does. The run fails unless the agent's /metrics carries pod
 # labels. Needs `mvn -B -q -o -DskipTests package -pl bench -am` (benchmarks.jar, the fake library
 # in bench/target/native, and the agent jar).
@@ -37,7 +37,7 @@
 #                     (GPUS <= PODS <= 2 x GPUS: the first 2 x GPUS - PODS GPUs held whole, the rest
 #                     time-sliced between two pods)
 #   INFORMER [1]      NODE=real only: 0 starts the agent without --kubeconfig (no pod informer, so
-#                     the Kubernetes client stays unloaded; the kubelet's allocations are trusted as
+#                     the pod list and watch stay unloaded; the kubelet's allocations are trusted as
 #                     listed): the client's cost is the difference
 set -euo pipefail
 

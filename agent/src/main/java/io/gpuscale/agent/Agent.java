@@ -13,6 +13,7 @@ import io.gpuscale.agent.metrics.GpuExpositionWriter;
 import io.gpuscale.agent.attribution.ProcessPods;
 import io.gpuscale.agent.nvml.NvmlGpuSource;
 import io.gpuscale.agent.pods.KubeletPods;
+import io.gpuscale.agent.kube.InCluster;
 import io.gpuscale.agent.pods.NodePodInformer;
 import io.gpuscale.agent.pods.PodResourcesClient;
 import io.gpuscale.agent.snapshot.NodeSnapshot;
@@ -54,7 +55,8 @@ public final class Agent implements AutoCloseable {
         NodeSnapshot initial = NodeSnapshot.initial(config.nodeName(), source.kind());
         this.published = new Publication(new Published(renderer.exposition(initial)));
         XidCounter xids = new XidCounter();
-        PodAttributor attributor = podAttributor(config);
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
+        PodAttributor attributor = podAttributor(config, vertx);
         if (attributor.asksKubelet()) {
             metrics.podResources(attributor::podResourcesUp);
         }
@@ -63,12 +65,11 @@ public final class Agent implements AutoCloseable {
         this.xidWatcher = source instanceof GpuEventSource events
                 ? new XidWatcher(events, xids, () -> published.get().snapshot())
                 : null;
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
         this.server = new AgentHttpServer(vertx, published, clock, config.interval());
     }
 
     /** Where pod information comes from: simulated pods for simulated GPUs, the kubelet on a node. */
-    static PodAttributor podAttributor(AgentConfig config) {
+    static PodAttributor podAttributor(AgentConfig config, Vertx vertx) {
         AgentConfig.Pods pods = config.pods();
         if (!pods.enabled()) {
             return PodAttributor.NONE;
@@ -84,17 +85,17 @@ public final class Agent implements AutoCloseable {
                     "reason", e.getMessage()));
             return PodAttributor.NONE;
         }
-        return new KubeletPods(kubelet, podInformer(config), new ProcessPods(pods.procRoot()), System::nanoTime);
+        return new KubeletPods(kubelet, podInformer(config, vertx), new ProcessPods(pods.procRoot()), System::nanoTime);
     }
 
     /** The node's pods from the API server, or null when the agent has no way to list them. */
-    private static NodePodInformer podInformer(AgentConfig config) {
+    private static NodePodInformer podInformer(AgentConfig config, Vertx vertx) {
         try {
             NodePodInformer informer;
             if (config.pods().kubeconfig() != null) {
-                informer = NodePodInformer.fromKubeconfig(config.pods().kubeconfig(), config.nodeName());
-            } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
-                informer = NodePodInformer.inCluster(config.nodeName());
+                informer = NodePodInformer.fromKubeconfig(vertx, config.pods().kubeconfig(), config.nodeName());
+            } else if (InCluster.available(System.getenv())) {
+                informer = NodePodInformer.inCluster(vertx, config.nodeName());
             } else {
                 LOG.log(Level.INFO, "no Kubernetes API configured (--kubeconfig, or in-cluster): pods are taken "
                         + "from the kubelet as listed, and shared GPUs are not split by pod");

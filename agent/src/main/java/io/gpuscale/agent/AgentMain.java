@@ -75,7 +75,8 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--kubeconfig", paramLabel = "PATH",
             description = "Credentials to list this node's pods (default: the pod's service account when in a "
-                    + "cluster, else none).")
+                    + "cluster, else none). Its current context's server, CA, token or tokenFile, or client "
+                    + "certificate are used; exec and auth-provider plugins are not supported.")
     String kubeconfig;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",

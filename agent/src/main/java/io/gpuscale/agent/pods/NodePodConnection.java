@@ -2,14 +2,13 @@ package io.gpuscale.agent.pods;
 
 import io.gpuscale.common.log.LogFields;
 import io.gpuscale.common.log.RepeatedLog;
-import io.kubernetes.client.openapi.ApiException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whether this node's pods can be listed and watched, logged once per outage: the informer
- * retries every second, and a log line per retry would bury everything else.
+ * retries with a backoff, and a log line per retry would bury everything else.
  */
 final class NodePodConnection {
     private static final Logger LOG = System.getLogger(NodePodInformer.class.getName());
@@ -30,10 +29,7 @@ final class NodePodConnection {
         this.server = server;
     }
 
-    /**
-     * Counts a failed list or watch. The informer reports some failures twice (once from our
-     * lister-watcher, once to its error handler), so the same exception counts once.
-     */
+    /** Counts a failed list or watch; the same exception reported twice counts once. */
     synchronized void failed(Throwable t) {
         if (t == lastFailure) {
             return;
@@ -43,7 +39,7 @@ final class NodePodConnection {
         failuresThisOutage++;
         if (!down) {
             down = true;
-            downLogged = repeated.log(Level.WARNING, "pods", "cannot list or watch pods; retrying every second, "
+            downLogged = repeated.log(Level.WARNING, "pods", "cannot list or watch pods; retrying with a backoff (1-30 s), "
                     + "logging again once it works", LogFields.of("node", nodeName, "server", server, "reason", describe(t)));
         } else {
             LOG.log(Level.DEBUG, "pods still unavailable", LogFields.of("node", nodeName, "server", server,
@@ -75,18 +71,13 @@ final class NodePodConnection {
     }
 
     static String describe(Throwable t) {
-        if (t instanceof ApiException e && e.getCode() > 0) {
-            String body = e.getResponseBody() == null ? "" : e.getResponseBody().strip();
-            return "HTTP " + e.getCode() + (body.isEmpty() ? "" : " " + abbreviate(body));
+        if (t instanceof ApiStatusException e) {
+            return e.getMessage();
         }
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 }

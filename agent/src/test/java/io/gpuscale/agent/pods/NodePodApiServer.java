@@ -18,7 +18,8 @@ import java.util.Set;
  * {@code GET /api/v1/pods} with a {@code spec.nodeName} field selector, as a list (with a
  * resource version) or as a watch ({@code watch=true}: the events after that version, then new
  * ones as they happen, one JSON object a line on a chunked response), as kube-apiserver serves
- * them to the official Java client.
+ * them: lists in pages ({@code limit}, {@code continue}), and ERROR 410 for a watch from a
+ * version older than the last {@link #compact()}.
  */
 final class NodePodApiServer implements AutoCloseable {
     private record Event(long resourceVersion, String type, JsonObject pod) {
@@ -33,7 +34,12 @@ final class NodePodApiServer implements AutoCloseable {
     private final List<Event> history = new ArrayList<>();
     private final Set<Watcher> watchers = new HashSet<>();
     private final boolean honourFieldSelector;
+    private final List<String> uris = new ArrayList<>();
+    private final List<String> authorizations = new ArrayList<>();
+    private final boolean tls;
     private long resourceVersion = 1;
+    /** Watches from before this version are answered with an ERROR 410 event (as after etcd compaction). */
+    private long oldestWatchable;
     private boolean failing;
     private int requests;
 
@@ -42,12 +48,27 @@ final class NodePodApiServer implements AutoCloseable {
      *     sends every node's pods
      */
     NodePodApiServer(boolean honourFieldSelector) {
+        this(honourFieldSelector, null);
+    }
+
+    /**
+     * @param tls HTTPS settings (server certificate, and client certificates to require), or
+     *     null for plain HTTP
+     */
+    NodePodApiServer(boolean honourFieldSelector, io.vertx.core.http.HttpServerOptions tls) {
         this.honourFieldSelector = honourFieldSelector;
-        this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await();
+        this.tls = tls != null;
+        this.server = vertx.createHttpServer(tls == null ? new io.vertx.core.http.HttpServerOptions() : tls)
+                .requestHandler(this::handle).listen(0, "127.0.0.1").await();
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.actualPort();
+        return (tls ? "https" : "http") + "://127.0.0.1:" + server.actualPort();
+    }
+
+    /** The Authorization header of every request, in order (empty for none). */
+    synchronized List<String> authorizations() {
+        return List.copyOf(authorizations);
     }
 
     static JsonObject pod(String namespace, String name, String uid, String nodeName, String phase) {
@@ -100,8 +121,32 @@ final class NodePodApiServer implements AutoCloseable {
         return requests;
     }
 
+    /** Every request's path and query, in order. */
+    synchronized List<String> uris() {
+        return List.copyOf(uris);
+    }
+
+    /**
+     * Forgets the history up to now, as etcd's compaction does: a watch from an older version
+     * gets an ERROR event with a 410 (Expired) status and ends; open watches are cut the same way.
+     */
+    synchronized void compact() {
+        oldestWatchable = resourceVersion;
+        for (Watcher w : watchers) {
+            w.response().end(expired());
+        }
+        watchers.clear();
+    }
+
+    private static String expired() {
+        return new JsonObject().put("type", "ERROR").put("object", status(410, "Expired", "too old resource version"))
+                .encode() + "\n";
+    }
+
     private synchronized void handle(HttpServerRequest request) {
         requests++;
+        uris.add(request.uri());
+        authorizations.add(request.getHeader("Authorization") == null ? "" : request.getHeader("Authorization"));
         HttpServerResponse response = request.response().putHeader("Content-Type", "application/json");
         if (failing) {
             response.setStatusCode(503).end(status(503, "ServiceUnavailable", "the stand-in is failing").encode());
@@ -116,6 +161,10 @@ final class NodePodApiServer implements AutoCloseable {
             long since = Long.parseLong(request.getParam("resourceVersion", "0"));
             Watcher watcher = new Watcher(response.setChunked(true), nodeName);
             response.writeHead();
+            if (since < oldestWatchable) {
+                response.end(expired());
+                return;
+            }
             for (Event e : history) {
                 if (e.resourceVersion() > since) {
                     send(watcher, e);
@@ -125,11 +174,19 @@ final class NodePodApiServer implements AutoCloseable {
             response.closeHandler(v -> forget(watcher));
             return;
         }
+        List<JsonObject> selected = pods.values().stream().filter(p -> selects(nodeName, p)).toList();
+        // Pages as kube-apiserver cuts them: limit items, then a continue token (here: the offset).
+        int from = Integer.parseInt(request.getParam("continue", "0"));
+        int limit = Integer.parseInt(request.getParam("limit", "0"));
+        int to = limit > 0 ? Math.min(selected.size(), from + limit) : selected.size();
         JsonArray items = new JsonArray();
-        pods.values().stream().filter(p -> selects(nodeName, p)).forEach(items::add);
+        selected.subList(Math.min(from, to), to).forEach(items::add);
+        JsonObject meta = new JsonObject().put("resourceVersion", String.valueOf(resourceVersion));
+        if (to < selected.size()) {
+            meta.put("continue", String.valueOf(to));
+        }
         response.end(new JsonObject().put("apiVersion", "v1").put("kind", "PodList")
-                .put("metadata", new JsonObject().put("resourceVersion", String.valueOf(resourceVersion)))
-                .put("items", items).encode());
+                .put("metadata", meta).put("items", items).encode());
     }
 
     private synchronized void forget(Watcher watcher) {

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.common.log.LogFields;
 import io.gpuscale.common.testing.LogCapture;
-import io.kubernetes.client.util.ClientBuilder;
+import io.gpuscale.agent.kube.ApiServerAccess;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,11 +18,12 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The informer against an HTTP stand-in of the API server, through the official client. */
+/** The informer against an HTTP stand-in of the API server. */
 class NodePodInformerIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String NODE = "gpu-node-1";
 
+    private final Vertx vertx = Vertx.vertx();
     private NodePodApiServer api;
     private NodePodInformer informer;
 
@@ -33,6 +35,7 @@ class NodePodInformerIT {
         if (api != null) {
             api.close();
         }
+        vertx.close().await();
     }
 
     @Test
@@ -135,6 +138,56 @@ class NodePodInformerIT {
     }
 
     @Test
+    void aListOfManyPodsIsReadPageByPage() {
+        api = new NodePodApiServer(true);
+        for (int i = 0; i < NodePodInformer.PAGE_SIZE + 2; i++) {
+            api.put(pod("ml", "worker-" + i, "uid-" + i, NODE, "Running"));
+        }
+
+        NodePods pods = startAndSync();
+
+        assertThat(pods.size()).isEqualTo(NodePodInformer.PAGE_SIZE + 2);
+        assertThat(api.uris()).filteredOn(u -> !u.contains("watch=true")).hasSize(2)
+                .allMatch(u -> u.contains("limit=" + NodePodInformer.PAGE_SIZE));
+        assertThat(api.uris().get(1)).contains("continue=" + NodePodInformer.PAGE_SIZE).doesNotContain("resourceVersion=");
+    }
+
+    @Test
+    void theFirstListAsksTheCacheAndTheWatchResumesFromTheListsVersionWithBookmarks() {
+        api = new NodePodApiServer(true);
+        api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
+        startAndSync();
+        Eventually.await(DEADLINE, "a watch", () -> api.openWatches() == 1 ? true : null);
+
+        List<String> uris = api.uris();
+        assertThat(uris.get(0)).contains("fieldSelector=spec.nodeName%3D" + NODE).contains("resourceVersion=0")
+                .doesNotContain("watch=");
+        assertThat(uris.get(1)).contains("watch=true", "allowWatchBookmarks=true", "resourceVersion=2", "timeoutSeconds=");
+    }
+
+    @Test
+    void anExpiredVersionLeadsToAFreshListAndNoFailureIsLogged() {
+        api = new NodePodApiServer(true);
+        api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
+        startAndSync();
+        Eventually.await(DEADLINE, "a watch", () -> api.openWatches() == 1 ? true : null);
+        List<LogRecord> logged = captureLogs();
+
+        // A watch that has delivered an event catches up with a fresh list at once on a 410.
+        api.put(pod("ml", "later", "uid-later", NODE, "Running"));
+        awaitPods("the event", p -> p.byUid("uid-later").isPresent());
+        int before = api.uris().size();
+        api.compact();
+
+        Eventually.await(DEADLINE, "a new watch", () -> api.openWatches() == 1 && api.uris().size() >= before + 2 ? true : null);
+        List<String> after = api.uris().subList(before, api.uris().size());
+        assertThat(after.get(0)).doesNotContain("watch=").doesNotContain("resourceVersion=");
+        assertThat(informer.current().byUid("uid-later")).isPresent();
+        assertThat(informer.failures()).isZero();
+        assertThat(logged).isEmpty();
+    }
+
+    @Test
     void closeEndsTheWatchAndStopsAskingAndLogsNoError() {
         api = new NodePodApiServer(true);
         startAndSync();
@@ -142,27 +195,18 @@ class NodePodInformerIT {
 
         try (LogCapture log = LogCapture.open()) {
             informer.close();
-            Eventually.await(DEADLINE, "the informer's threads to end", () -> informerThreadsRunning() ? null : true);
+            Eventually.await(DEADLINE, "the watch closed", () -> api.openWatches() == 0 ? true : null);
             assertThat(log.aboveInfo()).as("a clean stop logs no error").isEmpty();
         }
 
-        Eventually.await(Duration.ofSeconds(30), "the watch closed", () -> api.openWatches() == 0 ? true : null);
         int requests = api.requests();
         api.put(pod("ml", "after-close", "uid-after-close", NODE, "Running"));
         assertThat(api.requests()).isEqualTo(requests);
         assertThat(informer.current().byUid("uid-after-close")).isEmpty();
     }
 
-    private static boolean informerThreadsRunning() {
-        return Thread.getAllStackTraces().values().stream().flatMap(java.util.Arrays::stream)
-                .anyMatch(f -> f.getClassName().equals("io.kubernetes.client.informer.cache.Controller")
-                        && f.getMethodName().equals("processLoop")
-                        || f.getClassName().equals("io.kubernetes.client.informer.cache.ProcessorListener")
-                        && f.getMethodName().equals("run"));
-    }
-
     private NodePods startAndSync() {
-        informer = new NodePodInformer(new ClientBuilder().setBasePath(api.url()).build(), NODE);
+        informer = new NodePodInformer(vertx, new ApiServerAccess(api.url(), null, null, null, false, null), NODE);
         assertThat(informer.synced()).isFalse();
         informer.start();
         Eventually.await(DEADLINE, "the first list", () -> informer.synced() ? true : null);
