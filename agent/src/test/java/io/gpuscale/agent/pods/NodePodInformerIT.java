@@ -1,10 +1,11 @@
 package io.gpuscale.agent.pods;
 
-import static io.gpuscale.agent.pods.NodePodApiServer.pod;
+import static io.gpuscale.agent.pods.PodObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.common.log.LogFields;
+import io.gpuscale.common.testing.KubeApiStandIn;
 import io.gpuscale.common.testing.LogCapture;
 import io.gpuscale.agent.kube.ApiServerAccess;
 import io.vertx.core.Vertx;
@@ -24,7 +25,7 @@ class NodePodInformerIT {
     private static final String NODE = "gpu-node-1";
 
     private final Vertx vertx = Vertx.vertx();
-    private NodePodApiServer api;
+    private KubeApiStandIn api;
     private NodePodInformer informer;
 
     @AfterEach
@@ -40,7 +41,7 @@ class NodePodInformerIT {
 
     @Test
     void listsOnlyThisNodesPodsWithTheirUidsAndPhases() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
         api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
         api.put(pod("ml", "elsewhere", "uid-elsewhere", "gpu-node-2", "Running"));
         api.put(pod("batch", "done", "uid-done", NODE, "Succeeded"));
@@ -57,7 +58,7 @@ class NodePodInformerIT {
 
     @Test
     void podsOfOtherNodesAreLeftOutEvenWhenTheServerIgnoresTheFieldSelector() {
-        api = new NodePodApiServer(false);
+        api = ignoringFieldSelectors();
         api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
         api.put(pod("ml", "elsewhere", "uid-elsewhere", "gpu-node-2", "Running"));
 
@@ -71,7 +72,7 @@ class NodePodInformerIT {
 
     @Test
     void aPodAddedLaterAppears() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
         api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
         startAndSync();
 
@@ -84,12 +85,12 @@ class NodePodInformerIT {
 
     @Test
     void aDeletedPodDisappears() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
         api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
         api.put(pod("ml", "inference", "uid-inference", NODE, "Running"));
         startAndSync();
 
-        api.delete("ml", "trainer");
+        api.delete("pods", "ml", "trainer");
 
         NodePods pods = awaitPods("the pod gone", p -> p.byUid("uid-trainer").isEmpty());
         assertThat(pods.all()).extracting(PodInfo::uid).containsExactly("uid-inference");
@@ -97,7 +98,7 @@ class NodePodInformerIT {
 
     @Test
     void aPhaseChangeFromRunningToSucceededIsSeen() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
         api.put(pod("batch", "job", "uid-job", NODE, "Running"));
         assertThat(startAndSync().byUid("uid-job").map(PodInfo::ended)).hasValue(false);
 
@@ -109,20 +110,20 @@ class NodePodInformerIT {
 
     @Test
     void anOutageKeepsTheLastPodsIsLoggedOnceAndAFreshListCatchesUpAfterIt() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
         api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
         api.put(pod("ml", "inference", "uid-inference", NODE, "Running"));
         startAndSync();
         List<LogRecord> logged = captureLogs();
 
-        api.failing(true);
+        api.failWith(503);
         Eventually.await(DEADLINE, "two failed requests", () -> informer.failures() >= 2 ? true : null);
-        api.delete("ml", "trainer");
+        api.delete("pods", "ml", "trainer");
         api.put(pod("ml", "inference", "uid-inference", NODE, "Failed"));
         api.put(pod("ml", "retry", "uid-retry", NODE, "Pending"));
         assertThat(informer.apiServerDown()).isTrue();
         assertThat(informer.current().all()).extracting(PodInfo::uid).containsExactly("uid-inference", "uid-trainer");
-        api.failing(false);
+        api.failWith(0);
 
         NodePods pods = awaitPods("the state after the outage", p -> p.byUid("uid-retry").isPresent());
         assertThat(pods.all()).containsExactly(
@@ -139,7 +140,8 @@ class NodePodInformerIT {
 
     @Test
     void aListOfManyPodsIsReadPageByPage() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
+        api.pageEveryList(); // a server without watch cache: even the first list (resourceVersion=0) comes in pages
         for (int i = 0; i < NodePodInformer.PAGE_SIZE + 2; i++) {
             api.put(pod("ml", "worker-" + i, "uid-" + i, NODE, "Running"));
         }
@@ -154,7 +156,7 @@ class NodePodInformerIT {
 
     @Test
     void theFirstListAsksTheCacheAndTheWatchResumesFromTheListsVersionWithBookmarks() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
         api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
         startAndSync();
         Eventually.await(DEADLINE, "a watch", () -> api.openWatches() == 1 ? true : null);
@@ -167,7 +169,7 @@ class NodePodInformerIT {
 
     @Test
     void anExpiredVersionLeadsToAFreshListAndNoFailureIsLogged() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
         api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
         startAndSync();
         Eventually.await(DEADLINE, "a watch", () -> api.openWatches() == 1 ? true : null);
@@ -189,7 +191,7 @@ class NodePodInformerIT {
 
     @Test
     void closeEndsTheWatchAndStopsAskingAndLogsNoError() {
-        api = new NodePodApiServer(true);
+        api = new KubeApiStandIn();
         startAndSync();
         Eventually.await(DEADLINE, "a watch", () -> api.openWatches() == 1 ? true : null);
 
@@ -203,6 +205,13 @@ class NodePodInformerIT {
         api.put(pod("ml", "after-close", "uid-after-close", NODE, "Running"));
         assertThat(api.requests()).isEqualTo(requests);
         assertThat(informer.current().byUid("uid-after-close")).isEmpty();
+    }
+
+    /** A server that ignores field selectors and sends every node's pods. */
+    private static KubeApiStandIn ignoringFieldSelectors() {
+        KubeApiStandIn server = new KubeApiStandIn();
+        server.honourFieldSelectors(false);
+        return server;
     }
 
     private NodePods startAndSync() {

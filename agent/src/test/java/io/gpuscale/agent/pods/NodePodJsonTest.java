@@ -23,8 +23,8 @@ class NodePodJsonTest {
         JsonObject list = new JsonObject().put("kind", "PodList")
                 .put("metadata", new JsonObject().put("resourceVersion", "42").put("continue", "next"))
                 .put("items", new io.vertx.core.json.JsonArray()
-                        .add(NodePodApiServer.pod("ml", "trainer", "uid-1", "node-a", "Running"))
-                        .add(NodePodApiServer.pod("ml", "pending", "uid-2", null, null)));
+                        .add(PodObjects.pod("ml", "trainer", "uid-1", "node-a", "Running"))
+                        .add(PodObjects.pod("ml", "pending", "uid-2", null, null)));
 
         NodePodJson.Page page = NodePodJson.page(bytes(list));
 
@@ -57,7 +57,7 @@ class NodePodJsonTest {
     @Test
     void eventsCarryTheirTypePodAndVersionAndAnErrorItsStatus() throws IOException {
         NodePodJson.Event added = event(new JsonObject().put("type", "ADDED")
-                .put("object", NodePodApiServer.pod("ml", "trainer", "uid-1", "node-a", "Pending")
+                .put("object", PodObjects.pod("ml", "trainer", "uid-1", "node-a", "Pending")
                         .put("metadata", new JsonObject().put("namespace", "ml").put("name", "trainer")
                                 .put("uid", "uid-1").put("resourceVersion", "43"))));
         NodePodJson.Event bookmark = event(new JsonObject().put("type", "BOOKMARK")

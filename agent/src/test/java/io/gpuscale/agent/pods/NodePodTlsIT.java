@@ -1,9 +1,10 @@
 package io.gpuscale.agent.pods;
 
-import static io.gpuscale.agent.pods.NodePodApiServer.pod;
+import static io.gpuscale.agent.pods.PodObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpuscale.agent.testing.Eventually;
+import io.gpuscale.common.testing.Eventually;
+import io.gpuscale.common.testing.KubeApiStandIn;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
@@ -45,7 +46,7 @@ class NodePodTlsIT {
     Path dir;
 
     private final Vertx vertx = Vertx.vertx();
-    private NodePodApiServer api;
+    private KubeApiStandIn api;
     private NodePodInformer informer;
 
     /** A self-signed EC certificate for 127.0.0.1 and its key, both PEM. */
@@ -92,7 +93,7 @@ class NodePodTlsIT {
     void theKubeconfigsCaClientCertificateAndRotatedTokenFileAreUsed() throws Exception {
         Pem server = selfSigned("apiserver");
         Pem client = selfSigned("gpuscale-agent");
-        api = new NodePodApiServer(true, new HttpServerOptions().setSsl(true)
+        api = new KubeApiStandIn(new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(server.certificate()))
                         .setKeyValue(Buffer.buffer(server.key())))
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(client.certificate())))

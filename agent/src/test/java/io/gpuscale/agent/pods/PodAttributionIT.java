@@ -12,6 +12,7 @@ import io.gpuscale.agent.pods.v1.ListPodResourcesResponse;
 import io.gpuscale.agent.pods.v1.PodResources;
 import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.agent.testing.Http;
+import io.gpuscale.common.testing.KubeApiStandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class PodAttributionIT {
 
     private FakeNvml fake;
     private PodResourcesTestServer kubelet;
-    private NodePodApiServer api;
+    private KubeApiStandIn api;
     private Agent agent;
     private String metricsUrl;
     private Path socket;
@@ -64,10 +65,10 @@ class PodAttributionIT {
                         .addDeviceIds(GPU0).addDeviceIds(GPU1 + "::0").addDeviceIds(GPU1 + "::1"))
                 .build()));
 
-        api = new NodePodApiServer(true);
-        api.put(NodePodApiServer.pod("ml", "train-0", UID_TRAIN, "gpu-node-1", "Running"));
-        api.put(NodePodApiServer.pod("web", "infer-a", UID_A, "gpu-node-1", "Running"));
-        api.put(NodePodApiServer.pod("web", "infer-b", UID_B, "gpu-node-1", "Running"));
+        api = new KubeApiStandIn();
+        api.put(PodObjects.pod("ml", "train-0", UID_TRAIN, "gpu-node-1", "Running"));
+        api.put(PodObjects.pod("web", "infer-a", UID_A, "gpu-node-1", "Running"));
+        api.put(PodObjects.pod("web", "infer-b", UID_B, "gpu-node-1", "Running"));
         Path kubeconfig = dir.resolve("kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -168,7 +169,7 @@ class PodAttributionIT {
         awaitMetrics("infer-b gone", s -> !s.contains("infer-b"));
 
         // The kubelet still lists train-0, but the API server says it has ended.
-        api.put(NodePodApiServer.pod("ml", "train-0", UID_TRAIN, "gpu-node-1", "Succeeded"));
+        api.put(PodObjects.pod("ml", "train-0", UID_TRAIN, "gpu-node-1", "Succeeded"));
         String m = awaitMetrics("train-0 gone", s -> !s.contains("train-0"));
         assertThat(m).contains("nvidia_gpu_utilization_percent{node=\"gpu-node-1\",gpu=\"0\",uuid=\"" + GPU0 + "\"} 73\n");
         assertThat(m).contains("pod=\"infer-a\"");

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -112,6 +113,8 @@ public final class KubeApiStandIn implements AutoCloseable {
     private final Map<String, Integer> lists = new HashMap<>();
     private final List<String> authorizations = new ArrayList<>();
     private final List<String> paths = new ArrayList<>();
+    private final List<String> uris = new ArrayList<>();
+    private final boolean tls;
     private long resourceVersion = 1;
     private long compactedAt;
     private int requests;
@@ -123,14 +126,22 @@ public final class KubeApiStandIn implements AutoCloseable {
     private String requiredToken;
     private final Map<String, String> requiredFieldSelectors = new HashMap<>();
 
+    /** Plain HTTP. */
     public KubeApiStandIn() {
-        KNOWN.forEach(k -> objects.put(k, new LinkedHashMap<>()));
-        this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await();
+        this(null);
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    /** With {@code tls}: HTTPS with these settings (the server certificate, client certificates to require). */
+    public KubeApiStandIn(HttpServerOptions tls) {
+        KNOWN.forEach(k -> objects.put(k, new LinkedHashMap<>()));
+        this.tls = tls != null;
+        this.server = vertx.createHttpServer(tls == null ? new HttpServerOptions() : tls)
+                .requestHandler(this::handle).listen(0, "127.0.0.1").await();
+    }
+
+    /** {@code http://127.0.0.1:PORT} (https with TLS). */
     public String url() {
-        return "http://127.0.0.1:" + server.actualPort();
+        return (tls ? "https" : "http") + "://127.0.0.1:" + server.actualPort();
     }
 
     public int port() {
@@ -186,10 +197,20 @@ public final class KubeApiStandIn implements AutoCloseable {
         }
     }
 
-    /** Forgets the history so far: a watch from an older version gets 410 Gone, as after etcd compaction. */
+    /**
+     * Forgets the history so far, as etcd's compaction does: a watch from an older version, and
+     * every open watch, gets an ERROR event with a 410 (Expired) Status and ends.
+     */
     public synchronized void compact() {
         history.clear();
         compactedAt = resourceVersion;
+        watchers.forEach(w -> w.response().end(expired(compactedAt - 1)));
+        watchers.clear();
+    }
+
+    private String expired(long since) {
+        JsonObject gone = new JsonObject(status(410, "Expired", "too old resource version: " + since + " (" + compactedAt + ")"));
+        return new JsonObject().put("type", "ERROR").put("object", gone).encode() + "\n";
     }
 
     /** Cuts every open watch, as an API server restart or a load balancer would. */
@@ -220,9 +241,14 @@ public final class KubeApiStandIn implements AutoCloseable {
         return this;
     }
 
-    /** The Authorization headers received, in order (null where there was none). */
+    /** The Authorization headers received, in order ("" where there was none). */
     public synchronized List<String> authorizations() {
         return List.copyOf(authorizations);
+    }
+
+    /** Every request's path and query, in order. */
+    public synchronized List<String> uris() {
+        return List.copyOf(uris);
     }
 
     /** The paths of the requests received, in order. */
@@ -267,8 +293,9 @@ public final class KubeApiStandIn implements AutoCloseable {
     private synchronized void handle(HttpServerRequest request) {
         requests++;
         String authorization = request.getHeader("Authorization");
-        authorizations.add(authorization);
+        authorizations.add(authorization == null ? "" : authorization);
         paths.add(request.path());
+        uris.add(request.uri());
         HttpServerResponse response = request.response().putHeader("Content-Type", "application/json");
         if (failWith != 0) {
             response.setStatusCode(failWith).end(status(failWith, failWith == 503 ? "ServiceUnavailable" : "InternalError",
@@ -334,8 +361,7 @@ public final class KubeApiStandIn implements AutoCloseable {
                 "true".equals(request.getParam("allowWatchBookmarks")));
         response.writeHead();
         if (since != 0 && since < compactedAt) {
-            JsonObject gone = new JsonObject(status(410, "Expired", "too old resource version: " + since + " (" + compactedAt + ")"));
-            response.end(new JsonObject().put("type", "ERROR").put("object", gone).encode() + "\n");
+            response.end(expired(since));
             return;
         }
         for (Event e : history) {
