@@ -19,7 +19,12 @@ import java.util.function.Supplier;
  * the requests of the pods bound to it (in {@link ResourceSlots}' canonical units), plus the
  * ResourceQuotas by namespace. Node labels are kept as numbers ({@link LabelDictionary}) and taint
  * lists as shared, numbered values ({@link TaintSets}), so that a request compiles the pod's node
- * affinity and decides its tolerations once, then reads arrays per node.
+ * affinity and decides its tolerations once, then reads arrays per node. What NodeResourcesFit reads
+ * (allowed and counted pods, allocatable and requested per resource) is also kept as columns by
+ * position in name order ({@link FitColumns}), updated in place by each node and pod event.
+ *
+ * <p>It is fed by the {@link SchedulingView}'s change stream ({@link #of}): the view holds the
+ * records, this index only the numbers derived from them, and neither is ever rebuilt whole.
  *
  * <p>A pod counts against its node while it is bound ({@code spec.nodeName} set) and not
  * terminal: the scheduler's cache holds Pending-but-bound and terminating pods, never Succeeded or
@@ -95,19 +100,22 @@ public final class ClusterIndex implements AutoCloseable {
                 inOrder[position] = node;
                 fit.node(position, node);
             } else {
-                reorder();
+                inOrder = nodesByName.values().toArray(IndexedNode[]::new);
+                fit.insert(positionOf(n.name()), node);
             }
         });
     }
 
     public void removeNode(String name) {
         write(() -> {
-            IndexedNode old = nodesByName.remove(name);
+            IndexedNode old = nodesByName.get(name);
             if (old == null) {
                 return;
             }
+            fit.remove(positionOf(name));
+            nodesByName.remove(name);
             forget(old);
-            reorder();
+            inOrder = nodesByName.values().toArray(IndexedNode[]::new);
             IndexedNode.NodeUsage usage = usageByNode.get(name);
             if (usage != null && usage.empty()) {
                 usageByNode.remove(name);
@@ -171,12 +179,6 @@ public final class ClusterIndex implements AutoCloseable {
         if (usage.empty() && !nodesByName.containsKey(charge.node())) {
             usageByNode.remove(charge.node());
         }
-    }
-
-    /** A node came or went: the array in name order and its columns anew. */
-    private void reorder() {
-        inOrder = nodesByName.values().toArray(IndexedNode[]::new);
-        fit.rebuild(inOrder, slots.size());
     }
 
     private void usageChanged(String node, IndexedNode.NodeUsage usage) {
