@@ -19,12 +19,7 @@ import java.util.function.Supplier;
  * the requests of the pods bound to it (in {@link ResourceSlots}' canonical units), plus the
  * ResourceQuotas by namespace. Node labels are kept as numbers ({@link LabelDictionary}) and taint
  * lists as shared, numbered values ({@link TaintSets}), so that a request compiles the pod's node
- * affinity and decides its tolerations once, then reads arrays per node. What NodeResourcesFit reads
- * (allowed and counted pods, allocatable and requested per resource) is also kept as columns by
- * position in name order ({@link FitColumns}), updated in place by each node and pod event.
- *
- * <p>It is fed by the {@link SchedulingView}'s change stream ({@link #of}): the view holds the
- * records, this index only the numbers derived from them, and neither is ever rebuilt whole.
+ * affinity and decides its tolerations once, then reads arrays per node.
  *
  * <p>A pod counts against its node while it is bound ({@code spec.nodeName} set) and not
  * terminal: the scheduler's cache holds Pending-but-bound and terminating pods, never Succeeded or
@@ -100,22 +95,19 @@ public final class ClusterIndex implements AutoCloseable {
                 inOrder[position] = node;
                 fit.node(position, node);
             } else {
-                inOrder = nodesByName.values().toArray(IndexedNode[]::new);
-                fit.insert(positionOf(n.name()), node);
+                reorder();
             }
         });
     }
 
     public void removeNode(String name) {
         write(() -> {
-            IndexedNode old = nodesByName.get(name);
+            IndexedNode old = nodesByName.remove(name);
             if (old == null) {
                 return;
             }
-            fit.remove(positionOf(name));
-            nodesByName.remove(name);
             forget(old);
-            inOrder = nodesByName.values().toArray(IndexedNode[]::new);
+            reorder();
             IndexedNode.NodeUsage usage = usageByNode.get(name);
             if (usage != null && usage.empty()) {
                 usageByNode.remove(name);
@@ -179,6 +171,12 @@ public final class ClusterIndex implements AutoCloseable {
         if (usage.empty() && !nodesByName.containsKey(charge.node())) {
             usageByNode.remove(charge.node());
         }
+    }
+
+    /** A node came or went: the array in name order and its columns anew. */
+    private void reorder() {
+        inOrder = nodesByName.values().toArray(IndexedNode[]::new);
+        fit.rebuild(inOrder, slots.size());
     }
 
     private void usageChanged(String node, IndexedNode.NodeUsage usage) {

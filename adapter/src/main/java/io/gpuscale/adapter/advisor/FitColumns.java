@@ -23,43 +23,16 @@ final class FitColumns {
     private long[][] allocatable = new long[0][];
     private long[][] requested = new long[0][];
 
-    /**
-     * A node came in at {@code position}: the nodes after it move up one. Columns keep spare room
-     * (doubling), so that listing 5,000 nodes one event at a time moves memory, O(n) per node as
-     * the index's array in name order does, and allocates little.
-     */
-    void insert(int position, IndexedNode node) {
-        widen(node.allocatable.length);
-        if (nodes == pods.length) {
-            int capacity = Math.max(16, nodes * 2);
-            allowedPods = Arrays.copyOf(allowedPods, capacity);
-            pods = Arrays.copyOf(pods, capacity);
-            for (int s = 0; s < allocatable.length; s++) {
-                allocatable[s] = Arrays.copyOf(allocatable[s], capacity);
-                requested[s] = Arrays.copyOf(requested[s], capacity);
-            }
+    /** Made anew for the nodes now in the index, in name order (a node came or went). */
+    void rebuild(IndexedNode[] inOrder, int width) {
+        nodes = inOrder.length;
+        allowedPods = new long[nodes];
+        pods = new int[nodes];
+        allocatable = new long[width][nodes];
+        requested = new long[width][nodes];
+        for (int i = 0; i < nodes; i++) {
+            node(i, inOrder[i]);
         }
-        int after = nodes - position;
-        System.arraycopy(allowedPods, position, allowedPods, position + 1, after);
-        System.arraycopy(pods, position, pods, position + 1, after);
-        for (int s = 0; s < allocatable.length; s++) {
-            System.arraycopy(allocatable[s], position, allocatable[s], position + 1, after);
-            System.arraycopy(requested[s], position, requested[s], position + 1, after);
-        }
-        nodes++;
-        node(position, node);
-    }
-
-    /** The node at {@code position} went: the nodes after it move down one. */
-    void remove(int position) {
-        int after = nodes - position - 1;
-        System.arraycopy(allowedPods, position + 1, allowedPods, position, after);
-        System.arraycopy(pods, position + 1, pods, position, after);
-        for (int s = 0; s < allocatable.length; s++) {
-            System.arraycopy(allocatable[s], position + 1, allocatable[s], position, after);
-            System.arraycopy(requested[s], position + 1, requested[s], position, after);
-        }
-        nodes--;
     }
 
     /** The node at {@code position} was replaced (same name): its allocatable and its usage. */
@@ -90,8 +63,8 @@ final class FitColumns {
         allocatable = Arrays.copyOf(allocatable, width);
         requested = Arrays.copyOf(requested, width);
         for (int s = old; s < width; s++) {
-            allocatable[s] = new long[pods.length];
-            requested[s] = new long[pods.length];
+            allocatable[s] = new long[nodes];
+            requested[s] = new long[nodes];
         }
     }
 
