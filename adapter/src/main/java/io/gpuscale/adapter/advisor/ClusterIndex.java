@@ -40,8 +40,6 @@ public final class ClusterIndex implements AutoCloseable {
      * one comes or goes, which is rare.
      */
     private IndexedNode[] inOrder = new IndexedNode[0];
-    /** What NodeResourcesFit reads of {@link #inOrder}'s nodes, as columns by the same positions. */
-    private final FitColumns fit = new FitColumns();
     /** The nodes' label keys and values, numbered: NodeAffinity is compiled against these per request. */
     final LabelDictionary labels = new LabelDictionary();
     /** The nodes' distinct taint lists, numbered: TaintToleration decides once per list per request. */
@@ -91,11 +89,9 @@ public final class ClusterIndex implements AutoCloseable {
             nodesByName.put(n.name(), node);
             if (old != null) {
                 forget(old);
-                int position = positionOf(n.name());
-                inOrder[position] = node;
-                fit.node(position, node);
+                inOrder[positionOf(n.name())] = node;
             } else {
-                reorder();
+                inOrder = nodesByName.values().toArray(IndexedNode[]::new);
             }
         });
     }
@@ -107,7 +103,7 @@ public final class ClusterIndex implements AutoCloseable {
                 return;
             }
             forget(old);
-            reorder();
+            inOrder = nodesByName.values().toArray(IndexedNode[]::new);
             IndexedNode.NodeUsage usage = usageByNode.get(name);
             if (usage != null && usage.empty()) {
                 usageByNode.remove(name);
@@ -126,9 +122,7 @@ public final class ClusterIndex implements AutoCloseable {
             if (charged) {
                 PodCharge charge = new PodCharge(p.nodeName(), request);
                 pods.put(key, charge);
-                IndexedNode.NodeUsage usage = usageByNode.computeIfAbsent(charge.node(), k -> new IndexedNode.NodeUsage());
-                usage.add(request, 1);
-                usageChanged(charge.node(), usage);
+                usageByNode.computeIfAbsent(charge.node(), k -> new IndexedNode.NodeUsage()).add(request, 1);
             }
         });
     }
@@ -167,21 +161,8 @@ public final class ClusterIndex implements AutoCloseable {
         }
         IndexedNode.NodeUsage usage = usageByNode.get(charge.node());
         usage.add(charge.request(), -1);
-        usageChanged(charge.node(), usage);
         if (usage.empty() && !nodesByName.containsKey(charge.node())) {
             usageByNode.remove(charge.node());
-        }
-    }
-
-    /** A node came or went: the array in name order and its columns anew. */
-    private void reorder() {
-        inOrder = nodesByName.values().toArray(IndexedNode[]::new);
-        fit.rebuild(inOrder, slots.size());
-    }
-
-    private void usageChanged(String node, IndexedNode.NodeUsage usage) {
-        if (nodesByName.containsKey(node)) {
-            fit.usage(positionOf(node), usage);
         }
     }
 
@@ -207,11 +188,6 @@ public final class ClusterIndex implements AutoCloseable {
     /** Every node, in name order. Under {@link #read} only; the array is the index's own: do not write to it. */
     IndexedNode[] nodes() {
         return inOrder;
-    }
-
-    /** The columns of {@link #nodes()}, by the same positions. Under {@link #read} only. */
-    FitColumns fit() {
-        return fit;
     }
 
     private int positionOf(String name) {

@@ -84,7 +84,7 @@ public final class PlacementAdvisor {
         PodQuery q = new PodQuery(pod, index.slots);
         Loads loads = loads();
         return index.read(() -> evaluate(q, ResourceQuotaAdmission.admit(pod, index.quotas(pod.namespace())),
-                index.nodes(), index.fit(), List.of(), loads, null));
+                index.nodes(), List.of(), loads, null));
     }
 
     /** Each feasible node's score and its parts, by node name: for tests. */
@@ -92,7 +92,7 @@ public final class PlacementAdvisor {
         PodQuery q = new PodQuery(pod, index.slots);
         Loads loads = loads();
         Map<String, Scored> out = new TreeMap<>();
-        index.read(() -> evaluate(q, new QuotaVerdict(true, null), index.nodes(), index.fit(), List.of(), loads, out));
+        index.read(() -> evaluate(q, new QuotaVerdict(true, null), index.nodes(), List.of(), loads, out));
         return out;
     }
 
@@ -140,7 +140,7 @@ public final class PlacementAdvisor {
                 }
             }
             known.sort(Comparator.comparing(n -> n.name));
-            return evaluate(q, quota, known.toArray(IndexedNode[]::new), null, unknown, loads, null);
+            return evaluate(q, quota, known.toArray(IndexedNode[]::new), unknown, loads, null);
         });
     }
 
@@ -158,18 +158,13 @@ public final class PlacementAdvisor {
                 given.add(new IndexedNode(n, index.slots, index.usage(n.name())));
             }
             given.sort(Comparator.comparing(n -> n.name));
-            return evaluate(q, quota, given.toArray(IndexedNode[]::new), null, List.of(), loads, null);
+            return evaluate(q, quota, given.toArray(IndexedNode[]::new), List.of(), loads, null);
         });
     }
 
-    /**
-     * {@code nodes} in name order: the verdicts come out in name order without a sort.
-     *
-     * @param fit the index's columns when {@code nodes} is the index's own array (same positions),
-     *     else null: the fit is then read from the node objects alone
-     */
-    private Explanation evaluate(PodQuery q, QuotaVerdict quota, IndexedNode[] nodes, FitColumns fit,
-            List<String> unknown, Loads loads, Map<String, Scored> scoreSink) {
+    /** {@code nodes} in name order: the verdicts come out in name order without a sort. */
+    private Explanation evaluate(PodQuery q, QuotaVerdict quota, IndexedNode[] nodes, List<String> unknown,
+            Loads loads, Map<String, Scored> scoreSink) {
         int wording = TaintToleration.wording(options.kubeVersion());
         NodeAffinity affinity = q.affinity;
         // compiled against this moment's label numbers and taint lists: valid under the read lock only
@@ -198,8 +193,7 @@ public final class PlacementAdvisor {
         }
         NodeResourcesFit.Shortages shortages = new NodeResourcesFit.Shortages();
         Failures failures = new Failures();
-        for (int i = 0; i < nodes.length; i++) {
-            IndexedNode node = nodes[i];
+        for (IndexedNode node : nodes) {
             if (affinity.conflict || (affinity.pinned != null && !affinity.pinned.contains(node.name))) {
                 out[infeasible++] = new NodeVerdict(node.name, false, NodeAffinity.NAME, cut, cutStatus, true, null, null);
                 continue;
@@ -209,9 +203,7 @@ public final class PlacementAdvisor {
             NodeName.check(q, node, failures);
             taints.check(node, wording, failures);
             matcher.check(node, failures);
-            if (fit == null || !fit.passes(q, i)) { // the objects only for a node short of room: its reasons
-                NodeResourcesFit.check(q, node, node.usage, index.slots, shortages, failures);
-            }
+            NodeResourcesFit.check(q, node, node.usage, index.slots, shortages, failures);
             if (failures.any()) {
                 out[infeasible++] = failures.verdict(node.name);
             } else {

@@ -129,56 +129,6 @@ class ClusterIndexTest {
         }
     }
 
-    /**
-     * The columns the filter loop reads ({@link FitColumns}) say "fits" of exactly the nodes the
-     * node objects do, through node changes, removals, new resource names and pod churn; and the
-     * index's answer (columns) equals the answer for the same nodes named one by one (objects).
-     */
-    @Test
-    void fitColumnsAgreeWithTheNodeObjectsThroughChurn() {
-        Random random = new Random(20261203L);
-        ClusterIndex index = new ClusterIndex();
-        List<PodSchedulingRecord> probes = List.of(pod("probe").req("cpu=500m,nvidia.com/gpu=1").build(),
-                pod("small").req("cpu=1m").build(), pod("empty").build(),
-                pod("fpga").req("memory=1Gi,example.com/fpga=1").build(),
-                pod("big").req("cpu=8,memory=32Gi,ephemeral-storage=1Gi,nvidia.com/gpu=2").build());
-        for (int step = 1; step <= 3_000; step++) {
-            int op = random.nextInt(10);
-            if (op == 0) {
-                String name = NODES[random.nextInt(NODES.length)];
-                String extra = step > 1_500 && random.nextBoolean() ? ",example.com/fpga=" + random.nextInt(3) : "";
-                index.upsertNode(node(name).alloc("cpu=" + (1 + random.nextInt(16)) + ",memory="
-                        + (1 + random.nextInt(64)) + "Gi,pods=" + random.nextInt(40) + ",nvidia.com/gpu="
-                        + random.nextInt(4) + extra).build());
-            } else if (op == 1) {
-                index.removeNode(NODES[random.nextInt(NODES.length)]);
-            } else if (op <= 7) {
-                index.upsertPod(randomPod(random));
-            } else {
-                index.removePod("ns", "p" + random.nextInt(60));
-            }
-            if (step % 50 == 0) {
-                for (PodSchedulingRecord probe : probes) {
-                    PodQuery q = new PodQuery(probe, index.slots);
-                    int at = step;
-                    index.read(() -> {
-                        IndexedNode[] nodes = index.nodes();
-                        for (int i = 0; i < nodes.length; i++) {
-                            assertThat(index.fit().passes(q, i)).as("%s on %s at step %d", probe.name(), nodes[i].name, at)
-                                    .isEqualTo(NodeResourcesFit.passes(q, nodes[i], nodes[i].usage));
-                        }
-                        return null;
-                    });
-                    PlacementAdvisor advisor = new PlacementAdvisor(index, null, AdvisorOptions.defaults(),
-                            Clock.systemUTC());
-                    assertThat(advisor.explain(probe)).as("%s at step %d", probe.name(), step)
-                            .isEqualTo(advisor.explainOn(probe, List.of(NODES).stream()
-                                    .filter(n -> index.read(() -> index.node(n)) != null).toList()));
-                }
-            }
-        }
-    }
-
     private static Explanation explain(ClusterIndex index, PodSchedulingRecord pod) {
         return new PlacementAdvisor(index, null, AdvisorOptions.defaults(), Clock.systemUTC()).explain(pod);
     }
