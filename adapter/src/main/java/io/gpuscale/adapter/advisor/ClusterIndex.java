@@ -21,6 +21,9 @@ import java.util.function.Supplier;
  * lists as shared, numbered values ({@link TaintSets}), so that a request compiles the pod's node
  * affinity and decides its tolerations once, then reads arrays per node.
  *
+ * <p>It follows a {@link SchedulingView}'s change stream ({@link #of}): the view holds the records,
+ * this index only what the advisor derives from them, and neither is rebuilt whole after an event.
+ *
  * <p>A pod counts against its node while it is bound ({@code spec.nodeName} set) and not
  * terminal: the scheduler's cache holds Pending-but-bound and terminating pods, never Succeeded or
  * Failed ones. A pod may be bound to a node the index has not seen yet; its usage is kept and

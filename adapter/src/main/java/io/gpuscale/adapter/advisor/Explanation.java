@@ -19,7 +19,8 @@ public record Explanation(String namespace, String pod, QuotaVerdict quota, Stri
         List<NodeVerdict> nodes) {
     public Explanation {
         Objects.requireNonNull(gpuLoad, "gpuLoad");
-        nodes = List.copyOf(nodes);
+        // the advisor's own list is immutable already: a copy of 5,000 references per call saved
+        nodes = nodes instanceof VerdictList ? nodes : List.copyOf(nodes);
     }
 
     /** An answer scored without GPU load ({@link GpuLoadStatus#NOT_READ}). */

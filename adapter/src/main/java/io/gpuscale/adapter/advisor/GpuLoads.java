@@ -5,6 +5,7 @@ import io.gpuscale.adapter.metrics.GpuReading;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every node's GPU load at one moment: an immutable snapshot read from {@link GpuMetrics} in three
@@ -29,6 +30,12 @@ final class GpuLoads {
     record Load(double idle, double freeMemory, long oldestReadingMillis) {
     }
 
+    /**
+     * Numbers the snapshots, so that a node can remember its load per snapshot without holding
+     * one. Declared before the first snapshot ({@link #EMPTY}) is made.
+     */
+    private static final AtomicLong GENERATIONS = new AtomicLong();
+
     /** A node the agents report no fresh GPU reading for. */
     static final Load NONE = new Load(Double.NaN, Double.NaN, Long.MAX_VALUE);
 
@@ -38,10 +45,15 @@ final class GpuLoads {
     /** When the read began, on the advisor's clock: readings were judged fresh as of then. */
     final long readAtMillis;
     private final Map<String, Load> byNode;
+    private final long generation = GENERATIONS.incrementAndGet();
 
     private GpuLoads(long readAtMillis, Map<String, Load> byNode) {
         this.readAtMillis = readAtMillis;
         this.byNode = byNode;
+    }
+
+    /** A node's load in one snapshot, remembered on the node: see {@link #at(IndexedNode, long, long)}. */
+    record Remembered(long generation, Load load) {
     }
 
     /** Reads a snapshot now: three calls to {@code metrics}, which may block (the Prometheus backend). */
@@ -64,7 +76,28 @@ final class GpuLoads {
      * for it at all, {@link #NONE} when none of its readings is fresh any more.
      */
     Load at(String node, long nowMillis, long maxAgeMillis) {
-        Load load = byNode.get(node);
+        return fresh(byNode.get(node), nowMillis, maxAgeMillis);
+    }
+
+    /**
+     * As {@link #at(String, long, long)}, the look-up by name made once per node and snapshot: a
+     * request scores thousands of nodes, and a string-keyed probe each (the key, its bytes, the
+     * table) was the largest part of scoring. The node keeps the answer with this snapshot's
+     * number; requests that race to fill it write equal, immutable values.
+     */
+    Load at(IndexedNode node, long nowMillis, long maxAgeMillis) {
+        Remembered r = node.gpuLoad;
+        Load load;
+        if (r != null && r.generation == generation) {
+            load = r.load;
+        } else {
+            load = byNode.get(node.name);
+            node.gpuLoad = new Remembered(generation, load);
+        }
+        return fresh(load, nowMillis, maxAgeMillis);
+    }
+
+    private static Load fresh(Load load, long nowMillis, long maxAgeMillis) {
         if (load != null && load.oldestReadingMillis != Long.MAX_VALUE
                 && load.oldestReadingMillis < nowMillis - maxAgeMillis) {
             return NONE;

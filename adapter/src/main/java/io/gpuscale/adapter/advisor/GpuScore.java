@@ -49,7 +49,7 @@ final class GpuScore {
     }
 
     int score(PodQuery pod, IndexedNode node, IndexedNode.NodeUsage usage) {
-        GpuLoads.Load load = loads.at(node.name, nowMillis, maxAgeMillis);
+        GpuLoads.Load load = loads.at(node, nowMillis, maxAgeMillis);
         if (!pod.gpuPod()) {
             boolean noGpu = load == null && (gpuSlot < 0 || ResourceSlots.at(node.allocatable, gpuSlot) == 0);
             return (int) Math.round(100 * (noGpu ? 1.0 : known(load == null ? Double.NaN : load.idle())));

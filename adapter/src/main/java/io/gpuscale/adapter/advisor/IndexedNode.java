@@ -27,6 +27,8 @@ final class IndexedNode {
     final long allowedPods;
     final NodeTaints taints;
     final NodeUsage usage;
+    /** This node's load in the last GPU-load snapshot a request scored it with; written by readers, see {@link GpuLoads}. */
+    GpuLoads.Remembered gpuLoad;
 
     /** A node of the index, with its label numbers and its shared taints. */
     IndexedNode(NodeSchedulingRecord record, ResourceSlots slots, NodeUsage usage, int[] labelIds, NodeTaints taints) {

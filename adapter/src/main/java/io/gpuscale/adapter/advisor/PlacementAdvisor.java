@@ -170,8 +170,13 @@ public final class PlacementAdvisor {
         // compiled against this moment's label numbers and taint lists: valid under the read lock only
         NodeAffinity.Matcher matcher = affinity.against(index.labels);
         TaintToleration.Verdicts taints = new TaintToleration.Verdicts(q, index.taintSets.bound());
-        List<NodeVerdict> infeasible = new ArrayList<>(nodes.length + unknown.size());
-        List<IndexedNode> feasible = new ArrayList<>(nodes.length);
+        // One array holds the answer: the infeasible verdicts are written from its start in name
+        // order while the feasible nodes are set aside; then the infeasible ones move to the end and
+        // the feasible ones, scored and sorted, fill the front. No list is copied on the way.
+        NodeVerdict[] out = new NodeVerdict[nodes.length + unknown.size()];
+        int infeasible = 0;
+        IndexedNode[] feasible = new IndexedNode[nodes.length];
+        int feasibleCount = 0;
         // A pod NodeAffinity's PreFilter rejects, or pins to other nodes, gets the same verdict on
         // every node it cuts: made once, shared.
         List<Reason> cut = null;
@@ -190,7 +195,7 @@ public final class PlacementAdvisor {
         Failures failures = new Failures();
         for (IndexedNode node : nodes) {
             if (affinity.conflict || (affinity.pinned != null && !affinity.pinned.contains(node.name))) {
-                infeasible.add(new NodeVerdict(node.name, false, NodeAffinity.NAME, cut, cutStatus, true, null, null));
+                out[infeasible++] = new NodeVerdict(node.name, false, NodeAffinity.NAME, cut, cutStatus, true, null, null);
                 continue;
             }
             failures.reset();
@@ -200,40 +205,41 @@ public final class PlacementAdvisor {
             matcher.check(node, failures);
             NodeResourcesFit.check(q, node, node.usage, index.slots, shortages, failures);
             if (failures.any()) {
-                infeasible.add(failures.verdict(node.name));
+                out[infeasible++] = failures.verdict(node.name);
             } else {
-                feasible.add(node);
+                feasible[feasibleCount++] = node;
             }
         }
         for (String name : unknown) { // only from explainOn; sorted below
-            infeasible.add(new NodeVerdict(name, false, UNKNOWN_NODE_PLUGIN,
+            out[infeasible++] = new NodeVerdict(name, false, UNKNOWN_NODE_PLUGIN,
                     List.of(new Reason(UNKNOWN_NODE_PLUGIN, "node \"" + name
                             + "\" is not in the advisor's cluster index (not listed yet, or deleted)")),
-                    List.of(UNKNOWN_NODE_REASON), false, null, null));
+                    List.of(UNKNOWN_NODE_REASON), false, null, null);
         }
-        List<NodeVerdict> verdicts = new ArrayList<>(nodes.length + unknown.size());
-        verdicts.addAll(score(q, matcher, taints, feasible, loads, scoreSink));
         if (!unknown.isEmpty()) {
-            infeasible.sort(Comparator.comparing(NodeVerdict::name));
+            Arrays.sort(out, 0, infeasible, Comparator.comparing(NodeVerdict::name));
         }
-        verdicts.addAll(infeasible);
-        String fitError = feasible.isEmpty() ? fitError(verdicts.size(), affinity.conflict, infeasible) : null;
+        System.arraycopy(out, 0, out, feasibleCount, infeasible);
+        score(q, matcher, taints, feasible, feasibleCount, loads, scoreSink, out);
+        List<NodeVerdict> verdicts = new VerdictList(out);
+        String fitError = feasibleCount == 0
+                ? fitError(verdicts.size(), affinity.conflict, verdicts.subList(feasibleCount, out.length))
+                : null;
         return new Explanation(q.pod.namespace(), q.pod.name(), quota, fitError, loads.view().status(), verdicts);
     }
 
-    /** The feasible nodes' verdicts, best score first, then by name. */
-    private List<NodeVerdict> score(PodQuery q, NodeAffinity.Matcher affinity, TaintToleration.Verdicts taints,
-            List<IndexedNode> feasible, Loads loads, Map<String, Scored> sink) {
-        int n = feasible.size();
+    /** Writes the feasible nodes' verdicts to the front of {@code out}, best score first, then by name. */
+    private void score(PodQuery q, NodeAffinity.Matcher affinity, TaintToleration.Verdicts taints,
+            IndexedNode[] feasible, int n, Loads loads, Map<String, Scored> sink, NodeVerdict[] out) {
         if (n == 0) {
-            return List.of();
+            return;
         }
         int[] taintCounts = new int[n];
         long[] affinityRaw = new long[n];
         int maxTaints = 0;
         long maxAffinity = 0;
         for (int i = 0; i < n; i++) {
-            IndexedNode node = feasible.get(i);
+            IndexedNode node = feasible[i];
             taintCounts[i] = taints.intolerablePreferNoSchedule(node);
             maxTaints = Math.max(maxTaints, taintCounts[i]);
             if (q.affinity.scores()) {
@@ -249,7 +255,7 @@ public final class PlacementAdvisor {
         int[] gpuScores = new int[n];
         int[] perScore = new int[101];
         for (int i = 0; i < n; i++) {
-            IndexedNode node = feasible.get(i);
+            IndexedNode node = feasible[i];
             long taintScore = maxTaints == 0 ? 100 : 100 - 100L * taintCounts[i] / maxTaints;
             long affinityScore = maxAffinity == 0 ? 0 : 100 * affinityRaw[i] / maxAffinity;
             int gpuScore = gpu.score(q, node, node.usage);
@@ -269,12 +275,10 @@ public final class PlacementAdvisor {
             start[score] = at;
             at += perScore[score];
         }
-        NodeVerdict[] sorted = new NodeVerdict[n];
         for (int i = 0; i < n; i++) {
-            sorted[start[totals[i]]++] = new NodeVerdict(feasible.get(i).name, true, null, List.of(), List.of(), false,
+            out[start[totals[i]]++] = new NodeVerdict(feasible[i].name, true, null, List.of(), List.of(), false,
                     totals[i], gpuScores[i]);
         }
-        return Arrays.asList(sorted);
     }
 
     /**

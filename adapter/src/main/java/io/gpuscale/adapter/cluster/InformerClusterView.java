@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Each object is projected to its records in the informer's transform, before the informer
  * caches it: the caches hold {@link PodRecord} and {@link PodSchedulingRecord} (nodes:
  * {@link NodeRecord} and {@link NodeSchedulingRecord}; quotas: {@link QuotaRecord}), never a
- * {@code V1Pod}. Readers get an immutable, indexed copy, rebuilt only after something changed.
+ * {@code V1Pod}. Each informer event then puts or removes that one object's entry in the view's
+ * {@link ClusterRecords}, which readers and subscribers (the advisor's index) read: nothing is
+ * rebuilt whole after an event.
  *
  * <p>Needs RBAC {@code list} and {@code watch} on {@code pods}, {@code nodes} and
  * {@code resourcequotas}.
@@ -55,8 +57,7 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
     private volatile boolean synced;
-    private volatile boolean changed = true;
-    private volatile ClusterState state = ClusterState.EMPTY;
+    private final ClusterRecords records = new ClusterRecords();
 
     /** One resource's informer, its lister-watcher and its connection state. */
     private final class Watched implements ClusterListerWatcher.Connection {
@@ -88,19 +89,19 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(KubernetesObject obj) {
-                    changed = true;
+                    put(obj);
                     lastEventMillis = System.currentTimeMillis();
                 }
 
                 @Override
                 public void onUpdate(KubernetesObject before, KubernetesObject after) {
-                    changed = true;
+                    put(after);
                     lastEventMillis = System.currentTimeMillis();
                 }
 
                 @Override
                 public void onDelete(KubernetesObject obj, boolean finalStateUnknown) {
-                    changed = true;
+                    remove(obj);
                     lastEventMillis = System.currentTimeMillis();
                 }
             });
@@ -146,16 +147,6 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
             return (Class<KubernetesObject>) itemType;
         }
 
-        @SuppressWarnings("unchecked")
-        <T> List<T> cached() {
-            List<T> out = new ArrayList<>();
-            for (Object o : informer.getIndexer().list()) {
-                if (o instanceof CachedObject<?> c) {
-                    out.add((T) c.value());
-                }
-            }
-            return out;
-        }
     }
 
     /**
@@ -186,15 +177,15 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
     }
 
     /** A pod's records, keyed by the records' own (shared) namespace and name. */
-    private static CachedObject<ClusterState.PodEntry> cachedPod(V1Pod p) {
+    private static CachedObject<ClusterRecords.PodEntry> cachedPod(V1Pod p) {
         PodRecord pod = ClusterProjection.pod(p);
         return new CachedObject<>(pod.namespace(), pod.name(),
-                new ClusterState.PodEntry(pod, ClusterProjection.podScheduling(p)));
+                new ClusterRecords.PodEntry(pod, ClusterProjection.podScheduling(p)));
     }
 
-    private static CachedObject<ClusterState.NodeEntry> cachedNode(V1Node n) {
+    private static CachedObject<ClusterRecords.NodeEntry> cachedNode(V1Node n) {
         NodeRecord node = ClusterProjection.node(n);
-        return new CachedObject<>(null, node.name(), new ClusterState.NodeEntry(node, ClusterProjection.nodeScheduling(n)));
+        return new CachedObject<>(null, node.name(), new ClusterRecords.NodeEntry(node, ClusterProjection.nodeScheduling(n)));
     }
 
     /** A view over the API server and credentials of the current context of a kubeconfig. */
@@ -227,8 +218,17 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
     public boolean ready() {
         if (!synced && watched.stream().allMatch(w -> w.informer.hasSynced())) {
             // The caches are complete now, but the last adds may still be on their way to our
-            // handlers: rebuild from the caches on the next read.
-            changed = true;
+            // handlers: put what the caches hold now. A handler's later, older add is put after it
+            // and then its newer state again (the informer queues every change in order), so the
+            // records end at the caches' state.
+            for (Watched w : watched) {
+                for (Object key : w.informer.getIndexer().listKeys()) {
+                    Object current = w.informer.getIndexer().getByKey((String) key);
+                    if (current != null) {
+                        put(current);
+                    }
+                }
+            }
             synced = true;
         }
         return synced;
@@ -257,147 +257,88 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         return watched.stream().mapToLong(w -> w.failures.get()).sum();
     }
 
-    private ClusterState state() {
-        ready();
-        if (changed) {
-            synchronized (this) {
-                if (changed) {
-                    changed = false;
-                    state = ClusterState.of(watched.get(0).cached(), watched.get(1).cached(), watched.get(2).cached());
-                }
+    /** One informer object's records, put in place of what was held under its key. */
+    private void put(Object obj) {
+        if (obj instanceof CachedObject<?> c) {
+            if (c.value() instanceof ClusterRecords.PodEntry p) {
+                records.putPod(p);
+            } else if (c.value() instanceof ClusterRecords.NodeEntry n) {
+                records.putNode(n);
+            } else if (c.value() instanceof QuotaRecord q) {
+                records.putQuota(q);
             }
         }
-        return state;
+    }
+
+    private void remove(Object obj) {
+        if (obj instanceof CachedObject<?> c) {
+            if (c.value() instanceof ClusterRecords.PodEntry p) {
+                records.removePod(p.pod().namespace(), p.pod().name());
+            } else if (c.value() instanceof ClusterRecords.NodeEntry n) {
+                records.removeNode(n.node().name());
+            } else if (c.value() instanceof QuotaRecord q) {
+                records.removeQuota(q.namespace(), q.name());
+            }
+        }
     }
 
     @Override
     public List<PodRecord> pods(String namespace) {
-        return state().pods(namespace);
+        return records.pods(namespace);
     }
 
     @Override
     public Optional<PodRecord> pod(String namespace, String name) {
-        return state().pod(namespace, name);
+        return records.pod(namespace, name);
     }
 
     @Override
     public List<NodeRecord> nodes() {
-        return state().nodes();
+        return records.nodes();
     }
 
     @Override
     public Optional<NodeRecord> node(String name) {
-        return state().node(name);
+        return records.node(name);
     }
 
     @Override
     public List<PodSchedulingRecord> schedulingPods() {
-        return state().schedulingPods();
+        return records.schedulingPods();
     }
 
     @Override
     public Optional<PodSchedulingRecord> schedulingPod(String namespace, String name) {
-        return state().schedulingPod(namespace, name);
+        return records.schedulingPod(namespace, name);
     }
 
     @Override
     public List<NodeSchedulingRecord> schedulingNodes() {
-        return state().schedulingNodes();
+        return records.schedulingNodes();
     }
 
     @Override
     public Optional<NodeSchedulingRecord> schedulingNode(String name) {
-        return state().schedulingNode(name);
+        return records.schedulingNode(name);
     }
 
     @Override
     public List<QuotaRecord> quotas(String namespace) {
-        return state().quotas(namespace);
+        return records.quotas(namespace);
     }
 
     @Override
     public List<QuotaRecord> allQuotas() {
-        return state().allQuotas();
+        return records.allQuotas();
     }
 
     /**
-     * Adds {@code listener} to the informers: it is told of every object they hold now, before this
-     * returns, and of every change after. Each resource calls it from its own thread.
+     * Tells {@code listener} of every object the view holds, before this returns, and of every
+     * change after, in the order the view applied them (one informer thread per resource).
      */
     @Override
     public Subscription subscribe(SchedulingListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        AtomicBoolean open = new AtomicBoolean(true);
-        Object order = new Object();
-        for (Watched w : watched) {
-            w.informer.addEventHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(KubernetesObject obj) {
-                    changed(obj);
-                }
-
-                @Override
-                public void onUpdate(KubernetesObject before, KubernetesObject after) {
-                    changed(after);
-                }
-
-                @Override
-                public void onDelete(KubernetesObject obj, boolean finalStateUnknown) {
-                    synchronized (order) {
-                        deleted(obj);
-                    }
-                }
-
-                private void deleted(KubernetesObject obj) {
-                    if (open.get() && obj instanceof CachedObject<?> c) {
-                        if (c.value() instanceof ClusterState.PodEntry p) {
-                            listener.podDeleted(p.scheduling().namespace(), p.scheduling().name());
-                        } else if (c.value() instanceof ClusterState.NodeEntry n) {
-                            listener.nodeDeleted(n.scheduling().name());
-                        } else if (c.value() instanceof QuotaRecord q) {
-                            listener.quotaDeleted(q.namespace(), q.name());
-                        }
-                    }
-                }
-
-                private void changed(KubernetesObject obj) {
-                    synchronized (order) {
-                        if (open.get()) {
-                            deliver(obj, listener);
-                        }
-                    }
-                }
-            });
-        }
-        // The informers replay their caches to a handler added after they started, but on their own
-        // threads, later: hand over what they hold now, so that a caller sees every listed object as
-        // soon as this returns. Each object is read from the cache at the moment it is handed over,
-        // under the lock the handler takes: a delete the cache has already applied is skipped here,
-        // one it applies later reaches the listener after this. The handler's own replay repeats
-        // these states; they are upserts, so the listener ends at the informers' state.
-        for (Watched w : watched) {
-            for (Object key : w.informer.getIndexer().listKeys()) {
-                synchronized (order) {
-                    Object current = w.informer.getIndexer().getByKey((String) key);
-                    if (current != null) {
-                        deliver(current, listener);
-                    }
-                }
-            }
-        }
-        return () -> open.set(false);
-    }
-
-    private static void deliver(Object obj, SchedulingListener listener) {
-        if (obj instanceof CachedObject<?> c) {
-            if (c.value() instanceof ClusterState.PodEntry p) {
-                listener.podChanged(p.scheduling());
-            } else if (c.value() instanceof ClusterState.NodeEntry n) {
-                listener.nodeChanged(n.scheduling());
-            } else if (c.value() instanceof QuotaRecord q) {
-                listener.quotaChanged(q);
-            }
-        }
+        return records.subscribe(listener);
     }
 
     /** Stops listing and watching: closes the watches and aborts requests in flight. */

@@ -25,7 +25,7 @@ public final class SnapshotClusterView implements SchedulingView {
             .comparing((V1Pod p) -> p.getMetadata().getNamespace()).thenComparing(p -> p.getMetadata().getName());
 
     private final Path source;
-    private final ClusterState state;
+    private final ClusterRecords state = new ClusterRecords();
     private final List<V1Pod> v1Pods;
     private final List<V1Node> v1Nodes;
     private final List<V1ResourceQuota> v1Quotas;
@@ -39,12 +39,12 @@ public final class SnapshotClusterView implements SchedulingView {
                 .sorted(Comparator.comparing((V1ResourceQuota q) -> q.getMetadata().getNamespace())
                         .thenComparing(q -> q.getMetadata().getName()))
                 .toList();
-        this.state = ClusterState.of(
-                v1Pods.stream().map(p -> new ClusterState.PodEntry(ClusterProjection.pod(p),
-                        ClusterProjection.podScheduling(p))).toList(),
-                v1Nodes.stream().map(n -> new ClusterState.NodeEntry(ClusterProjection.node(n),
-                        ClusterProjection.nodeScheduling(n))).toList(),
-                v1Quotas.stream().map(ClusterProjection::quota).toList());
+        // the same records, filled the way informer events fill a live view's
+        v1Nodes.forEach(n -> state.putNode(new ClusterRecords.NodeEntry(ClusterProjection.node(n),
+                ClusterProjection.nodeScheduling(n))));
+        v1Pods.forEach(p -> state.putPod(new ClusterRecords.PodEntry(ClusterProjection.pod(p),
+                ClusterProjection.podScheduling(p))));
+        v1Quotas.forEach(q -> state.putQuota(ClusterProjection.quota(q)));
     }
 
     /**
@@ -139,6 +139,14 @@ public final class SnapshotClusterView implements SchedulingView {
     @Override
     public List<QuotaRecord> allQuotas() {
         return state.allQuotas();
+    }
+
+    /** Replays the records once, on the caller's thread: a snapshot never changes. */
+    @Override
+    public Subscription subscribe(SchedulingListener listener) {
+        state.subscribe(listener).close();
+        return () -> {
+        };
     }
 
     /** Every pod as decoded, by namespace then name. */
