@@ -1,32 +1,19 @@
 package io.gpuscale.adapter.auth;
 
+import io.gpuscale.adapter.informer.Informer;
 import io.gpuscale.common.log.LogFields;
-import io.gpuscale.common.log.RepeatedLog;
-import io.gpuscale.common.log.InformerLogs;
-import com.google.gson.reflect.TypeToken;
-import io.kubernetes.client.informer.ListerWatcher;
-import io.kubernetes.client.informer.ResourceEventHandler;
-import io.kubernetes.client.informer.cache.ReflectorRunnable;
-import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
+import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
-import io.kubernetes.client.openapi.models.V1ConfigMapList;
-import io.kubernetes.client.util.CallGeneratorParams;
-import io.kubernetes.client.util.Watch;
-import io.kubernetes.client.util.Watchable;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import okhttp3.Call;
-import okhttp3.OkHttpClient;
 
 /**
  * {@code kube-system/extension-apiserver-authentication}, listed and watched with an informer of
@@ -40,52 +27,40 @@ import okhttp3.OkHttpClient;
  * by name.
  */
 public final class ExtensionAuthenticationWatch implements Supplier<AuthenticationConfig>, AutoCloseable {
-    static {
-        InformerLogs.quietInterruptions(); // a stopped informer is no error
-    }
-
     private static final Logger LOG = System.getLogger(ExtensionAuthenticationWatch.class.getName());
-    /** A list or watch that fails again and again after working in between logs a line a minute. */
-    private final RepeatedLog repeated = new RepeatedLog(LOG);
-    /** Whether the start of the current outage was logged (its end is then logged too). */
-    private volatile boolean failingLogged;
     public static final String NAMESPACE = "kube-system";
     public static final String NAME = "extension-apiserver-authentication";
-    private static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration WATCH_READ_TIMEOUT =
-            ReflectorRunnable.REFLECTOR_WATCH_CLIENTSIDE_MAX_TIMEOUT.plus(Duration.ofMinutes(1));
 
     private final AtomicReference<AuthenticationConfig> current = new AtomicReference<>(AuthenticationConfig.NONE);
     private final AtomicLong reloads = new AtomicLong();
-    private final DefaultSharedIndexInformer<V1ConfigMap, V1ConfigMapList> informer;
+    private final Informer informer;
     private final String server;
     private volatile String lastBadVersion;
-    private volatile boolean failing;
-    private volatile boolean closed;
     private String loadedVersion;
-    private volatile Call inFlight;
 
     public ExtensionAuthenticationWatch(ApiClient client) {
         Objects.requireNonNull(client, "client");
         this.server = client.getBasePath();
-        this.informer = new DefaultSharedIndexInformer<>(V1ConfigMap.class, new ConfigMapListerWatcher(client), 0,
-                new io.kubernetes.client.informer.cache.Cache<>(), (type, error) -> failed(error));
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(V1ConfigMap obj) {
-                load(obj);
-            }
+        CoreV1Api api = new CoreV1Api(client);
+        // by name: the Role extension-apiserver-authentication-reader allows no other list
+        this.informer = new Informer(client, NAMESPACE + "/" + NAME, (rv, timeout, watch, limit, page) ->
+                api.listNamespacedConfigMap(NAMESPACE).fieldSelector("metadata.name=" + NAME)
+                        .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)
+                        ._continue(page).allowWatchBookmarks(watch ? true : null).buildCall(null),
+                V1ConfigMap.class, null, LOG,
+                LogFields.of("namespace", NAMESPACE, "configmap", NAME, "server", server), new Informer.Changes() {
+                    @Override
+                    public void put(KubernetesObject object) {
+                        if (object instanceof V1ConfigMap map) {
+                            load(map);
+                        }
+                    }
 
-            @Override
-            public void onUpdate(V1ConfigMap before, V1ConfigMap after) {
-                load(after);
-            }
-
-            @Override
-            public void onDelete(V1ConfigMap obj, boolean finalStateUnknown) {
-                deleted();
-            }
-        });
+                    @Override
+                    public void removed(KubernetesObject object) {
+                        deleted();
+                    }
+                });
     }
 
     private synchronized void deleted() {
@@ -98,20 +73,20 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
 
     /** Starts listing and watching, then waits up to {@code timeout} for the first answer. */
     public ExtensionAuthenticationWatch start(Duration timeout) {
-        informer.run();
+        informer.start();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!informer.hasSynced() && System.nanoTime() - deadline < 0) {
+        while (!informer.synced() && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
-        if (informer.hasSynced()) {
+        if (informer.synced()) {
             // the event handlers run on their own thread: take the first version from the cache now
-            for (Object o : informer.getIndexer().list()) {
+            for (Object o : informer.cached()) {
                 if (o instanceof V1ConfigMap map) {
                     load(map);
                 }
             }
         }
-        if (!informer.hasSynced()) {
+        if (!informer.synced()) {
             LOG.log(Level.WARNING, "cannot read " + NAMESPACE + "/" + NAME + " yet: until it is read, client "
                     + "certificates and the front proxy are not accepted (bearer tokens are)",
                     LogFields.of("namespace", NAMESPACE, "configmap", NAME, "server", server));
@@ -163,73 +138,9 @@ public final class ExtensionAuthenticationWatch implements Supplier<Authenticati
         }
     }
 
-    private void failed(Throwable t) {
-        if (closed) {
-            return; // stopping cuts the watch: not a failure
-        }
-        if (!failing) {
-            failing = true;
-            failingLogged = repeated.log(Level.WARNING, "watch", "cannot list or watch " + NAMESPACE + "/" + NAME
-                    + "; retrying", LogFields.of("namespace", NAMESPACE, "configmap", NAME, "server", server,
-                            "reason", t.toString()));
-        }
-    }
-
     /** Stops watching. */
     @Override
     public void close() {
-        closed = true;
-        Call call = inFlight;
-        if (call != null) {
-            call.cancel();
-        }
-        informer.stop();
-    }
-
-    /** Lists and watches the one ConfigMap, by name; watches with a read timeout longer than the server's. */
-    private final class ConfigMapListerWatcher implements ListerWatcher<V1ConfigMap, V1ConfigMapList> {
-        private final ApiClient client;
-        private final CoreV1Api api;
-        private final OkHttpClient listHttp;
-        private final OkHttpClient watchHttp;
-        private final Type watchType = TypeToken.getParameterized(Watch.Response.class, V1ConfigMap.class).getType();
-
-        ConfigMapListerWatcher(ApiClient client) {
-            this.client = client;
-            this.api = new CoreV1Api(client);
-            // no call timeout: a watch is a long call by design; the read timeouts bound silence
-            this.listHttp = client.getHttpClient().newBuilder().callTimeout(Duration.ZERO)
-                    .readTimeout(LIST_READ_TIMEOUT).build();
-            this.watchHttp = client.getHttpClient().newBuilder().callTimeout(Duration.ZERO)
-                    .readTimeout(WATCH_READ_TIMEOUT).build();
-        }
-
-        @Override
-        public V1ConfigMapList list(CallGeneratorParams params) throws ApiException {
-            Call call = listHttp.newCall(request(params, false).request());
-            inFlight = call;
-            V1ConfigMapList list = client.<V1ConfigMapList>execute(call, V1ConfigMapList.class).getData();
-            if (failing) {
-                failing = false;
-                if (failingLogged) {
-                    LOG.log(Level.INFO, "reading " + NAMESPACE + "/" + NAME + " again",
-                            LogFields.of("namespace", NAMESPACE, "configmap", NAME, "server", server));
-                }
-            }
-            return list;
-        }
-
-        @Override
-        public Watchable<V1ConfigMap> watch(CallGeneratorParams params) throws ApiException {
-            Call call = watchHttp.newCall(request(params, true).request());
-            inFlight = call;
-            return Watch.createWatch(client, call, watchType);
-        }
-
-        private Call request(CallGeneratorParams params, boolean watch) throws ApiException {
-            return api.listNamespacedConfigMap(NAMESPACE).fieldSelector("metadata.name=" + NAME)
-                    .resourceVersion(params.resourceVersion).timeoutSeconds(params.timeoutSeconds)
-                    .watch(watch ? true : null).allowWatchBookmarks(watch ? true : null).buildCall(null);
-        }
+        informer.close();
     }
 }

@@ -1,15 +1,10 @@
 package io.gpuscale.adapter.cluster;
 
+import io.gpuscale.adapter.informer.Informer;
+import io.gpuscale.adapter.informer.KubeListerWatcher;
 import io.gpuscale.common.log.LogFields;
-import io.gpuscale.common.log.RepeatedLog;
-import io.gpuscale.common.log.InformerLogs;
-import com.google.gson.reflect.TypeToken;
-import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
-import io.kubernetes.client.informer.ResourceEventHandler;
-import io.kubernetes.client.informer.cache.Cache;
-import io.kubernetes.client.informer.cache.Caches;
-import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
+import io.kubernetes.client.informer.TransformFunc;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
@@ -17,17 +12,13 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.Config;
-import io.kubernetes.client.util.Watch;
 import java.io.IOException;
 import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The live cluster, from informers of the official client: pods of every namespace, nodes and
@@ -44,136 +35,65 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code resourcequotas}.
  */
 public final class InformerClusterView implements SchedulingView, AutoCloseable {
-    static {
-        InformerLogs.quietInterruptions(); // a stopped informer is no error
-    }
-
     private static final Logger LOG = System.getLogger(InformerClusterView.class.getName());
-    /** An informer that fails again and again after working in between logs a line a minute. */
-    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
-    private final String server;
+    /** The informers in order: pods, nodes, resourcequotas. */
     private final List<Watched> watched = new ArrayList<>();
-    private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
     private volatile boolean synced;
     private final ClusterRecords records = new ClusterRecords();
 
-    /** One resource's informer, its lister-watcher and its connection state. */
-    private final class Watched implements ClusterListerWatcher.Connection {
-        final String resource;
-        final ClusterListerWatcher listerWatcher;
-        final DefaultSharedIndexInformer<KubernetesObject, KubernetesListObject> informer;
-        final AtomicLong failures = new AtomicLong();
-        volatile long lastEventMillis;
-        private boolean down;
-        /** Whether the start of the current outage was logged (its end is then logged too). */
-        private boolean downLogged;
-        private Throwable lastFailure;
-
-        Watched(ApiClient client, String resource, ClusterListerWatcher.Requests requests,
-                Class<? extends KubernetesObject> itemType,
-                io.kubernetes.client.informer.TransformFunc transform) {
-            this.resource = resource;
-            this.listerWatcher = new ClusterListerWatcher(client, requests, itemType,
-                    TypeToken.getParameterized(Watch.Response.class, itemType).getType(), this, transform);
-            // No namespace index: nothing reads one, and it costs an entry per object.
-            this.informer = new DefaultSharedIndexInformer<>(apiType(itemType), listerWatcher, 0,
-                    new Cache<>("none", o -> List.of(), Caches::deletionHandlingMetaNamespaceKeyFunc),
-                    (type, error) -> {
-                        if (!closed) {
-                            failed(error);
-                        }
-                    });
-            informer.setTransform(transform);
-            informer.addEventHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(KubernetesObject obj) {
-                    put(obj);
-                    lastEventMillis = System.currentTimeMillis();
-                }
-
-                @Override
-                public void onUpdate(KubernetesObject before, KubernetesObject after) {
-                    put(after);
-                    lastEventMillis = System.currentTimeMillis();
-                }
-
-                @Override
-                public void onDelete(KubernetesObject obj, boolean finalStateUnknown) {
-                    remove(obj);
-                    lastEventMillis = System.currentTimeMillis();
-                }
-            });
-        }
-
+    /** One resource's informer, under its name. */
+    private record Watched(String resource, Informer informer) {
         InformerStats stats() {
-            return new InformerStats(resource, listerWatcher.lists.get(), listerWatcher.watches.get(), failures.get(),
-                    informer.getIndexer().list().size(), lastEventMillis);
+            return new InformerStats(resource, informer.lists(), informer.watches(), informer.failures(),
+                    informer.cached().size(), informer.lastEventMillis());
         }
-
-        @Override
-        public synchronized void succeeded() {
-            lastFailure = null;
-            if (down) {
-                down = false;
-                if (downLogged) {
-                    LOG.log(Level.INFO, "listing and watching " + resource + " again", LogFields.of("server", server));
-                }
-            }
-        }
-
-        @Override
-        public synchronized void failed(Throwable t) {
-            if (t == lastFailure) {
-                return; // the informer reports some failures twice
-            }
-            lastFailure = t;
-            failures.incrementAndGet();
-            if (!down) {
-                down = true;
-                downLogged = REPEATED.log(Level.WARNING, "cannot list or watch " + resource,
-                        "cannot list or watch " + resource + "; retrying, logging again once it works",
-                        LogFields.of("server", server, "reason", t.toString()));
-            }
-        }
-
-        /**
-         * The reflector sets kind and apiVersion on listed items through the element class's
-         * setters, and names it in its logs: give it the model class, not the interface.
-         */
-        @SuppressWarnings("unchecked")
-        private static Class<KubernetesObject> apiType(Class<?> itemType) {
-            return (Class<KubernetesObject>) itemType;
-        }
-
     }
 
     /**
      * A view over {@code client}'s API server; call {@link #start()} to begin. The client's TLS
      * and authentication settings are used; its read timeout is not (see
-     * {@link ClusterListerWatcher}).
+     * {@link KubeListerWatcher}).
      */
     public InformerClusterView(ApiClient client) {
         Objects.requireNonNull(client, "client");
-        this.server = client.getBasePath();
         CoreV1Api api = new CoreV1Api(client);
-        watched.add(new Watched(client, "pods", (rv, timeout, watch, limit, page) -> api.listPodForAllNamespaces()
+        LogFields server = LogFields.of("server", client.getBasePath());
+        Informer.Changes changes = new Informer.Changes() {
+            @Override
+            public void put(KubernetesObject object) {
+                InformerClusterView.this.put(object);
+            }
+
+            @Override
+            public void removed(KubernetesObject object) {
+                remove(object);
+            }
+        };
+        watch(client, "pods", (rv, timeout, watch, limit, page) -> api.listPodForAllNamespaces()
                 .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
                 V1Pod.class,
-                obj -> obj instanceof V1Pod p ? cachedPod(p) : obj));
-        watched.add(new Watched(client, "nodes", (rv, timeout, watch, limit, page) -> api.listNode()
+                obj -> obj instanceof V1Pod p ? cachedPod(p) : obj, server, changes);
+        watch(client, "nodes", (rv, timeout, watch, limit, page) -> api.listNode()
                 .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
                 V1Node.class,
-                obj -> obj instanceof V1Node n ? cachedNode(n) : obj));
-        watched.add(new Watched(client, "resourcequotas", (rv, timeout, watch, limit, page) -> api.listResourceQuotaForAllNamespaces()
+                obj -> obj instanceof V1Node n ? cachedNode(n) : obj, server, changes);
+        watch(client, "resourcequotas", (rv, timeout, watch, limit, page) -> api.listResourceQuotaForAllNamespaces()
                 .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)._continue(page)
                 .allowWatchBookmarks(watch ? true : null).buildCall(null),
                 V1ResourceQuota.class,
                 obj -> obj instanceof V1ResourceQuota q ? new CachedObject<>(q.getMetadata().getNamespace(),
-                        q.getMetadata().getName(), ClusterProjection.quota(q)) : obj));
+                        q.getMetadata().getName(), ClusterProjection.quota(q)) : obj, server, changes);
+    }
+
+    private void watch(ApiClient client, String resource, KubeListerWatcher.Requests requests,
+            Class<? extends KubernetesObject> itemType, TransformFunc transform, LogFields server,
+            Informer.Changes changes) {
+        watched.add(new Watched(resource, new Informer(client, resource, requests, itemType, transform, LOG, server,
+                changes)));
     }
 
     /** A pod's records, keyed by the records' own (shared) namespace and name. */
@@ -208,26 +128,19 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
         if (closed) {
             throw new IllegalStateException("closed");
         }
-        if (started.compareAndSet(false, true)) {
-            watched.forEach(w -> w.informer.run());
-        }
+        watched.forEach(w -> w.informer().start());
     }
 
     /** True once pods, nodes and quotas have each been listed (and stays true through outages). */
     @Override
     public boolean ready() {
-        if (!synced && watched.stream().allMatch(w -> w.informer.hasSynced())) {
+        if (!synced && watched.stream().allMatch(w -> w.informer().synced())) {
             // The caches are complete now, but the last adds may still be on their way to our
             // handlers: put what the caches hold now. A handler's later, older add is put after it
             // and then its newer state again (the informer queues every change in order), so the
             // records end at the caches' state.
             for (Watched w : watched) {
-                for (Object key : w.informer.getIndexer().listKeys()) {
-                    Object current = w.informer.getIndexer().getByKey((String) key);
-                    if (current != null) {
-                        put(current);
-                    }
-                }
+                w.informer().cached().forEach(this::put);
             }
             synced = true;
         }
@@ -238,7 +151,7 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
     java.util.Set<Class<?>> cachedClasses() {
         java.util.Set<Class<?>> out = new java.util.HashSet<>();
         for (Watched w : watched) {
-            for (Object o : w.informer.getIndexer().list()) {
+            for (Object o : w.informer().cached()) {
                 out.add(o.getClass());
             }
         }
@@ -254,7 +167,7 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
 
     /** Failed list and watch requests since start, all resources together. */
     public long failures() {
-        return watched.stream().mapToLong(w -> w.failures.get()).sum();
+        return watched.stream().mapToLong(w -> w.informer().failures()).sum();
     }
 
     /** One informer object's records, put in place of what was held under its key. */
@@ -345,9 +258,6 @@ public final class InformerClusterView implements SchedulingView, AutoCloseable 
     @Override
     public void close() {
         closed = true;
-        for (Watched w : watched) {
-            w.listerWatcher.cancel();
-            w.informer.stop();
-        }
+        watched.forEach(w -> w.informer().close());
     }
 }

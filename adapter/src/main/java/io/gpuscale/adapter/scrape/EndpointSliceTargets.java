@@ -1,33 +1,19 @@
 package io.gpuscale.adapter.scrape;
 
+import io.gpuscale.adapter.informer.Informer;
 import io.gpuscale.common.log.LogFields;
-import io.gpuscale.common.log.RepeatedLog;
-import com.google.gson.reflect.TypeToken;
-import io.kubernetes.client.informer.ListerWatcher;
-import io.kubernetes.client.informer.ResourceEventHandler;
-import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.cache.Cache;
-import io.kubernetes.client.informer.cache.ReflectorRunnable;
-import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
+import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
 import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
-import io.kubernetes.client.openapi.models.V1EndpointSliceList;
-import io.kubernetes.client.util.CallGeneratorParams;
-import io.kubernetes.client.util.Watch;
-import io.kubernetes.client.util.Watchable;
-import java.lang.reflect.Type;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import okhttp3.OkHttpClient;
 
 /**
  * The agents as the ready endpoints of the agent Service, from an informer over its
@@ -39,19 +25,11 @@ import okhttp3.OkHttpClient;
  * {@code endpointslices.discovery.k8s.io} in that namespace.
  */
 public final class EndpointSliceTargets implements AgentTargets {
-    static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(30);
-    static final Duration WATCH_READ_TIMEOUT =
-            ReflectorRunnable.REFLECTOR_WATCH_CLIENTSIDE_MAX_TIMEOUT.plus(Duration.ofMinutes(1));
-    private static final Type WATCH_EVENT =
-            TypeToken.getParameterized(Watch.Response.class, V1EndpointSlice.class).getType();
     private static final System.Logger LOG = System.getLogger(EndpointSliceTargets.class.getName());
-    /** The informer reports each failed attempt, about once a second while kube-apiserver is unreachable. */
-    private final RepeatedLog repeated = new RepeatedLog(LOG);
 
     private final String portName;
-    private final SharedIndexInformer<V1EndpointSlice> informer;
+    private final Informer informer;
     private volatile boolean changed = true;
-    private volatile boolean closed;
     private volatile List<AgentTarget> current = List.of();
 
     /**
@@ -63,42 +41,35 @@ public final class EndpointSliceTargets implements AgentTargets {
     public EndpointSliceTargets(ApiClient client, String namespace, String service, String portName) {
         Objects.requireNonNull(client, "client");
         this.portName = Objects.requireNonNull(portName, "portName");
-        ListerWatcher<V1EndpointSlice, V1EndpointSliceList> lw = new SliceListerWatcher(client, namespace,
-                "kubernetes.io/service-name=" + service);
-        this.informer = new DefaultSharedIndexInformer<V1EndpointSlice, V1EndpointSliceList>(V1EndpointSlice.class, lw, 0,
-                new Cache<>(), (type, error) -> {
-                    if (!closed) {
-                        repeated.log(System.Logger.Level.WARNING, "endpointslices",
-                                "listing or watching the agent EndpointSlices failed, retrying",
-                                LogFields.of("namespace", namespace, "service", service, "reason", String.valueOf(error)));
+        DiscoveryV1Api api = new DiscoveryV1Api(client);
+        String selector = "kubernetes.io/service-name=" + service;
+        this.informer = new Informer(client, "the agent EndpointSlices", (rv, timeout, watch, limit, page) ->
+                api.listNamespacedEndpointSlice(namespace).labelSelector(selector)
+                        .resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null).limit(limit)
+                        ._continue(page).allowWatchBookmarks(watch ? true : null).buildCall(null),
+                V1EndpointSlice.class, null, LOG,
+                LogFields.of("namespace", namespace, "service", service, "server", client.getBasePath()),
+                new Informer.Changes() {
+                    @Override
+                    public void put(KubernetesObject object) {
+                        changed = true;
+                    }
+
+                    @Override
+                    public void removed(KubernetesObject object) {
+                        changed = true;
                     }
                 });
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(V1EndpointSlice slice) {
-                changed = true;
-            }
-
-            @Override
-            public void onUpdate(V1EndpointSlice before, V1EndpointSlice after) {
-                changed = true;
-            }
-
-            @Override
-            public void onDelete(V1EndpointSlice slice, boolean finalStateUnknown) {
-                changed = true;
-            }
-        });
     }
 
     @Override
     public void start() {
-        informer.run();
+        informer.start();
     }
 
     /** True once the slices have been listed. */
     public boolean synced() {
-        return informer.hasSynced();
+        return informer.synced();
     }
 
     @Override
@@ -107,7 +78,13 @@ public final class EndpointSliceTargets implements AgentTargets {
             synchronized (this) {
                 if (changed) {
                     changed = false;
-                    current = targets(informer.getIndexer().list(), portName);
+                    List<V1EndpointSlice> slices = new ArrayList<>();
+                    for (KubernetesObject o : informer.cached()) {
+                        if (o instanceof V1EndpointSlice slice) {
+                            slices.add(slice);
+                        }
+                    }
+                    current = targets(slices, portName);
                 }
             }
         }
@@ -164,48 +141,6 @@ public final class EndpointSliceTargets implements AgentTargets {
 
     @Override
     public void close() {
-        closed = true;
-        informer.stop();
-    }
-
-    /** Lists and watches the Service's slices in its namespace; list and watch get their own read timeouts. */
-    private static final class SliceListerWatcher implements ListerWatcher<V1EndpointSlice, V1EndpointSliceList> {
-        private final ApiClient client;
-        private final DiscoveryV1Api api;
-        private final String namespace;
-        private final String labelSelector;
-        private final OkHttpClient listHttp;
-        private final OkHttpClient watchHttp;
-
-        SliceListerWatcher(ApiClient client, String namespace, String labelSelector) {
-            this.client = client;
-            this.api = new DiscoveryV1Api(client);
-            this.namespace = namespace;
-            this.labelSelector = labelSelector;
-            this.listHttp = client.getHttpClient().newBuilder().readTimeout(LIST_READ_TIMEOUT).build();
-            this.watchHttp = client.getHttpClient().newBuilder().readTimeout(WATCH_READ_TIMEOUT).build();
-        }
-
-        @Override
-        public V1EndpointSliceList list(CallGeneratorParams params) throws ApiException {
-            return client.<V1EndpointSliceList>execute(listHttp.newCall(api.listNamespacedEndpointSlice(namespace)
-                    .labelSelector(labelSelector)
-                    .resourceVersion(params.resourceVersion)
-                    .timeoutSeconds(params.timeoutSeconds)
-                    .buildCall(null)
-                    .request()), V1EndpointSliceList.class).getData();
-        }
-
-        @Override
-        public Watchable<V1EndpointSlice> watch(CallGeneratorParams params) throws ApiException {
-            return Watch.createWatch(client, watchHttp.newCall(api.listNamespacedEndpointSlice(namespace)
-                    .labelSelector(labelSelector)
-                    .resourceVersion(params.resourceVersion)
-                    .timeoutSeconds(params.timeoutSeconds)
-                    .allowWatchBookmarks(true)
-                    .watch(true)
-                    .buildCall(null)
-                    .request()), WATCH_EVENT);
-        }
+        informer.close();
     }
 }

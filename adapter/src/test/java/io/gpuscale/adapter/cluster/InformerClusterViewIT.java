@@ -3,8 +3,10 @@ package io.gpuscale.adapter.cluster;
 import static io.gpuscale.adapter.cluster.ClusterObjects.node;
 import static io.gpuscale.adapter.cluster.ClusterObjects.pod;
 import static io.gpuscale.adapter.cluster.ClusterObjects.quota;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuscale.adapter.informer.KubeListerWatcher;
 import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.common.testing.KubeApiStandIn;
 import io.kubernetes.client.custom.Quantity;
@@ -134,7 +136,7 @@ class InformerClusterViewIT {
     @Test
     void aLargeClusterIsListedInPagesAndWhollyWhenAPageTokenExpires() {
         api.pageEveryList(); // a server without watch cache: even the first list comes in pages
-        int pods = 2 * ClusterListerWatcher.PAGE_SIZE + 1;
+        int pods = 2 * KubeListerWatcher.PAGE_SIZE + 1;
         for (int i = 0; i < pods; i++) {
             api.put(pod("ml", "p-" + i, "gpu-1", Map.of("app", "trainer")));
         }
@@ -158,7 +160,7 @@ class InformerClusterViewIT {
 
     @Test
     void theFirstListComesWholeAsFromTheWatchCacheAndIsReadItemByItem() {
-        int pods = 2 * ClusterListerWatcher.PAGE_SIZE + 1;
+        int pods = 2 * KubeListerWatcher.PAGE_SIZE + 1;
         for (int i = 0; i < pods; i++) {
             api.put(pod("ml", "p-" + i, "gpu-1", Map.of("app", "trainer")));
         }

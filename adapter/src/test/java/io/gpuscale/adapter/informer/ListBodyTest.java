@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.cluster;
+package io.gpuscale.adapter.informer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.cluster;
+package io.gpuscale.adapter.informer;
 
 import com.google.gson.Gson;
 import com.google.gson.stream.JsonReader;

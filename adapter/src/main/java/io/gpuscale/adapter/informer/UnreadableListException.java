@@ -1,4 +1,4 @@
-package io.gpuscale.adapter.cluster;
+package io.gpuscale.adapter.informer;
 
 import io.kubernetes.client.openapi.ApiException;
 

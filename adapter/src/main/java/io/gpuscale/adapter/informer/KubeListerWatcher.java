@@ -1,5 +1,6 @@
-package io.gpuscale.adapter.cluster;
+package io.gpuscale.adapter.informer;
 
+import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
@@ -17,6 +18,7 @@ import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
@@ -24,10 +26,13 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
- * Lists and watches one kind of object cluster-wide, for an informer that caches
- * {@link CachedObject}s rather than the kind itself (hence the erased element types).
+ * Lists and watches one kind of object (cluster-wide, in one namespace, by selector: whatever
+ * its {@link Requests} ask), for an {@link Informer}. The informer may cache what a transform
+ * makes of each object rather than the kind itself (hence the erased element types).
  * Lists time out after 30 s of silence; watches only once the server should have ended them,
- * since the client's default read timeout (10 s) would cut every quiet watch.
+ * since the client's default read timeout (10 s) would cut every quiet watch. Watches ask for
+ * bookmarks. No call timeout applies: a watch is a long call by design, the read timeouts bound
+ * silence.
  *
  * <p>Lists come in pages of {@value #PAGE_SIZE} (as client-go's reflector asks), each page cut
  * down to records by the informer's transform as it arrives: the list handed to the informer
@@ -37,16 +42,21 @@ import okhttp3.ResponseBody;
  * from its watch cache whole, ignoring the page size, and the client's own {@code execute} would
  * hold that body and every model decoded from it at once.
  */
-final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, KubernetesListObject> {
-    static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(30);
-    static final Duration WATCH_READ_TIMEOUT =
+public final class KubeListerWatcher implements ListerWatcher<KubernetesObject, KubernetesListObject> {
+    public static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration WATCH_READ_TIMEOUT =
             ReflectorRunnable.REFLECTOR_WATCH_CLIENTSIDE_MAX_TIMEOUT.plus(Duration.ofMinutes(1));
 
     /** Objects per list page. */
-    static final int PAGE_SIZE = 500;
+    public static final int PAGE_SIZE = 500;
 
-    /** Builds the list (or, with {@code watch}, the watch) request of one resource. */
-    interface Requests {
+    /**
+     * Builds the list (or, with {@code watch}, the watch) request of one resource, with its
+     * selectors: the generated API's {@code list...} call with these parameters set, e.g.
+     * {@code api.listNode().resourceVersion(rv).timeoutSeconds(timeout).watch(watch ? true : null)
+     * .allowWatchBookmarks(watch ? true : null).limit(limit)._continue(page).buildCall(null)}.
+     */
+    public interface Requests {
         /**
          * @param limit the page size of a list, or null for all at once (and for watches)
          * @param continueToken the list's continue token from the previous page, or null
@@ -66,27 +76,43 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
     private volatile Call inFlight;
     private volatile boolean cancelled;
     /** List and watch requests started, for the adapter's own metrics. */
-    final java.util.concurrent.atomic.AtomicLong lists = new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.atomic.AtomicLong watches = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lists = new AtomicLong();
+    private final AtomicLong watches = new AtomicLong();
 
-    /** Whether the API server answers, per resource; the informer view logs its changes. */
-    interface Connection {
+    /** Whether the API server answers, per resource; the {@link Informer} logs its changes. */
+    public interface Connection {
         void succeeded();
 
         void failed(Throwable t);
     }
 
-    ClusterListerWatcher(ApiClient client, Requests requests, Class<? extends KubernetesObject> itemType,
-            Type watchEventType, Connection connection, TransformFunc transform) {
+    /**
+     * @param itemType the client's model class of the listed kind (e.g. {@code V1Pod.class})
+     * @param transform what the informer caches of each object, or null to cache it as it is
+     */
+    public KubeListerWatcher(ApiClient client, Requests requests, Class<? extends KubernetesObject> itemType,
+            Connection connection, TransformFunc transform) {
         this.client = client;
-        this.transform = transform;
+        this.transform = transform == null ? o -> o : transform;
         this.requests = requests;
         this.listBody = new ListBody(JSON.getGson(), itemType); // the client's Gson (one for all clients)
-        this.watchEventType = watchEventType;
+        this.watchEventType = TypeToken.getParameterized(Watch.Response.class, itemType).getType();
         this.connection = connection;
         // Derived from the client's own HTTP client, so its TLS settings and auth interceptors apply.
-        this.listHttp = client.getHttpClient().newBuilder().readTimeout(LIST_READ_TIMEOUT).build();
-        this.watchHttp = client.getHttpClient().newBuilder().readTimeout(WATCH_READ_TIMEOUT).build();
+        this.listHttp = client.getHttpClient().newBuilder().callTimeout(Duration.ZERO)
+                .readTimeout(LIST_READ_TIMEOUT).build();
+        this.watchHttp = client.getHttpClient().newBuilder().callTimeout(Duration.ZERO)
+                .readTimeout(WATCH_READ_TIMEOUT).build();
+    }
+
+    /** List requests started. */
+    public long lists() {
+        return lists.get();
+    }
+
+    /** Watch requests started. */
+    public long watches() {
+        return watches.get();
     }
 
     @Override
@@ -208,7 +234,7 @@ final class ClusterListerWatcher implements ListerWatcher<KubernetesObject, Kube
     }
 
     /** Aborts the request in flight, if any, and refuses new ones: the informer is stopping. */
-    void cancel() {
+    public void cancel() {
         cancelled = true;
         Call call = inFlight;
         if (call != null) {
