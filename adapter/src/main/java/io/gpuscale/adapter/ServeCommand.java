@@ -9,6 +9,7 @@ import io.gpuscale.adapter.monitoring.MetricsServer;
 import io.gpuscale.adapter.tls.ServingCertificate;
 import io.gpuscale.common.HostPort;
 import io.gpuscale.common.Logging;
+import io.gpuscale.common.cli.LogOptions;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -194,14 +195,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String metricsBindAddress;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
-            description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
-    String logLevel;
-
-    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
-            description = "Log lines as text (time, level, logger, message, key=value context) or as one JSON "
-                    + "object each (default: ${DEFAULT-VALUE}).")
-    String logFormat;
+    @CommandLine.Mixin
+    LogOptions log = new LogOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -264,14 +259,14 @@ final class ServeCommand implements Callable<Integer> {
         if (agentCaFile != null) {
             requireFile("--agent-ca-file", agentCaFile);
         }
-        java.util.logging.Level level = wrap("--log-level", () -> Logging.level(logLevel));
+        java.util.logging.Level level = wrap("--log-level", () -> Logging.level(log.level));
         HostPort metricsAddress = metricsAddress();
         AdapterConfig.Tls tls = tls(env);
         AdapterConfig.ClusterSource cluster = cluster(env);
         AdapterConfig.MetricsSource metrics = metrics();
         ServerLimits limits = limits();
         AdapterConfig.Advisor advisor = advisor();
-        Logging.Format format = wrap("--log-format", () -> Logging.format(logFormat));
+        Logging.Format format = wrap("--log-format", () -> Logging.format(log.format));
         return new AdapterConfig(bindAddress, securePort, tls, limits, cluster, metrics, every, age, agentCaFile,
                 agentWatch, externalMetrics, auth, advisor, metricsAddress, level, format);
     }

@@ -3,6 +3,7 @@ package io.gpuscale.agent;
 import io.gpuscale.common.Durations;
 import io.gpuscale.common.HostPort;
 import io.gpuscale.common.Logging;
+import io.gpuscale.common.cli.LogOptions;
 import io.gpuscale.common.cli.UsageErrors;
 import io.gpuscale.common.log.LogFields;
 import java.io.PrintWriter;
@@ -79,14 +80,8 @@ public final class AgentMain implements Callable<Integer> {
                     + "certificate are used; exec and auth-provider plugins are not supported.")
     String kubeconfig;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
-            description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
-    String logLevel;
-
-    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
-            description = "Log lines as text (time, level, logger, message, key=value context) or as one JSON "
-                    + "object each (default: ${DEFAULT-VALUE}).")
-    String logFormat;
+    @CommandLine.Mixin
+    LogOptions log = new LogOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -120,8 +115,8 @@ public final class AgentMain implements Callable<Integer> {
         AgentConfig.Source src = wrap("--source", () -> AgentConfig.parseSource(source));
         Duration every = wrap("--interval", () -> AgentConfig.parseInterval(interval));
         String node = wrap("--node-name", () -> AgentConfig.checkNodeName(resolveNodeName()));
-        wrap("--log-level", () -> Logging.level(logLevel));
-        wrap("--log-format", () -> Logging.format(logFormat));
+        wrap("--log-level", () -> Logging.level(log.level));
+        wrap("--log-format", () -> Logging.format(log.format));
         if (nvmlLibrary.isBlank()) {
             throw new IllegalArgumentException("--nvml-library: must not be empty");
         }
@@ -184,7 +179,7 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig config = config();
-        Logging.configure(Logging.level(logLevel), Logging.format(logFormat));
+        Logging.configure(Logging.level(log.level), Logging.format(log.format));
         Agent agent;
         try {
             agent = Agent.start(config);

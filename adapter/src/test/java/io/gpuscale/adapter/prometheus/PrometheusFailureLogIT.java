@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpuscale.adapter.metrics.ReadingsUnavailableException;
 import io.gpuscale.common.testing.LogCapture;
+import io.gpuscale.common.testing.TestClock;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +26,7 @@ class PrometheusFailureLogIT {
     private Vertx vertx;
     private HttpServer server;
     private final AtomicInteger queries = new AtomicInteger();
-    private final MovableClock clock = new MovableClock();
+    private final TestClock clock = new TestClock(Instant.parse("2026-12-03T10:00:00Z"));
 
     @BeforeEach
     void start() {
@@ -105,29 +102,5 @@ class PrometheusFailureLogIT {
 
     private static List<String> ours(LogCapture log) {
         return log.aboveInfo().stream().filter(l -> l.contains(LOGGER)).toList();
-    }
-
-    /** The time the repeated-failure log reads, moved by the test. */
-    private static final class MovableClock extends Clock {
-        private final AtomicLong millis = new AtomicLong(Instant.parse("2026-12-03T10:00:00Z").toEpochMilli());
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
     }
 }
