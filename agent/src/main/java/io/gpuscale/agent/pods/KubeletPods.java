@@ -26,8 +26,7 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Pod attribution on a real node: the kubelet's allocations (PodResources, asked once per
- * sample), the pods' UIDs and phases (a node-scoped informer, when the agent may list pods), and
+ * Pod attribution on a real node: the kubelet's allocations (PodResources), the pods' UIDs and phases (a node-scoped informer, when the agent may list pods), and
  * the GPU processes' cgroups. Each part degrades on its own: without the kubelet the series lose
  * their pod labels until it is back; without the informer, allocations are trusted as listed and
  * shared GPUs fall back to whole-GPU values.
@@ -45,6 +44,12 @@ public final class KubeletPods implements PodAttributor {
     private final LongSupplier nanoTime;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
     private static final Duration ALLOCATABLE_EVERY = Duration.ofMinutes(1);
+    /**
+     * With the node's pods watched, allocations are asked for when the pods change (a device is
+     * allocated before its container starts, and freed when the pod goes) and at least this often;
+     * without the watch, once per sample.
+     */
+    static final Duration ALLOCATIONS_EVERY = Duration.ofSeconds(10);
 
     private List<Holding> holdings = List.of();
     private List<DeviceAllocation> lastAllocations = List.of();
@@ -52,6 +57,9 @@ public final class KubeletPods implements PodAttributor {
     private Map<PodName, PodState> lastPodStates = Map.of();
     private Map<String, Integer> allocatable = Map.of();
     private long allocatableAskedAt;
+    private long allocationsAskedAt;
+    /** The informer's view when allocations were last asked for (null: not asked since the informer synced). */
+    private NodePods podsWhenAsked;
     private volatile String lastFailure = "";
     private volatile boolean everListed;
 
@@ -115,13 +123,29 @@ public final class KubeletPods implements PodAttributor {
         return lastPodStates;
     }
 
+    /**
+     * Whether to ask the kubelet now: always while it fails or the pods are not watched, else when
+     * the watched pods changed since the last answer or {@link #ALLOCATIONS_EVERY} has passed.
+     */
+    private boolean allocationsDue(long now, NodePods pods) {
+        return pods == null || !lastFailure.isEmpty() || !everListed || pods != podsWhenAsked
+                || now - allocationsAskedAt >= ALLOCATIONS_EVERY.toNanos();
+    }
+
     private void refreshHoldings() {
         long now = nanoTime.getAsLong();
         if (!backoff.ready(now)) {
             return;
         }
+        // read before asking, so that a change during the call is asked about at the next sample
+        NodePods pods = informer != null && informer.synced() ? informer.current() : null;
+        if (!allocationsDue(now, pods)) {
+            return;
+        }
         try {
             List<DeviceAllocation> allocations = devices.list();
+            allocationsAskedAt = now;
+            podsWhenAsked = pods;
             if (!allocations.equals(lastAllocations)) {
                 // Allocations change only when pods come and go: split the device IDs then.
                 holdings = toHoldings(allocations);

@@ -165,7 +165,9 @@ class PodAttributionIT {
     void podSeriesDisappearAtTheNextSampleAfterThePodGoes() {
         awaitMetrics("pods on both GPUs", s -> s.contains("pod=\"infer-b\"") && s.contains("train-0"));
 
+        // A pod that goes leaves the kubelet's list and the API server's: the watch event makes the agent ask.
         kubelet.answerList(PodResourcesTestServer.message(allocations(false)));
+        api.delete("pods", "web", "infer-b");
         awaitMetrics("infer-b gone", s -> !s.contains("infer-b"));
 
         // The kubelet still lists train-0, but the API server says it has ended.
@@ -188,6 +190,17 @@ class PodAttributionIT {
         kubelet.answerList(PodResourcesTestServer.message(allocations(true)));
         awaitMetrics("labels back", s -> s.contains("pod=\"train-0\"") && s.contains("pod=\"infer-b\"")
                 && s.contains("gpuscale_agent_pod_resources_up 1"));
+    }
+
+    @Test
+    void whileTheNodesPodsStayTheSameTheKubeletIsNotAskedEverySample() throws Exception {
+        awaitMetrics("pods", s -> s.contains("pod=\"infer-b\"") && s.contains("gpuscale_agent_pod_resources_up 1"));
+        int before = kubelet.listCalls();
+        Thread.sleep(3_000); // 15 samples at 200 ms; a loaded machine takes fewer, never more
+
+        assertThat(kubelet.listCalls() - before).as("List calls in 3 s of unchanged pods (at most one every %s)",
+                KubeletPods.ALLOCATIONS_EVERY).isLessThanOrEqualTo(1);
+        assertThat(metrics()).contains("pod=\"infer-b\"").contains("gpuscale_agent_pod_resources_up 1");
     }
 
     @Test
