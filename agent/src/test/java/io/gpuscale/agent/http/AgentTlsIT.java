@@ -6,38 +6,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gpuscale.agent.Agent;
 import io.gpuscale.agent.AgentConfig;
 import io.gpuscale.common.testing.Eventually;
+import io.gpuscale.common.testing.TestCertificate;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,39 +34,7 @@ class AgentTlsIT {
     @TempDir
     Path dir;
 
-    /** A self-signed EC certificate for 127.0.0.1, and its key. */
-    record Pair(X509Certificate certificate, PrivateKey key) {
-        String certificatePem() throws Exception {
-            return pem("CERTIFICATE", certificate.getEncoded());
-        }
-
-        String keyPem() {
-            return pem("PRIVATE KEY", key.getEncoded());
-        }
-    }
-
-    private static Pair generate(String name) throws Exception {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-        gen.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair pair = gen.generateKeyPair();
-        Instant now = Instant.now();
-        X500Name subject = new X500Name("CN=" + name);
-        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                new BigInteger(64, new SecureRandom()).abs(), Date.from(now.minusSeconds(3600)),
-                Date.from(now.plusSeconds(86_400)), subject, pair.getPublic());
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
-        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-        return new Pair(cert, pair.getPrivate());
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
-    }
-
-    private static SSLContext trusting(List<Pair> pairs) throws Exception {
+    private static SSLContext trusting(List<TestCertificate> pairs) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         for (int i = 0; i < pairs.size(); i++) {
@@ -117,8 +70,8 @@ class AgentTlsIT {
 
     @Test
     void metricsAreServedOverHttpsAndARotatedCertificateIsPickedUp() throws Exception {
-        Pair a = generate("first");
-        Pair b = generate("second");
+        TestCertificate a = TestCertificate.selfSigned("first");
+        TestCertificate b = TestCertificate.selfSigned("second");
         Path cert = Files.writeString(dir.resolve("tls.crt"), a.certificatePem());
         Path key = Files.writeString(dir.resolve("tls.key"), a.keyPem());
         SSLContext ctx = trusting(List.of(a, b));
@@ -161,8 +114,8 @@ class AgentTlsIT {
 
     @Test
     void aKeyThatDoesNotBelongToTheCertificateStopsTheStart() throws Exception {
-        Pair a = generate("one");
-        Pair b = generate("other");
+        TestCertificate a = TestCertificate.selfSigned("one");
+        TestCertificate b = TestCertificate.selfSigned("other");
         Path cert = Files.writeString(dir.resolve("tls.crt"), a.certificatePem());
         Path key = Files.writeString(dir.resolve("tls.key"), b.keyPem());
         assertThatThrownBy(() -> Agent.start(config(cert, key)))

@@ -5,30 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuscale.common.testing.Eventually;
 import io.gpuscale.common.testing.KubeApiStandIn;
+import io.gpuscale.common.testing.TestCertificate;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.SecureRandom;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,31 +37,6 @@ class NodePodTlsIT {
     private KubeApiStandIn api;
     private NodePodInformer informer;
 
-    /** A self-signed EC certificate for 127.0.0.1 and its key, both PEM. */
-    private record Pem(String certificate, String key) {
-    }
-
-    private static Pem selfSigned(String name) throws Exception {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-        gen.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair pair = gen.generateKeyPair();
-        Instant now = Instant.now();
-        X500Name subject = new X500Name("CN=" + name);
-        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                new BigInteger(64, new SecureRandom()).abs(), Date.from(now.minusSeconds(3600)),
-                Date.from(now.plusSeconds(86_400)), subject, pair.getPublic());
-        builder.addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-        byte[] cert = builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()))
-                .getEncoded();
-        return new Pem(pem("CERTIFICATE", cert), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
-    }
-
     private static String base64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.US_ASCII));
     }
@@ -91,15 +54,15 @@ class NodePodTlsIT {
 
     @Test
     void theKubeconfigsCaClientCertificateAndRotatedTokenFileAreUsed() throws Exception {
-        Pem server = selfSigned("apiserver");
-        Pem client = selfSigned("gpuscale-agent");
+        TestCertificate server = TestCertificate.selfSigned("apiserver");
+        TestCertificate client = TestCertificate.selfSigned("gpuscale-agent");
         api = new KubeApiStandIn(new HttpServerOptions().setSsl(true)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(server.certificate()))
-                        .setKeyValue(Buffer.buffer(server.key())))
-                .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(client.certificate())))
+                .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(server.certificatePem()))
+                        .setKeyValue(Buffer.buffer(server.keyPem())))
+                .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(client.certificatePem())))
                 .setClientAuth(ClientAuth.REQUIRED));
         api.put(pod("ml", "trainer", "uid-trainer", NODE, "Running"));
-        Files.writeString(dir.resolve("client.key"), client.key());
+        Files.writeString(dir.resolve("client.key"), client.keyPem());
         Files.writeString(dir.resolve("token"), "first-token\n");
         Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
                 apiVersion: v1
@@ -119,7 +82,7 @@ class NodePodTlsIT {
                 - name: test
                   context: {cluster: test, user: agent}
                 current-context: test
-                """.formatted(api.url(), base64(server.certificate()), base64(client.certificate())));
+                """.formatted(api.url(), base64(server.certificatePem()), base64(client.certificatePem())));
 
         informer = NodePodInformer.fromKubeconfig(vertx, kubeconfig, NODE);
         informer.start();
