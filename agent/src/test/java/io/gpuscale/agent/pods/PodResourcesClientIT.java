@@ -42,7 +42,13 @@ class PodResourcesClientIT {
     private static final String MIG_A = "MIG-5c7e9b0a-2f5c-4e6b-8a1d-3b1e8d2a9c4f";
     /** Far longer than any fail-fast path may take, so a test that waits for it fails. */
     private static final Duration LONG_DEADLINE = Duration.ofSeconds(30);
-    private static final Duration FAST = Duration.ofSeconds(2);
+    /**
+     * "Did not wait out {@link #LONG_DEADLINE}": well under it, and generous enough for a busy
+     * machine (a call that fails at once took 2.7 s under a load average of 11).
+     */
+    private static final Duration FAST = Duration.ofSeconds(10);
+    /** How long a test waits for something to happen before it fails. */
+    private static final Duration READY = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -317,7 +323,7 @@ class PodResourcesClientIT {
                 return e;
             }
         });
-        Eventually.await(FAST, "the kubelet to receive the call", () -> kubelet.listCalls() == 1 ? true : null);
+        Eventually.await(READY, "the kubelet to receive the call", () -> kubelet.listCalls() == 1 ? true : null);
 
         long start = System.nanoTime();
         client.close();
@@ -327,7 +333,7 @@ class PodResourcesClientIT {
         assertThat(ended).isInstanceOfSatisfying(PodSourceException.class,
                 e -> assertThat(e.code()).isEqualTo(PodSourceException.CLOSED));
         assertFailsFastWith(PodSourceException.CLOSED, client::list);
-        Eventually.await(FAST, "the client's event loop thread to end", () -> eventLoopThreads().isEmpty() ? true : null);
+        Eventually.await(READY, "the client's event loop thread to end", () -> eventLoopThreads().isEmpty() ? true : null);
     }
 
     private static List<Thread> eventLoopThreads() {
